@@ -1,0 +1,96 @@
+"""The default engine: embedded DuckDB, one file per workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+import duckdb
+import pyarrow as pa
+
+from sarap.backends.base import Backend as BaseBackend
+from sarap.backends.base import SupportsTempTables, SupportsTransactions
+from sarap.errors import SarapError
+
+
+class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
+    """DuckDB backend.
+
+    Parameters
+    ----------
+    path : str or Path, default ":memory:"
+        The database file; ``":memory:"`` for a throw-away workspace.
+    threads : int or None, default None
+        Worker threads; DuckDB's default (all cores) when None.
+
+    Examples
+    --------
+    >>> from sarap.backends import get_backend
+    >>> be = get_backend("duckdb")
+    >>> be.sql("SELECT 1 AS x").to_pylist()
+    [{'x': 1}]
+    """
+
+    name: ClassVar[str] = "duckdb"
+
+    def __init__(self, path: str | Path = ":memory:", threads: int | None = None):
+        self.path = str(path)
+        try:
+            self.con = duckdb.connect(self.path)
+        except duckdb.Error as exc:
+            msg = str(exc).splitlines()[0]
+            raise SarapError(f"cannot open workspace {self.path}: {msg}") from None
+        if threads is not None:
+            self.con.execute(f"SET threads = {int(threads)}")
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
+        return self.con.sql(query, params=params).to_arrow_table()
+
+    def execute(self, query: str, params: Sequence[Any] | None = None) -> None:
+        self.con.execute(query, params)
+
+    def table(self, name: str) -> pa.Table:
+        return self.con.table(name).to_arrow_table()
+
+    def write(self, name: str, data: pa.Table, *, mode: str = "append") -> None:
+        if mode not in ("append", "replace"):
+            raise ValueError(f"mode must be 'append' or 'replace', got {mode!r}")
+        self.con.register("__sarap_write", data)
+        try:
+            if mode == "replace" or not self.has_table(name):
+                self.con.execute(
+                    f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM __sarap_write'
+                )
+            else:
+                self.con.execute(f'INSERT INTO "{name}" SELECT * FROM __sarap_write')
+        finally:
+            self.con.unregister("__sarap_write")
+
+    def has_table(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+            "UNION ALL SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
+            [name, name],
+        ).fetchall()
+        return any(r[0] for r in row)
+
+    def register(self, name: str, data: pa.Table) -> None:
+        self.con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()

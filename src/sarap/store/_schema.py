@@ -1,0 +1,218 @@
+"""Version 1 of the Sarap common data model.
+
+The model is declared once, here, as data. The DuckDB tables, the ingest
+validation and the documentation page (``docs/data-model.md``) are all derived
+from it, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of the common data model."""
+
+    name: str
+    type: str  # DuckDB SQL type
+    required: bool
+    unit: str
+    description: str
+    kind: str = "plain"  # how ingest normalises it: plain, code, country, hs, flag
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One table of the common data model."""
+
+    name: str
+    description: str
+    key: tuple[str, ...]
+    fields: tuple[Field, ...]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+PARTIES = Entity(
+    name="parties",
+    description=(
+        "Taxpayers and other trade parties (importers, declarants, sellers, "
+        "carriers), one row per national identifier."
+    ),
+    key=("party_id",),
+    fields=(
+        Field("party_id", "VARCHAR", True, "-", "National taxpayer ID (or a stable "
+              "pseudonymous ID); unique within the workspace.", "code"),
+        Field("country", "VARCHAR", False, "ISO 3166-1 alpha-2",
+              "Country of registration.", "country"),
+        Field("name", "VARCHAR", False, "-", "Registered name."),
+        Field("registration_date", "DATE", False, "date",
+              "Date of state registration."),
+        Field("activity_code", "VARCHAR", False, "-",
+              "Main economic activity code (OKED / NACE / ISIC).", "code"),
+    ),
+)
+
+DECLARATIONS = Entity(
+    name="declarations",
+    description=(
+        "Customs declarations: one row per goods item. Header fields "
+        "(date, office, parties, procedure) repeat on every item of a "
+        "declaration; `item_no` tells the items apart."
+    ),
+    key=("declaration_id", "item_no"),
+    fields=(
+        Field("declaration_id", "VARCHAR", True, "-",
+              "Declaration number as registered by customs.", "code"),
+        Field("item_no", "INTEGER", False, "-",
+              "Goods item number within the declaration (box 32); 1 if absent."),
+        Field("date", "DATE", True, "date", "Date of registration of the declaration."),
+        Field("office_id", "VARCHAR", False, "-", "Customs office code.", "code"),
+        Field("procedure", "VARCHAR", False, "-",
+              "Customs procedure / process type code.", "code"),
+        Field("import_type", "VARCHAR", False, "-", "Import type code.", "code"),
+        Field("import_use", "VARCHAR", False, "-", "Intended use code.", "code"),
+        Field("payment_type", "VARCHAR", False, "-", "Payment method code.", "code"),
+        Field("transport_mode", "VARCHAR", False, "-",
+              "Mode of transport at the border (box 25).", "code"),
+        Field("declarant_id", "VARCHAR", False, "-",
+              "Party that lodged the declaration (customs broker).", "code"),
+        Field("importer_id", "VARCHAR", True, "-", "Importer (consignee) party ID.",
+              "code"),
+        Field("seller_id", "VARCHAR", False, "-", "Foreign seller party ID.", "code"),
+        Field("courier_id", "VARCHAR", False, "-", "Express courier / carrier ID.",
+              "code"),
+        Field("hs_code", "VARCHAR", True, "digits",
+              "Declared goods code, HS or TN VED EAEU, 6 to 10 digits, no "
+              "separators (box 33).", "hs"),
+        Field("description", "VARCHAR", False, "-", "Goods description (box 31)."),
+        Field("country_origin", "VARCHAR", False, "ISO 3166-1 alpha-2",
+              "Country of origin (box 34).", "country"),
+        Field("country_departure", "VARCHAR", False, "ISO 3166-1 alpha-2",
+              "Country of departure / dispatch (box 15).", "country"),
+        Field("origin_indicator", "VARCHAR", False, "-",
+              "How origin is evidenced (certificate type / preference flag).", "code"),
+        Field("net_mass_kg", "DOUBLE", False, "kg", "Net mass (box 38), >= 0."),
+        Field("quantity", "DOUBLE", False, "supplementary unit",
+              "Quantity in the supplementary unit (box 41), >= 0."),
+        Field("quantity_unit", "VARCHAR", False, "-", "Supplementary unit code.",
+              "code"),
+        Field("customs_value", "DOUBLE", True, "currency",
+              "Customs value of the item (box 45), > 0, in `currency`."),
+        Field("currency", "VARCHAR", False, "ISO 4217",
+              "Currency of `customs_value` and `duty`.", "code"),
+        Field("tax_rate", "DOUBLE", False, "%", "Duty rate applied, percent."),
+        Field("tax_type", "VARCHAR", False, "-",
+              "Duty rate type (MFN, preferential, FTA, ...).", "code"),
+        Field("duty", "DOUBLE", False, "currency", "Duty and taxes assessed."),
+    ),
+)
+
+OUTCOMES = Entity(
+    name="outcomes",
+    description=(
+        "Results of inspections: the labels the agents learn from. One row "
+        "per inspected declaration."
+    ),
+    key=("declaration_id",),
+    fields=(
+        Field("declaration_id", "VARCHAR", True, "-",
+              "Declaration that was inspected.", "code"),
+        Field("fraud", "INTEGER", True, "0/1",
+              "1 if the inspection found a violation, else 0.", "flag"),
+        Field("additional_revenue", "DOUBLE", False, "currency",
+              "Duty and taxes additionally assessed after the inspection, >= 0."),
+        Field("inspected_on", "DATE", False, "date", "Date of the inspection result."),
+    ),
+)
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (PARTIES, DECLARATIONS, OUTCOMES)}
+
+# Tables that are not part of the exchange standard but of every workspace.
+SYSTEM_DDL = """
+CREATE TABLE IF NOT EXISTS sarap_meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+CREATE TABLE IF NOT EXISTS ingest_batches (
+    batch_id VARCHAR PRIMARY KEY,
+    file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    mapping VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    batch_id VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    row_number BIGINT NOT NULL,
+    reason VARCHAR NOT NULL,
+    raw VARCHAR
+);
+"""
+
+
+def entity_ddl(entity: Entity) -> str:
+    """``CREATE TABLE`` statement for one entity."""
+    cols = []
+    for f in entity.fields:
+        null = " NOT NULL" if f.required or f.name in entity.key else ""
+        cols.append(f"    {f.name} {f.type}{null}")
+    cols.append(f"    PRIMARY KEY ({', '.join(entity.key)})")
+    body = ",\n".join(cols)
+    return f"CREATE TABLE IF NOT EXISTS {entity.name} (\n{body}\n);"
+
+
+def data_model_markdown() -> str:
+    """The documentation page of the data model, generated from this module."""
+    lines = [
+        f"# Sarap common data model, version {SCHEMA_VERSION}",
+        "",
+        "Every importer maps its source onto these tables; every agent reads "
+        "them. This page is generated from `src/sarap/store/_schema.py` "
+        "(`python -m sarap.store.docs > docs/data-model.md`); a test keeps "
+        "the two equal.",
+        "",
+        "Conventions: codes are text (leading zeros kept); countries are "
+        "ISO 3166-1 alpha-2, upper case; goods codes are digits only (spaces "
+        "and dots are removed on import, and a code that lost its leading "
+        "zero in a spreadsheet, such as `10121`, is restored to `010121`); "
+        "dates are ISO `YYYY-MM-DD`; amounts are plain decimals in the "
+        "row's currency.",
+        "",
+    ]
+    for e in ENTITIES.values():
+        lines += [f"## `{e.name}`", "", e.description, "",
+                  f"Key: {', '.join(f'`{k}`' for k in e.key)}.", "",
+                  "| field | type | unit | required | meaning |",
+                  "|---|---|---|---|---|"]
+        for f in e.fields:
+            req = "yes" if f.required else "no"
+            lines.append(f"| `{f.name}` | {f.type} | {f.unit} | {req} | "
+                         f"{f.description} |")
+        lines.append("")
+    lines += [
+        "## Rejected rows",
+        "",
+        "A row that fails a check is not loaded; it goes to the `quarantine` "
+        "table with the file, its row number (1 = first data row after the "
+        "header) and the reason, and its original values as JSON in `raw`. "
+        "Each import is recorded in `ingest_batches` with the file's SHA-256 "
+        "and its counts.",
+        "",
+    ]
+    return "\n".join(lines)
