@@ -109,7 +109,7 @@ DECLARATIONS = Entity(
         Field("quantity_unit", "VARCHAR", False, "-", "Supplementary unit code.",
               "code"),
         Field("customs_value", "DOUBLE", True, "currency",
-              "Customs value of the item (box 45), > 0, in `currency`."),
+              "Customs value of the item (box 45), >= 0, in `currency`."),
         Field("currency", "VARCHAR", False, "ISO 4217",
               "Currency of `customs_value` and `duty`.", "code"),
         Field("tax_rate", "DOUBLE", False, "%", "Duty rate applied, percent."),

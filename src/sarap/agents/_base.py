@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Allowed numeric range of a parameter (``None`` = unbounded)."""
+
+    type: type
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"  # both, left, right, neither
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, self.type):
+            if not (self.type is float and isinstance(value, int)
+                    and not isinstance(value, bool)):
+                return False
+        lo_ok = self.low is None or (
+            value >= self.low if self.closed in ("both", "left") else value > self.low)
+        hi_ok = self.high is None or (
+            value <= self.high if self.closed in ("both", "right") else value < self.high)
+        return bool(lo_ok and hi_ok)
+
+    def __str__(self) -> str:
+        lo = "-inf" if self.low is None else self.low
+        hi = "inf" if self.high is None else self.high
+        left = "[" if self.closed in ("both", "left") else "("
+        right = "]" if self.closed in ("both", "right") else ")"
+        return f"{self.type.__name__} in {left}{lo}, {hi}{right}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Allowed values of a parameter."""
+
+    values: frozenset[Any]
+
+    def accepts(self, value: Any) -> bool:
+        return value in self.values
+
+    def __str__(self) -> str:
+        return "one of " + ", ".join(repr(v) for v in sorted(self.values, key=str))
+
+
+class NotFittedError(ValueError):
+    """Raised when an agent is used before ``fit``."""
+
+
+class BaseAgent:
+    """scikit-learn-style base: parameters, validation, repr.
+
+    Subclasses declare ``_parameter_constraints`` (name -> list of accepted
+    :class:`Interval` / :class:`Options` / ``None``); ``fit`` calls
+    :meth:`_validate_params` first, so a bad value fails naming the parameter.
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Interval | Options | None]]] = {}
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def get_params(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> BaseAgent:
+        for name, value in params.items():
+            if name not in self._param_names():
+                raise ValueError(f"{type(self).__name__} has no parameter {name!r}")
+            setattr(self, name, value)
+        return self
+
+    def _validate_params(self) -> None:
+        for name, allowed in self._parameter_constraints.items():
+            value = getattr(self, name)
+            if any(c is None and value is None for c in allowed):
+                continue
+            if not any(c is not None and c.accepts(value) for c in allowed):
+                rules = " or ".join("None" if c is None else str(c) for c in allowed)
+                raise ValueError(f"The {name!r} parameter of {type(self).__name__} "
+                                 f"must be {rules}; got {value!r}.")
+
+    def _check_fitted(self, attr: str) -> None:
+        if not hasattr(self, attr):
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; "
+                                 "call fit first.")
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default
+                    for p in inspect.signature(type(self).__init__).parameters.values()}
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items()
+                   if defaults.get(k) != v]
+        return f"{type(self).__name__}({', '.join(changed)})"

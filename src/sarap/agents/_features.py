@@ -1,0 +1,196 @@
+"""Declaration features as SQL: learned reference tables, then joins.
+
+Everything here is relational work (group-bys and joins) written once in
+plain SQL, so it runs on DuckDB now and can be transpiled to Spark later.
+The learned state is a set of small reference tables (one per key), kept
+as Arrow tables and saved as Parquet with the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from sarap.backends import Backend, SupportsTempTables
+
+# Keys whose inspection history is a risk signal. Each becomes a smoothed
+# fraud rate and a count; names are the prefixes of the feature columns.
+GROUP_KEYS: dict[str, tuple[str, ...]] = {
+    "importer": ("importer_id",),
+    "declarant": ("declarant_id",),
+    "seller": ("seller_id",),
+    "courier": ("courier_id",),
+    "hs6": ("hs6",),
+    "hs4": ("hs4",),
+    "hs2": ("hs2",),
+    "office": ("office_id",),
+    "origin": ("country_origin",),
+    "departure": ("country_departure",),
+    "route": ("country_departure", "country_origin"),
+    "tax_type": ("tax_type",),
+    "origin_indicator": ("origin_indicator",),
+    "procedure": ("procedure",),
+    "import_type": ("import_type",),
+    "import_use": ("import_use",),
+    "payment_type": ("payment_type",),
+    "transport_mode": ("transport_mode",),
+    "importer_hs6": ("importer_id", "hs6"),
+    "declarant_importer": ("declarant_id", "importer_id"),
+    "hs6_origin": ("hs6", "country_origin"),
+    "importer_seller": ("importer_id", "seller_id"),
+}
+
+# Keys for the typical unit price of a good (log value per kg).
+PRICE_KEYS: dict[str, tuple[str, ...]] = {
+    "hs6": ("hs6",),
+    "hs6_origin": ("hs6", "country_origin"),
+}
+
+N_FOLDS = 5
+
+# Columns derived from a declaration line alone.
+BASE_SQL = """
+SELECT *,
+    substr(hs_code, 1, 6) AS hs6,
+    substr(hs_code, 1, 4) AS hs4,
+    substr(hs_code, 1, 2) AS hs2,
+    ln(1 + greatest(customs_value, 0)) AS log_value,
+    ln(1 + greatest(net_mass_kg, 0)) AS log_mass,
+    ln(1 + greatest(customs_value, 0)) - ln(1 + greatest(net_mass_kg, 0))
+        AS log_unit_price,
+    CASE WHEN country_origin IS NULL OR country_departure IS NULL THEN NULL
+         WHEN country_origin <> country_departure THEN 1 ELSE 0 END
+        AS origin_differs,
+    CAST(hash(declaration_id) % {folds} AS INTEGER) AS _fold
+FROM {source}
+"""
+
+
+@dataclass
+class References:
+    """The learned state of the feature builder."""
+
+    prior: float
+    smoothing: float
+    groups: dict[str, pa.Table]  # key columns, n, fraud
+    prices: dict[str, pa.Table]  # key columns, price_n, price_median, price_iqr
+
+
+def _on(keys: tuple[str, ...], left: str, right: str) -> str:
+    # IS NOT DISTINCT FROM: a missing seller is a value of its own.
+    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in keys)
+
+
+def _rate(n: str, s: str, prior: float, m: float) -> str:
+    return f"(COALESCE({s}, 0) + {m} * {prior}) / (COALESCE({n}, 0) + {m})"
+
+
+class FeatureBuilder:
+    """Learns reference tables from labelled lines and turns lines into features.
+
+    Parameters
+    ----------
+    backend : Backend
+        Runs the SQL; must support temporary tables.
+    smoothing : float
+        Weight of the overall fraud rate in each group's smoothed rate.
+    """
+
+    def __init__(self, backend: Backend, smoothing: float = 20.0):
+        if not isinstance(backend, SupportsTempTables):
+            raise TypeError(f"backend {backend.name} cannot register temp tables")
+        self.backend = backend
+        self.tmp: SupportsTempTables = backend
+        self.smoothing = smoothing
+
+    def _base(self, name: str, lines: pa.Table) -> str:
+        lines = lines.append_column("_pos", pa.array(range(lines.num_rows), pa.int64()))
+        self.tmp.register(f"{name}_in", lines)
+        self.backend.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS "
+            + BASE_SQL.format(folds=N_FOLDS, source=f"{name}_in"))
+        self.tmp.unregister(f"{name}_in")
+        return name
+
+    def fit_transform(self, lines: pa.Table, y: pa.Array) -> tuple[References, pa.Table]:
+        """Learn references from ``lines`` (labels ``y``) and featurise them.
+
+        The training rows' history features are out-of-fold: a row's own
+        label never feeds its own features, so the model learns how much
+        a history of a given size is worth, as it will meet it at scoring.
+        """
+        lines = lines.append_column("_y", y)
+        base = self._base("_train", lines)
+        prior = float(self.backend.sql(f"SELECT avg(_y) FROM {base}").column(0)[0]
+                      .as_py())
+        refs = References(prior, self.smoothing, {}, {})
+        for name, keys in GROUP_KEYS.items():
+            cols = ", ".join(keys)
+            refs.groups[name] = self.backend.sql(
+                f"SELECT {cols}, count(*) AS n, sum(_y) AS fraud FROM {base} "
+                f"GROUP BY {cols}")
+        for name, keys in PRICE_KEYS.items():
+            refs.prices[name] = self._price_table(base, keys)
+        features = self._transform(base, refs, oof=True)
+        return refs, features
+
+    def _price_table(self, base: str, keys: tuple[str, ...]) -> pa.Table:
+        cols = ", ".join(keys)
+        return self.backend.sql(
+            f"SELECT {cols}, count(*) AS price_n, "
+            "median(log_unit_price) AS price_median, "
+            "quantile_cont(log_unit_price, 0.75) - quantile_cont(log_unit_price, 0.25) "
+            "AS price_iqr "
+            f"FROM {base} WHERE net_mass_kg > 0 AND customs_value > 0 GROUP BY {cols}")
+
+    def transform(self, lines: pa.Table, refs: References) -> pa.Table:
+        """Features of new lines from learned references."""
+        return self._transform(self._base("_score", lines), refs, oof=False)
+
+    def _transform(self, base: str, refs: References, *, oof: bool) -> pa.Table:
+        be, m = self.backend, refs.smoothing
+        selects = [
+            "b.log_value", "b.log_mass", "b.log_unit_price", "b.tax_rate",
+            "b.origin_differs",
+        ]
+        joins = []
+        for name, keys in GROUP_KEYS.items():
+            ref = f"_ref_{name}"
+            self.tmp.register(ref, refs.groups[name])
+            joins.append(f"LEFT JOIN {ref} AS {name} ON {_on(keys, 'b', name)}")
+            n, s = f"{name}.n", f"{name}.fraud"
+            if oof:
+                # Remove the row's own fold from its group's history.
+                fold = f"_fold_{name}"
+                cols = ", ".join(keys)
+                be.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {fold} AS SELECT {cols}, _fold, "
+                    f"count(*) AS n, sum(_y) AS fraud FROM {base} GROUP BY {cols}, _fold")
+                joins.append(f"LEFT JOIN {fold} AS {name}_f ON "
+                             f"{_on(keys, 'b', name + '_f')} AND {name}_f._fold = b._fold")
+                n = f"({name}.n - COALESCE({name}_f.n, 0))"
+                s = f"({name}.fraud - COALESCE({name}_f.fraud, 0))"
+            selects.append(f"COALESCE({n}, 0) AS {name}_n")
+            selects.append(f"COALESCE({s}, 0) AS {name}_fraud")  # for reasons only
+            selects.append(f"{_rate(n, s, refs.prior, m)} AS {name}_rate")
+        for name, keys in PRICE_KEYS.items():
+            ref = f"_price_{name}"
+            self.tmp.register(ref, refs.prices[name])
+            joins.append(f"LEFT JOIN {ref} AS p_{name} ON {_on(keys, 'b', 'p_' + name)}")
+            selects.append(f"b.log_unit_price - p_{name}.price_median "
+                           f"AS price_{name}_logratio")
+            selects.append(f"(b.log_unit_price - p_{name}.price_median) / "
+                           f"greatest(p_{name}.price_iqr, 0.1) AS price_{name}_z")
+            selects.append(f"COALESCE(p_{name}.price_n, 0) AS price_{name}_n")
+        sql = (f"SELECT {', '.join(selects)} FROM {base} b {' '.join(joins)} "
+               "ORDER BY b._pos")
+        out = be.sql(sql)
+        for name in GROUP_KEYS:
+            self.tmp.unregister(f"_ref_{name}")
+            if oof:
+                be.execute(f"DROP TABLE IF EXISTS _fold_{name}")
+        for name in PRICE_KEYS:
+            self.tmp.unregister(f"_price_{name}")
+        be.execute(f"DROP TABLE IF EXISTS {base}")
+        return out

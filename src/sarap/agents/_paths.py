@@ -1,0 +1,74 @@
+"""Fast per-family attributions of a LightGBM score along tree paths.
+
+For each tree, the change in node value from a node to the child a row
+takes is credited to the feature split on there (the tree-path, or
+"Saabas", attribution). The credits of every leaf are summed per feature
+family once, when the model is loaded, so explaining a row costs one
+leaf look-up per tree instead of TreeSHAP's much longer walk. The credits
+of a row add up exactly to its raw score minus the model's base value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+
+
+class PathAttributor:
+    """Per-family contributions for a fitted booster.
+
+    Parameters
+    ----------
+    booster : lightgbm.Booster
+    feature_family : list of int
+        For each model feature, the index of its family.
+    n_families : int
+    """
+
+    def __init__(self, booster: lgb.Booster, feature_family: list[int],
+                 n_families: int):
+        self.booster = booster
+        fam = np.asarray(feature_family)
+        tables: list[np.ndarray] = []
+        self.base = 0.0
+        for tree in booster.dump_model()["tree_info"]:
+            root = tree["tree_structure"]
+            table = np.zeros((tree["num_leaves"], n_families), dtype=np.float32)
+            if "leaf_index" in root:  # a single-leaf tree
+                self.base += float(root["leaf_value"])
+            else:
+                self.base += float(root["internal_value"])
+                _walk(root, np.zeros(n_families), table, fam)
+            tables.append(table)
+        sizes = np.array([t.shape[0] for t in tables])
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.table = np.vstack(tables)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """(rows, families) contributions to each row's raw score (log-odds)."""
+        leaves = self.booster.predict(X, pred_leaf=True).astype(np.int64)
+        leaves += self.offsets[: leaves.shape[1]]
+        out = np.zeros((X.shape[0], self.table.shape[1]), dtype=np.float32)
+        for t in range(leaves.shape[1]):
+            out += self.table[leaves[:, t]]
+        return out
+
+
+def _value(node: dict[str, Any]) -> float:
+    return float(node["leaf_value"] if "leaf_index" in node else node["internal_value"])
+
+
+def _walk(node: dict[str, Any], acc: np.ndarray, table: np.ndarray,
+          fam: np.ndarray) -> None:
+    if "leaf_index" in node:
+        table[node["leaf_index"]] = acc
+        return
+    f = fam[node["split_feature"]]
+    here = _value(node)
+    for side in ("left_child", "right_child"):
+        child = node[side]
+        step = acc.copy()
+        step[f] += _value(child) - here
+        _walk(child, step, table, fam)

@@ -1,0 +1,313 @@
+"""Load a source file into a workspace: validate, normalise, quarantine.
+
+All checks are one SQL statement over the staged text columns, so the same
+pipeline can run on another engine; the load is one transaction, so an
+interrupted import leaves the workspace as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sarap.backends.duckdb import Backend as DuckDBBackend
+from sarap.errors import SarapError
+from sarap.pipeline._mapping import Mapping, load_mapping
+from sarap.pipeline._readers import Staged, stage
+from sarap.store._schema import ENTITIES, OUTCOMES, Field
+from sarap.store._workspace import Workspace
+
+
+@dataclass
+class IngestResult:
+    """What an import did: counts and the reasons rows were set aside."""
+
+    file: str
+    mapping: str
+    encoding: str | None
+    rows_read: int = 0
+    loaded: int = 0
+    outcomes_loaded: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    ignored_columns: list[str] = field(default_factory=list)
+    batch_id: str = ""
+
+    def summary(self) -> str:
+        """One readable paragraph for the terminal."""
+        parts = [f"{self.file}: read {self.rows_read:,} rows, loaded {self.loaded:,}"]
+        if self.outcomes_loaded:
+            parts.append(f"{self.outcomes_loaded:,} inspection outcomes")
+        parts.append(f"{self.duplicates:,} already in workspace")
+        parts.append(f"quarantined {self.quarantined:,}")
+        lines = [", ".join(parts)]
+        for reason, n in self.reasons.most_common(10):
+            lines.append(f"  {n:>8,}  {reason}")
+        if len(self.reasons) > 10:
+            lines.append(f"  ... and {len(self.reasons) - 10} other reasons "
+                         "(see the quarantine table)")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["reasons"] = dict(self.reasons)
+        return d
+
+
+def _sql_str(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, str]:
+    """Data-model field -> staged column, matching names case-insensitively."""
+    by_lower = {c.strip().lower(): c for c in staged.columns}
+    resolved: dict[str, str] = {}
+    missing: list[str] = []
+    required = {f.name for f in ENTITIES[mapping.entity].fields if f.required}
+    for fname, col in mapping.columns.items():
+        hit = col if col in staged.columns else by_lower.get(col.strip().lower())
+        if hit is not None:
+            resolved[fname] = hit
+        elif fname in required and fname not in mapping.constants:
+            missing.append(f"'{col}' ({fname})" if col != fname else f"'{col}'")
+    if missing:
+        raise SarapError(f"{path}: missing required column(s) {', '.join(missing)} "
+                         f"for mapping '{mapping.name}'")
+    return resolved
+
+
+def _typed(f: Field, raw: str, date_format: str | None) -> str:
+    """SQL turning the text ``raw`` into the field's type (NULL when invalid)."""
+    if f.type == "DATE":
+        if date_format:
+            return f"CAST(try_strptime({raw}, {_sql_str(date_format)}) AS DATE)"
+        return (f"COALESCE(TRY_CAST({raw} AS DATE), "
+                f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
+                f"CAST(try_strptime({raw}, '%d.%m.%Y') AS DATE))")
+    if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
+        # "1 234,5" (decimal comma) and "1,234.5" (thousands comma) both occur.
+        s = f"replace({raw}, ' ', '')"
+        s = (f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN replace({s}, ',', '') "
+             f"ELSE replace({s}, ',', '.') END")
+        num = f"TRY_CAST({s} AS DOUBLE)"
+        if f.type == "INTEGER":
+            return f"CASE WHEN {num} = floor({num}) THEN CAST({num} AS INTEGER) END"
+        return f"CASE WHEN isfinite({num}) THEN {num} END"
+    if f.kind == "flag":
+        return (f"CASE WHEN lower({raw}) IN ('1', '1.0', 'true', 'yes', 'y', 'да') "
+                f"THEN 1 WHEN lower({raw}) IN ('0', '0.0', 'false', 'no', 'n', 'нет') "
+                "THEN 0 END")
+    if f.kind == "country":
+        return (f"CASE WHEN regexp_full_match(upper({raw}), '[A-Z]{{2}}') "
+                f"THEN upper({raw}) END")
+    if f.kind == "hs":
+        digits = f"regexp_replace({raw}, '[\\s.]', '', 'g')"
+        # A code stored as a number loses its leading zero (10121 for 010121).
+        padded = f"CASE WHEN length({digits}) % 2 = 1 THEN '0' || {digits} " \
+                 f"ELSE {digits} END"
+        return f"CASE WHEN regexp_full_match({padded}, '[0-9]{{6,10}}') THEN {padded} END"
+    if f.kind == "code":
+        # Spreadsheets turn codes into floats: "30.0" is the code "30".
+        return f"regexp_replace({raw}, '^([0-9]+)\\.0+$', '\\1')"
+    return raw
+
+
+_RANGE = {
+    "net_mass_kg": ">= 0", "quantity": ">= 0", "customs_value": ">= 0",
+    "tax_rate": ">= 0", "duty": ">= 0", "additional_revenue": ">= 0",
+    "item_no": ">= 1",
+}
+
+
+def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> str:
+    """One SELECT: typed data-model columns, ``_reason`` and ``_kind`` per row."""
+    selects: list[str] = ["_row"]
+    checks: list[tuple[str, str, str]] = []  # (condition, kind, detail expr)
+    for f in mapping.fields():
+        if f.name in cols:
+            col = cols[f.name]
+            raw = f"NULLIF(trim(CAST(\"{col}\" AS VARCHAR)), '')"
+            where = f" (column '{col}')"
+        elif f.name in mapping.constants:
+            raw = _sql_str(mapping.constants[f.name])
+            where = " (mapping constant)"
+        elif f.name == "item_no":  # one goods item per row unless numbered
+            selects.append("1 AS item_no")
+            continue
+        else:
+            selects.append(f"CAST(NULL AS {f.type}) AS {f.name}")
+            continue
+        typed = _typed(f, raw, mapping.date_format)
+        if f.name == "item_no":
+            typed = f"COALESCE({typed}, CASE WHEN {raw} IS NULL THEN 1 END)"
+        selects.append(f"{typed} AS {f.name}")
+        if f.required:
+            checks.append((f"{raw} IS NULL", f"missing {f.name}{where}", "''"))
+        checks.append((f"{raw} IS NOT NULL AND ({typed}) IS NULL",
+                       f"bad {f.name}{where}", f"': ' || left({raw}, 40)"))
+        if f.name in _RANGE:
+            checks.append((f"({typed}) IS NOT NULL AND NOT (({typed}) {_RANGE[f.name]})",
+                           f"{f.name} must be {_RANGE[f.name]}{where}",
+                           f"': ' || left({raw}, 40)"))
+    reason = ", ".join(f"CASE WHEN {c} THEN {_sql_str(k)} || {d} END"
+                       for c, k, d in checks)
+    kind = ", ".join(f"CASE WHEN {c} THEN {_sql_str(k)} END" for c, k, _ in checks)
+    return (f"SELECT {', '.join(selects)}, "
+            f"NULLIF(concat_ws('; ', {reason}), '') AS _reason, "
+            f"NULLIF(concat_ws('; ', {kind}), '') AS _kind "
+            f'FROM "{staged.relation}"')
+
+
+def ingest(workspace: Workspace, path: str | Path, *,
+           mapping: Mapping | str | Path | None = None,
+           encoding: str | None = None) -> IngestResult:
+    """Import one file into ``workspace``.
+
+    Valid rows load; rows that fail a check go to the ``quarantine`` table
+    with their row number and reason; rows already in the workspace (same
+    key) are skipped, so importing a file twice adds nothing. All of it
+    happens in one transaction: on any error or interrupt the workspace is
+    left as it was.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        Where the rows go.
+    path : str or Path
+        A CSV, Parquet, Excel (.xlsx) or JSON / JSON Lines file.
+    mapping : Mapping, str, Path or None, default None
+        A :class:`Mapping`, the name of a built-in one (``"kcs"``), a mapping
+        file, or None when the columns already carry data-model names.
+    encoding : str or None, default None
+        The text encoding of CSV/JSON; detected (UTF-8 or a Cyrillic code
+        page such as Windows-1251) when None.
+
+    Returns
+    -------
+    IngestResult
+    """
+    path = Path(path)
+    if not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    backend = workspace.backend
+    if not isinstance(backend, DuckDBBackend):
+        raise SarapError(f"ingest runs on the duckdb backend, not {backend.name}")
+    con = backend.con
+    with stage(con, path, encoding=encoding) as staged:
+        cols = _resolve_columns(mapping, staged, path)
+        result = IngestResult(str(path), mapping.name, staged.encoding,
+                              rows_read=staged.rows)
+        used = set(cols.values())
+        result.ignored_columns = [c for c in staged.columns if c not in used]
+        try:
+            _load(backend, mapping, cols, staged, path, result)
+        except duckdb.Error as exc:
+            msg = str(exc).strip().splitlines()[0]
+            raise SarapError(f"{path}: import failed, nothing loaded: {msg}") from None
+    return result
+
+
+def _load(backend: DuckDBBackend, mapping: Mapping, cols: dict[str, str],
+          staged: Staged, path: Path, result: IngestResult) -> None:
+    con = backend.con
+    entity = ENTITIES[mapping.entity]
+    key = ", ".join(entity.key)
+    names = entity.field_names
+    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS "
+                + _validation_sql(mapping, cols, staged))
+    # Within the file, the first row with a key wins; later ones are set aside.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _ranked AS
+        SELECT *, CASE WHEN _reason IS NULL THEN
+                   min(CASE WHEN _reason IS NULL THEN _row END)
+                   OVER (PARTITION BY {key}) END AS _first
+        FROM _checked""")
+    dup = f"'duplicate of row ' || _first || ' (same {key.replace(', ', ' and ')})'"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _final AS
+        SELECT * EXCLUDE (_reason, _kind, _first),
+               CASE WHEN _reason IS NULL AND _row <> _first THEN {dup}
+                    ELSE _reason END AS _reason,
+               CASE WHEN _reason IS NULL AND _row <> _first
+                    THEN 'duplicate key within the file' ELSE _kind END AS _kind
+        FROM _ranked""")
+    batch = uuid.uuid4().hex[:16]
+    file_label = str(path)
+    with backend.transaction():
+        before = _count(con, entity.name)
+        con.execute(f"""
+            INSERT INTO {entity.name} ({', '.join(names)})
+            SELECT {', '.join('f.' + n for n in names)} FROM _final f
+            WHERE f._reason IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {entity.name} t
+                              WHERE {' AND '.join(f't.{k} = f.{k}' for k in entity.key)})
+            """)
+        result.loaded = _count(con, entity.name) - before
+        valid = _scalar(con, "SELECT count(*) FROM _final WHERE _reason IS NULL")
+        result.duplicates = valid - result.loaded
+        if mapping.entity == "declarations" and "fraud" in cols:
+            before = _count(con, "outcomes")
+            names_o = OUTCOMES.field_names
+            # Outcome columns repeat on every item of a declaration: one per
+            # declaration, the worst finding.
+            con.execute(f"""
+                INSERT INTO outcomes ({', '.join(names_o)})
+                SELECT declaration_id, max(fraud), max(additional_revenue),
+                       max(inspected_on)
+                FROM _final f
+                WHERE _reason IS NULL AND fraud IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM outcomes o
+                                  WHERE o.declaration_id = f.declaration_id)
+                GROUP BY declaration_id""")
+            result.outcomes_loaded = _count(con, "outcomes") - before
+        # A file imported again is judged again: its earlier rejects give way.
+        sha = _sha256(path)
+        con.execute("DELETE FROM quarantine WHERE batch_id IN (SELECT batch_id FROM "
+                    "ingest_batches WHERE sha256 = ? AND mapping = ?)",
+                    [sha, result.mapping])
+        con.execute(f"""
+            INSERT INTO quarantine
+            SELECT ?, ?, f._row, f._reason, to_json(s)
+            FROM _final f JOIN "{staged.relation}" s USING (_row)
+            WHERE f._reason IS NOT NULL""", [batch, file_label])
+        for row, reason, raw in staged.broken:
+            con.execute("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+                        [batch, file_label, row, reason, json.dumps({"line": raw})])
+        kinds = con.execute("SELECT _kind, count(*) FROM _final WHERE _reason IS NOT "
+                            "NULL GROUP BY _kind").fetchall()
+        result.reasons = Counter({str(k): int(n) for k, n in kinds})
+        for _, reason, _ in staged.broken:
+            result.reasons[reason.split(":")[0]] += 1
+        result.quarantined = sum(result.reasons.values())
+        result.batch_id = batch
+        con.execute(
+            "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch, file_label, sha, result.mapping, datetime.now(),
+             result.rows_read, result.loaded, result.duplicates, result.quarantined])
+    for t in ("_checked", "_ranked", "_final"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return _scalar(con, f"SELECT count(*) FROM {table}")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchall()[0][0])
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sarap.errors import SarapError
+from sarap.store._schema import ENTITIES, OUTCOMES
+
+# Outcome fields may arrive on the declaration rows themselves (as in most
+# historical extracts): a declarations mapping may name them too.
+EXTRA_FIELDS = {"declarations": [f for f in OUTCOMES.fields
+                                 if f.name != "declaration_id"]}
+
+BUILTIN = ("kcs",)
+
+@dataclass(frozen=True)
+class Mapping:
+    """How the columns of a source file map onto the common data model.
+
+    Parameters
+    ----------
+    name : str
+        Shown in summaries and stored with each ingest batch.
+    entity : str, default "declarations"
+        The data-model table the file feeds.
+    columns : dict
+        Data-model field -> source column name.
+    constants : dict
+        Data-model field -> a value used for every row (e.g. the currency).
+    date_format : str or None
+        A strptime format for dates that are not ISO or ``DD.MM.YYYY``.
+
+    A mapping file is TOML or JSON with the same keys; with no mapping, the
+    source columns are expected under the data-model names.
+    """
+
+    name: str
+    entity: str = "declarations"
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    date_format: str | None = None
+
+    def fields(self) -> list[Any]:
+        """The data-model fields this mapping can fill, entity's first."""
+        return list(ENTITIES[self.entity].fields) + EXTRA_FIELDS.get(self.entity, [])
+
+def identity_mapping(entity: str = "declarations") -> Mapping:
+    """Source columns carry the data-model names already."""
+    names = [f.name for f in Mapping("identity", entity).fields()]
+    return Mapping("identity", entity, columns={n: n for n in names})
+
+def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mapping:
+    """A built-in mapping by name (``kcs``), a TOML/JSON file, or the identity."""
+    if spec is None or str(spec) == "identity":
+        return identity_mapping(entity)
+    if str(spec) in BUILTIN:
+        text = resources.files("sarap.mappings").joinpath(f"{spec}.toml").read_text()
+        return _parse(tomllib.loads(text), str(spec))
+    path = Path(spec)
+    if not path.is_file():
+        known = ", ".join(BUILTIN)
+        raise SarapError(f"mapping {spec}: no such file and not a built-in "
+                         f"mapping ({known})")
+    try:
+        raw = path.read_text(encoding="utf-8")
+        data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SarapError(f"mapping {path}: cannot parse: {exc}") from None
+    return _parse(data, path.stem, where=str(path))
+
+def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
+    where = where or default_name
+    entity = data.get("entity", "declarations")
+    if entity not in ENTITIES:
+        raise SarapError(f"mapping {where}: unknown entity {entity!r}; "
+                         f"known: {', '.join(ENTITIES)}")
+    m = Mapping(
+        name=str(data.get("name", default_name)),
+        entity=entity,
+        columns={str(k): str(v) for k, v in data.get("columns", {}).items()},
+        constants=dict(data.get("constants", {})),
+        date_format=data.get("date_format"),
+    )
+    known = {f.name for f in m.fields()}
+    unknown = sorted((set(m.columns) | set(m.constants)) - known)
+    if unknown:
+        raise SarapError(f"mapping {where}: unknown data-model field(s) "
+                         f"{', '.join(unknown)}")
+    missing = [f.name for f in ENTITIES[entity].fields
+               if f.required and f.name not in m.columns and f.name not in m.constants]
+    if missing:
+        raise SarapError(f"mapping {where}: required field(s) not mapped: "
+                         f"{', '.join(missing)}")
+    return m
