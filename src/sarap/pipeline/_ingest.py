@@ -20,7 +20,7 @@ import duckdb
 
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
-from sarap.pipeline._mapping import Mapping, load_mapping
+from sarap.pipeline._mapping import Mapping, detect_mapping, load_mapping
 from sarap.pipeline._readers import Staged, stage
 from sarap.store._schema import ENTITIES, OUTCOMES, Field
 from sarap.store._workspace import Workspace
@@ -132,6 +132,7 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
     """One SELECT: typed data-model columns, ``_reason`` and ``_kind`` per row."""
     selects: list[str] = ["_row"]
     checks: list[tuple[str, str, str]] = []  # (condition, kind, detail expr)
+    own = set(ENTITIES[mapping.entity].field_names)  # extras are never required
     for f in mapping.fields():
         if f.name in cols:
             col = cols[f.name]
@@ -150,7 +151,7 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
         if f.name == "item_no":
             typed = f"COALESCE({typed}, CASE WHEN {raw} IS NULL THEN 1 END)"
         selects.append(f"{typed} AS {f.name}")
-        if f.required:
+        if f.required and f.name in own:
             checks.append((f"{raw} IS NULL", f"missing {f.name}{where}", "''"))
         checks.append((f"{raw} IS NOT NULL AND ({typed}) IS NULL",
                        f"bad {f.name}{where}", f"': ' || left({raw}, 40)"))
@@ -186,7 +187,8 @@ def ingest(workspace: Workspace, path: str | Path, *,
         A CSV, Parquet, Excel (.xlsx) or JSON / JSON Lines file.
     mapping : Mapping, str, Path or None, default None
         A :class:`Mapping`, the name of a built-in one (``"kcs"``), a mapping
-        file, or None when the columns already carry data-model names.
+        file, or None to detect it: the data-model names, else the built-in
+        mapping whose columns the file has.
     encoding : str or None, default None
         The text encoding of CSV/JSON; detected (UTF-8 or a Cyrillic code
         page such as Windows-1251) when None.
@@ -196,13 +198,15 @@ def ingest(workspace: Workspace, path: str | Path, *,
     IngestResult
     """
     path = Path(path)
-    if not isinstance(mapping, Mapping):
+    if mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     backend = workspace.backend
     if not isinstance(backend, DuckDBBackend):
         raise SarapError(f"ingest runs on the duckdb backend, not {backend.name}")
     con = backend.con
     with stage(con, path, encoding=encoding) as staged:
+        if mapping is None:
+            mapping = detect_mapping(staged.columns)
         cols = _resolve_columns(mapping, staged, path)
         result = IngestResult(str(path), mapping.name, staged.encoding,
                               rows_read=staged.rows)

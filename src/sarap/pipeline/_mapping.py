@@ -96,3 +96,18 @@ def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
         raise SarapError(f"mapping {where}: required field(s) not mapped: "
                          f"{', '.join(missing)}")
     return m
+
+
+def detect_mapping(columns: list[str], entity: str = "declarations") -> Mapping:
+    """The identity mapping when the columns carry data-model names, else the
+    first built-in mapping whose required source columns are all present."""
+    have = {c.strip().lower() for c in columns}
+    candidates = [identity_mapping(entity)] + [load_mapping(b) for b in BUILTIN]
+    for m in candidates:
+        if m.entity != entity:
+            continue
+        required = [f.name for f in ENTITIES[entity].fields if f.required]
+        if all(m.columns.get(r, "").strip().lower() in have or r in m.constants
+               for r in required):
+            return m
+    return candidates[0]  # reports the data-model names it is missing

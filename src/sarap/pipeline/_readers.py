@@ -158,6 +158,10 @@ def stage(con: duckdb.DuckDBPyConnection, path: str | Path, *,
         con.execute(f'DROP TABLE IF EXISTS "{relation}"')
 
 
+def _lit(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     rows = con.execute(f'DESCRIBE "{relation}"').fetchall()
     return [r[0] for r in rows if r[0] != "_row"]
@@ -209,7 +213,7 @@ def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
 def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _json_src AS SELECT row_number() OVER () AS _row, "
-        "* FROM read_json(?, format = 'auto', sample_size = -1)", [str(path)])
+        f"* FROM read_json({_lit(path)}, format = 'auto', sample_size = -1)")
     _as_text(con, rel, "_json_src")
     con.execute("DROP VIEW _json_src")
     return Staged(rel, _columns(con, rel), _count(con, rel), None)
@@ -218,7 +222,7 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT file_row_number + 1 AS _row, * "
-        "FROM read_parquet(?, file_row_number = true)", [str(path)])
+        f"FROM read_parquet({_lit(path)}, file_row_number = true)")
     _as_text(con, rel, "_pq_src")
     con.execute("DROP VIEW _pq_src")
     return Staged(rel, _columns(con, rel), _count(con, rel), None)

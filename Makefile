@@ -1,0 +1,43 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= auto
+
+.PHONY: setup demo test test-fast lint bench serve docs clean
+
+## setup: create .venv from the lock file and install the sarap command
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## demo: simulate a year of declarations, train, rank the new month, write demo/report.html
+demo: setup
+	$(BIN)/sarap demo --dir demo
+
+## test: the whole suite, real-data checks included
+test: setup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+## test-fast: the suite without the slow (real-data, large) tests
+test-fast: setup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+## bench: throughput, latency and memory figures for the README
+bench: setup
+	$(BIN)/python benchmarks/bench_declarations.py
+
+docs: setup
+	$(BIN)/python -m sarap.store.docs > docs/data-model.md
+
+clean:
+	rm -rf $(VENV) demo build

@@ -1,0 +1,146 @@
+"""The declarations agent's jobs: fit from files or a workspace, score, evaluate.
+
+Each function here is what one ``sarap declarations`` command does; the CLI
+only parses options and prints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sarap.agents._declarations import DeclarationRiskRanker
+from sarap.agents._metrics import inspection_metrics
+from sarap.errors import SarapError
+from sarap.pipeline import IngestResult, ingest
+from sarap.store import Workspace
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass
+class Lines:
+    """Declaration lines read from files, with what each import did."""
+
+    table: pa.Table
+    imports: list[IngestResult] = field(default_factory=list)
+
+
+def read_lines(paths: Sequence[str | Path], *, mapping: str | Path | None = None,
+               encoding: str | None = None, labelled_only: bool = False) -> Lines:
+    """Validate files into a throw-away in-memory workspace; return the lines.
+
+    Rejected rows are reported in the returned import results (the same
+    checks as ``sarap ingest``), valid rows come back in file order.
+    """
+    with Workspace() as ws:
+        imports = [ingest(ws, p, mapping=mapping, encoding=encoding) for p in paths]
+        where = "WHERE fraud IS NOT NULL" if labelled_only else ""
+        table = ws.sql("SELECT l.* FROM declaration_lines l JOIN "
+                       "(SELECT declaration_id, min(rowid) AS _o FROM declarations "
+                       "GROUP BY declaration_id) o USING (declaration_id) "
+                       f"{where} ORDER BY o._o, l.item_no")
+    if table.num_rows == 0:
+        what = "labelled declaration" if labelled_only else "valid declaration"
+        raise SarapError(f"{', '.join(map(str, paths))}: no {what} rows to use")
+    return Lines(table, imports)
+
+
+def workspace_lines(workspace: Workspace, *, labelled: bool) -> pa.Table:
+    """Inspected (``labelled=True``) or not-yet-inspected lines of a workspace."""
+    cond = "IS NOT NULL" if labelled else "IS NULL"
+    return workspace.sql(f"SELECT * FROM declaration_lines WHERE fraud {cond} "
+                         "ORDER BY date, declaration_id, item_no")
+
+
+def fit_model(train: pa.Table, model_dir: str | Path, *,
+              valid: pa.Table | None = None, params: dict[str, Any] | None = None,
+              callbacks: list[Any] | None = None, meta: dict[str, Any] | None = None,
+              ) -> tuple[DeclarationRiskRanker, dict[str, Any]]:
+    """Fit the declarations agent and save it; returns it with a fit summary."""
+    model = DeclarationRiskRanker(**(params or {}))
+    started = time.perf_counter()
+    eval_set = (valid, None) if valid is not None else None
+    model.fit(train, eval_set=eval_set, callbacks=callbacks)
+    seconds = time.perf_counter() - started
+    summary: dict[str, Any] = {
+        "model": str(model_dir), "train_rows": int(train.num_rows),
+        "train_positives": int(np.nansum(_labels(train))),
+        "valid_rows": int(valid.num_rows) if valid is not None else 0,
+        "rounds": model.best_iteration_ or model.n_estimators,
+        "fit_seconds": round(seconds, 1),
+    }
+    model.save(model_dir, **{"fit": summary, **(meta or {})})
+    return model, summary
+
+
+def _labels(table: pa.Table) -> np.ndarray:
+    return np.asarray(table.column("fraud").to_numpy(zero_copy_only=False), dtype=float)
+
+
+def load_model(model_dir: str | Path) -> DeclarationRiskRanker:
+    return DeclarationRiskRanker.load(model_dir)
+
+
+def rank_declarations(model: DeclarationRiskRanker, lines: pa.Table, *,
+                      explain: int | None = None, top_reasons: int = 3,
+                      ) -> pd.DataFrame:
+    """The inspection queue: one row per declaration, riskiest first.
+
+    A declaration's risk is that of its riskiest goods item, whose reasons
+    it shows; expected revenue at stake adds up over its items.
+    """
+    scored = model.score_table(lines, top_reasons=top_reasons, explain=explain)
+    df = scored.to_pandas()
+    ctx = lines.select(["importer_id", "hs_code", "customs_value", "currency",
+                        "date"]).to_pandas()
+    df = pd.concat([df, ctx], axis=1)
+    if df["declaration_id"].duplicated().any():
+        df["_order"] = np.arange(len(df))
+        df = df.sort_values(["declaration_id", "risk"], ascending=[True, False])
+        agg = df.groupby("declaration_id", sort=False).agg(
+            risk=("risk", "first"), expected_revenue=("expected_revenue", "sum"),
+            reasons=("reasons", "first"), importer_id=("importer_id", "first"),
+            hs_code=("hs_code", "first"), customs_value=("customs_value", "sum"),
+            currency=("currency", "first"), date=("date", "first"),
+            items=("item_no", "count"), _order=("_order", "min"))
+        df = agg.reset_index().sort_values("_order").drop(columns="_order")
+    else:
+        df["items"] = 1
+    df = df.sort_values("risk", ascending=False, kind="stable")
+    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    return df[["rank", "declaration_id", "risk", "expected_revenue", "reasons",
+               "date", "importer_id", "hs_code", "customs_value", "currency",
+               "items"]].reset_index(drop=True)
+
+
+def write_queue(queue: pd.DataFrame, out: str | Path) -> None:
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise SarapError(f"cannot write {out}: folder {out.parent} does not exist")
+    queue.to_csv(out, index=False, float_format="%.6g")
+
+
+def evaluate_queue(queue: pd.DataFrame, lines: pa.Table) -> dict[str, Any]:
+    """Back-test figures of a queue against the declarations' known outcomes."""
+    labels = pd.DataFrame({
+        "declaration_id": lines.column("declaration_id").to_pylist(),
+        "fraud": _labels(lines)}).groupby("declaration_id")["fraud"].max()
+    joined = queue.join(labels, on="declaration_id")
+    joined = joined[joined["fraud"].notna()]
+    if joined.empty:
+        raise SarapError("no declaration in the file has an inspection outcome "
+                         "(fraud column) to evaluate against")
+    return inspection_metrics(joined["fraud"].to_numpy(dtype=int),
+                              joined["risk"].to_numpy())

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+KCS_TRAIN = SHARED / "customs" / "df_syn_train_eng.csv"
+KCS_VALID = SHARED / "customs" / "df_syn_valid_eng.csv"
+
+HEADER = ["declaration_id", "item_no", "date", "office_id", "importer_id",
+          "declarant_id", "hs_code", "description", "country_origin",
+          "country_departure", "net_mass_kg", "customs_value", "currency",
+          "tax_rate", "fraud"]
+
+# A small, readable set of declarations: ten good rows, then one of each kind
+# of problem a real export has.
+GOOD = [
+    ["D001", "1", "2024-01-05", "50010", "IMP1", "BRK1", "851712", "SMARTPHONE",
+     "CN", "CN", "12.5", "15000", "USD", "0", "0"],
+    ["D001", "2", "2024-01-05", "50010", "IMP1", "BRK1", "851762", "ROUTER", "CN",
+     "CN", "3", "900", "USD", "0", "0"],
+    ["D002", "1", "2024-01-06", "50010", "IMP2", "BRK1", "0101 21", "HORSES", "KG",
+     "KG", "1200", "8000", "USD", "0", "1"],
+    ["D003", "1", "07.01.2024", "50020", "IMP3", "BRK2", "8471.30", "LAPTOP", "VN",
+     "CN", "40", "22000,50", "USD", "0", "0"],
+    ["D004", "1", "2024-01-08", "50020", "IMP1", "BRK2", "620342", "TROUSERS",
+     "TR", "TR", "300", "4500", "EUR", "12", "1"],
+    ["D005", "1", "2024-01-09", "50030", "IMP4", "BRK3", "640399", "SHOES", "CN",
+     "KZ", "250", "3000", "USD", "10", "0"],
+    ["D006", "1", "2024-01-10", "50030", "IMP2", "BRK3", "870323", "CAR", "DE",
+     "DE", "1500", "35000", "EUR", "15", ""],
+    ["D007", "1", "2024-01-11", "50010", "IMP5", "BRK1", "10121", "HORSE", "RU",
+     "RU", "600", "5000", "RUB", "0", "0"],
+    ["D008", "1", "2024-01-12", "50010", "IMP5", "BRK1", "940360", "FURNITURE",
+     "CN", "CN", "800", "2000", "USD", "8", "0"],
+    ["D009", "1", "2024-01-13", "50020", "IMP6", "BRK2", "330499", "COSMETICS",
+     "KR", "KR", "50", "1200", "USD", "6.5", "1"],
+]
+BAD = [
+    (["D010", "1", "2024-13-45", "50010", "IMP1", "BRK1", "851712", "PHONE", "CN",
+      "CN", "1", "100", "USD", "0", "0"], "bad date"),
+    (["D011", "1", "2024-01-14", "50010", "", "BRK1", "851712", "PHONE", "CN", "CN",
+      "1", "100", "USD", "0", "0"], "missing importer_id"),
+    (["D012", "1", "2024-01-14", "50010", "IMP1", "BRK1", "85AB12", "PHONE", "CN",
+      "CN", "1", "100", "USD", "0", "0"], "bad hs_code"),
+    (["D013", "1", "2024-01-14", "50010", "IMP1", "BRK1", "851712", "PHONE", "CN",
+      "CN", "-5", "100", "USD", "0", "0"], "net_mass_kg must be >= 0"),
+    (["D014", "1", "2024-01-14", "50010", "IMP1", "BRK1", "851712", "PHONE", "CN",
+      "CN", "1", "abc", "USD", "0", "0"], "bad customs_value"),
+    (["D001", "1", "2024-01-05", "50010", "IMP1", "BRK1", "851712", "PHONE", "CN",
+      "CN", "1", "100", "USD", "0", "0"], "duplicate key within the file"),
+    (["D015", "1", "2024-01-14", "50010", "IMP1", "BRK1", "851712", "PHONE",
+      "CHINA", "CN", "1", "100", "USD", "0", "0"], "bad country_origin"),
+    (["D016", "1", "2024-01-14", "50010", "IMP1", "BRK1", "851712", "PHONE", "CN",
+      "CN", "1", "100", "USD", "0", "maybe"], "bad fraud"),
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER,
+              encoding: str = "utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def fixture_csv(tmp_path: Path) -> Path:
+    """GOOD rows then BAD rows, one file."""
+    return write_csv(tmp_path / "declarations.csv", GOOD + [r for r, _ in BAD])
+
+
+@pytest.fixture(scope="session")
+def sim_lines():  # type: ignore[no-untyped-def]
+    """A year of simulated declarations (seed 7), shared by the agent tests."""
+    from sarap.simulate import simulate_declarations
+
+    return simulate_declarations(20_000, seed=7, months=12)
+
+
+def need_kcs() -> None:
+    if not KCS_TRAIN.is_file():
+        pytest.skip(f"{KCS_TRAIN} not found (../shared/data beside the checkout)")

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from sarap.errors import SarapError
+from sarap.pipeline import ingest
+from sarap.store import Workspace
+from tests.conftest import BAD, GOOD, HEADER, KCS_TRAIN, need_kcs, write_csv
+
+
+@pytest.fixture
+def ws():  # type: ignore[no-untyped-def]
+    with Workspace() as w:
+        yield w
+
+
+def test_valid_rows_load_and_bad_rows_are_quarantined(ws, fixture_csv):
+    r = ingest(ws, fixture_csv)
+    assert r.rows_read == len(GOOD) + len(BAD)
+    assert r.loaded == len(GOOD)
+    assert r.quarantined == len(BAD)
+    assert ws.count("declarations") == len(GOOD)
+    q = ws.sql("SELECT row_number, reason, raw FROM quarantine ORDER BY row_number")
+    rows = q.to_pylist()
+    assert [x["row_number"] for x in rows] == list(range(len(GOOD) + 1,
+                                                         len(GOOD) + len(BAD) + 1))
+    for got, (raw, expected) in zip(rows, BAD, strict=True):
+        assert expected.split()[0] in got["reason"] or expected in got["reason"]
+        assert json.loads(got["raw"])["declaration_id"] == raw[0]
+    dup = rows[[b for _, b in BAD].index("duplicate key within the file")]
+    assert "duplicate of row 1" in dup["reason"]
+
+
+def test_summary_names_each_reason(ws, fixture_csv):
+    r = ingest(ws, fixture_csv)
+    text = r.summary()
+    assert f"loaded {len(GOOD)}" in text and f"quarantined {len(BAD)}" in text
+    assert "bad date (column 'date')" in text
+    assert "missing importer_id (column 'importer_id')" in text
+
+
+def test_values_are_normalised(ws, fixture_csv):
+    ingest(ws, fixture_csv)
+    got = {(r["declaration_id"], r["item_no"]): r for r in
+           ws.sql("SELECT * FROM declarations").to_pylist()}
+    assert got[("D002", 1)]["hs_code"] == "010121"  # "0101 21"
+    assert got[("D003", 1)]["hs_code"] == "847130"  # "8471.30"
+    assert got[("D007", 1)]["hs_code"] == "010121"  # lost its leading zero
+    assert str(got[("D003", 1)]["date"]) == "2024-01-07"  # 07.01.2024
+    assert got[("D003", 1)]["customs_value"] == 22000.5  # decimal comma
+    assert got[("D001", 2)]["item_no"] == 2
+
+
+def test_outcomes_load_once_per_declaration(ws, fixture_csv):
+    r = ingest(ws, fixture_csv)
+    # D006 has no outcome (not inspected); D001 has two items, one outcome.
+    assert r.outcomes_loaded == len({g[0] for g in GOOD}) - 1
+    assert ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NULL"
+                  ).column(0)[0].as_py() == 1
+
+
+def test_reingest_adds_nothing(ws, fixture_csv):
+    ingest(ws, fixture_csv)
+    before = {t: ws.count(t) for t in ("declarations", "outcomes", "quarantine")}
+    r = ingest(ws, fixture_csv)
+    assert r.loaded == 0 and r.duplicates == len(GOOD)
+    assert {t: ws.count(t) for t in before} == before
+
+
+def test_windows_1251_is_detected(ws, tmp_path):
+    rows = [list(r) for r in GOOD]
+    for r in rows:
+        r[7] = "ТЕЛЕФОН СОТОВЫЙ, КОРПУС ЧЁРНЫЙ"
+    path = write_csv(tmp_path / "cp1251.csv", rows, encoding="cp1251")
+    r = ingest(ws, path)
+    assert r.encoding == "cp1251"
+    assert r.loaded == len(GOOD)
+    desc = ws.sql("SELECT DISTINCT description FROM declarations").column(0)
+    assert desc.to_pylist() == ["ТЕЛЕФОН СОТОВЫЙ, КОРПУС ЧЁРНЫЙ"]
+
+
+def test_wrong_explicit_encoding_is_one_clear_error(ws, tmp_path):
+    path = write_csv(tmp_path / "u.csv", [[*GOOD[0][:7], "ТЕЛЕФОН", *GOOD[0][8:]]])
+    with pytest.raises(SarapError, match="cannot decode as ascii"):
+        ingest(ws, path, encoding="ascii")
+
+
+def test_missing_required_columns_are_named(ws, tmp_path):
+    header = [h for h in HEADER if h not in ("importer_id", "hs_code")]
+    rows = [[v for h, v in zip(HEADER, r, strict=True) if h in header] for r in GOOD]
+    path = write_csv(tmp_path / "x.csv", rows, header=header)
+    with pytest.raises(SarapError) as e:
+        ingest(ws, path)
+    msg = str(e.value)
+    assert "'importer_id'" in msg and "'hs_code'" in msg and "x.csv" in msg
+    assert "\n" not in msg
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("nope.csv", None, "no such file"),
+    ("empty.csv", b"", "file is empty"),
+    ("bad.xlsx", b"this is not a spreadsheet", "cannot read as Excel"),
+    ("data.xml", b"<a/>", "unsupported file type"),
+    ("bad.parquet", b"PAR1garbage", "cannot read as parquet"),
+])
+def test_unreadable_files_get_one_line(ws, tmp_path, name, content, expected):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(SarapError, match=expected) as e:
+        ingest(ws, path)
+    assert "\n" not in str(e.value)
+    assert ws.count("declarations") == 0
+
+
+def _good_table() -> pa.Table:
+    return pa.table({h: [r[i] for r in GOOD] for i, h in enumerate(HEADER)})
+
+
+def test_parquet_json_and_excel_load_the_same(ws, tmp_path):
+    from openpyxl import Workbook
+
+    table = _good_table()
+    pq.write_table(table, tmp_path / "d.parquet")
+    (tmp_path / "d.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in table.to_pylist()))
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(HEADER)
+    for r in GOOD:
+        sheet.append(r)
+    wb.save(tmp_path / "d.xlsx")
+    results = []
+    for name in ("d.parquet", "d.jsonl", "d.xlsx"):
+        with Workspace() as w:
+            r = ingest(w, tmp_path / name)
+            results.append(w.sql("SELECT * FROM declarations ORDER BY ALL").to_pylist())
+            assert r.loaded == len(GOOD), name
+    assert results[0] == results[1] == results[2]
+
+
+def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
+    path = tmp_path / "m.csv"
+    lines = [",".join(HEADER)] + [",".join(GOOD[0])] + ["D099,1,2024-01-01"] + \
+        [",".join(GOOD[2])]
+    path.write_text("\n".join(lines) + "\n")
+    r = ingest(ws, path)
+    assert r.loaded == 2 and r.quarantined == 1
+    q = ws.sql("SELECT row_number, reason FROM quarantine").to_pylist()
+    assert q[0]["row_number"] == 2 and "malformed CSV line" in q[0]["reason"]
+    # the good row after the broken one keeps its own row number
+    assert ws.count("declarations") == 2
+
+
+def test_workspace_file_persists(tmp_path, fixture_csv):
+    path = tmp_path / "w.duckdb"
+    with Workspace(path) as w:
+        ingest(w, fixture_csv)
+    with Workspace(path) as w:
+        assert w.count("declarations") == len(GOOD)
+        assert w.count("quarantine") == len(BAD)
+        assert w.count("ingest_batches") == 1
+
+
+def test_kcs_mapping_on_the_public_dataset(ws):
+    need_kcs()
+    r = ingest(ws, KCS_TRAIN, mapping="kcs")
+    assert r.rows_read == 37_385
+    assert r.loaded + r.quarantined == 37_385
+    assert r.quarantined == 0
+    assert r.ignored_columns == ["Critical Fraud"]
+    assert r.outcomes_loaded == 37_385
+    rate = ws.sql("SELECT avg(fraud) FROM outcomes").column(0)[0].as_py()
+    assert 0.2 < rate < 0.23  # SOURCES.md: about 21.6 %
+    short = ws.sql("SELECT count(*) FROM declarations WHERE length(hs_code) <> 6")
+    assert short.column(0)[0].as_py() == 0
+
+
+def test_kcs_mapping_is_detected(ws):
+    need_kcs()
+    r = ingest(ws, KCS_TRAIN)
+    assert r.mapping == "kcs"
+
+
+def test_mapping_file_with_constants(ws, tmp_path):
+    header = ["No", "Дата", "ИНН", "Код ТН ВЭД", "Стоимость"]
+    rows = [["A1", "05.02.2024", "7701234567", "8517 12 000 0", "1 500,00"]]
+    path = write_csv(tmp_path / "ru.csv", rows, header=header, encoding="cp1251")
+    mapping = tmp_path / "ru.toml"
+    mapping.write_text(
+        'name = "ru-export"\n[columns]\ndeclaration_id = "No"\ndate = "Дата"\n'
+        'importer_id = "ИНН"\nhs_code = "Код ТН ВЭД"\ncustoms_value = "Стоимость"\n'
+        '[constants]\ncurrency = "RUB"\n', encoding="utf-8")
+    r = ingest(ws, path, mapping=mapping)
+    assert r.loaded == 1, r.summary()
+    row = ws.sql("SELECT * FROM declarations").to_pylist()[0]
+    assert row["hs_code"] == "8517120000"
+    assert row["customs_value"] == 1500.0
+    assert row["currency"] == "RUB"
+
+
+def test_bad_mapping_file_is_one_line(ws, tmp_path, fixture_csv):
+    m = tmp_path / "m.toml"
+    m.write_text('[columns]\nimporter = "x"\n')
+    with pytest.raises(SarapError, match="unknown data-model field"):
+        ingest(ws, fixture_csv, mapping=m)
+    with pytest.raises(SarapError, match="not a built-in"):
+        ingest(ws, fixture_csv, mapping=Path("nope"))
