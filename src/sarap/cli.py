@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,12 @@ def friendly(fn: F) -> F:
         except (ValueError, OSError) as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
         except KeyboardInterrupt:
+            err.print("interrupted: nothing was changed")
+            sys.exit(130)
+        except RuntimeError as exc:
+            # DuckDB turns Ctrl-C inside a query into "Query interrupted".
+            if "interrupt" not in str(exc).lower():
+                raise
             err.print("interrupted: nothing was changed")
             sys.exit(130)
 
@@ -79,6 +86,10 @@ def print_imports(imports: list[Any], quiet: bool) -> None:
 @click.version_option(sarap.__version__, prog_name="sarap")
 def main() -> None:
     """Sarap: risk analysis for customs and tax authorities."""
+    # LightGBM's OpenMP threads spin while idle by default, which starves the
+    # other core on a small server; let them sleep. Commands import lightgbm
+    # lazily, after this.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 # -- ingest ---------------------------------------------------------------

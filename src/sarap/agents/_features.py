@@ -41,10 +41,11 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "importer_seller": ("importer_id", "seller_id"),
 }
 
-# Keys for the typical unit price of a good (log value per kg).
+# Keys for the typical unit price of a good (log value per kg). Values are
+# compared only within one currency: data model v1 carries no exchange rates.
 PRICE_KEYS: dict[str, tuple[str, ...]] = {
-    "hs6": ("hs6",),
-    "hs6_origin": ("hs6", "country_origin"),
+    "hs6": ("hs6", "currency"),
+    "hs6_origin": ("hs6", "country_origin", "currency"),
 }
 
 N_FOLDS = 5

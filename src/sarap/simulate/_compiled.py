@@ -27,10 +27,12 @@ Ints = NDArray[np.int64]
 MFN, FTA, GSP = 0, 1, 2
 MAX_ORIGINS = 8
 
-# Description flavours: plain, used goods, trade samples.
-PLAIN, USED, SAMPLES = 0, 1, 2
+# Description flavours: plain, used goods, trade samples, and a terse text
+# that gives only the brand or model and the details.
+PLAIN, USED, SAMPLES, TERSE = 0, 1, 2, 3
 _FLAVOUR = (("", ""), (", USED", ", Б/У"), (", SAMPLES, NOT FOR SALE",
                                             ", ОБРАЗЦЫ, НЕ ДЛЯ ПРОДАЖИ"))
+N_FLAVOURS = 4
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Compiled:
     origin_cum: Floats  # G x MAX_ORIGINS cumulative weights, 1.0 padded
     transport: Floats  # G x 5 weights over MODES
     decoy: Ints  # index of the lower-duty good, -1 when none
+    bulk: NDArray[np.bool_]  # bulk commodities (no trade samples)
     sector_cum: Floats  # S x G cumulative weights of goods in each sector
     global_cum: Floats  # G cumulative popularity
     var_start: Ints
@@ -70,7 +73,7 @@ def description_index(
 ) -> Ints:
     """Row index into ``c.descriptions``."""
     return c.desc_start[good] + (
-        ((variant * c.spec_count[good] + spec) * 3 + flavour) * 2 + lang
+        ((variant * c.spec_count[good] + spec) * N_FLAVOURS + flavour) * 2 + lang
     )
 
 
@@ -103,6 +106,7 @@ def compiled() -> Compiled:
                 for flav_en, flav_ru in _FLAVOUR:
                     descriptions.append(f"{g.name_en} {name} {spec}{flav_en}")
                     descriptions.append(f"{g.name_ru} {name} {spec}{flav_ru}")
+                descriptions += [f"{name} {spec}"] * 2
     sector_cum = np.cumsum(sector_w, axis=1)
     sector_cum /= sector_cum[:, -1:]
     pop = np.array([g.popularity for g in GOODS])
@@ -133,6 +137,7 @@ def compiled() -> Compiled:
              else -1 for g in GOODS],
             dtype=np.int64,
         ),
+        bulk=np.array([g.transport == "bulk" for g in GOODS]),
         sector_cum=sector_cum,
         global_cum=np.cumsum(pop) / pop.sum(),
         var_start=var_start,
@@ -148,6 +153,19 @@ def compiled() -> Compiled:
         country_regime=np.array(regime, dtype=np.int64),
         sectors=sectors,
     )
+
+
+def rows_pick(cum: Floats, u: Floats) -> Ints:
+    """Inverse-CDF draw per row: ``cum`` is (m, k) cumulative, ``u`` is (m,)."""
+    out = (cum < u[:, None]).sum(axis=1)
+    return np.asarray(np.minimum(out, cum.shape[1] - 1), dtype=np.int64)
+
+
+def weighted_rows(rng: np.random.Generator, w: Floats) -> Ints:
+    """One draw per row of the non-negative weights ``w`` (m, k)."""
+    cum = np.cumsum(w, axis=1)
+    cum /= cum[:, -1:]
+    return rows_pick(cum, rng.random(len(w)))
 
 
 def applied_rate(mfn: Floats, tax_type: Ints) -> Floats:

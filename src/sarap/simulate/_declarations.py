@@ -26,9 +26,6 @@ from numpy.typing import NDArray
 from sarap.simulate._catalogue import (
     CURRENCIES,
     DEFAULT_CURRENCY,
-    DEFAULT_FAKE_ORIGINS,
-    FAKE_ORIGINS,
-    GSP_SHARE,
     HOME_REGIONS,
     MODES,
     OFFICES,
@@ -42,19 +39,20 @@ from sarap.simulate._catalogue import (
     USD_PER_UNIT,
 )
 from sarap.simulate._compiled import (
-    FTA,
     GSP,
     MFN,
     PLAIN,
     SAMPLES,
+    TERSE,
     USED,
     Compiled,
     applied_rate,
     compiled,
     description_index,
+    rows_pick,
+    weighted_rows,
 )
 from sarap.simulate._fraud import (
-    FALSE_HIT,
     MISCLASS,
     MISSED,
     NEWCOMER,
@@ -67,6 +65,7 @@ from sarap.simulate._fraud import (
     SHARE_REPEAT,
     UNDERVALUATION,
     fake_origins,
+    false_hits,
     plan_fraud,
 )
 from sarap.simulate._ids import make_bins, seller_id
@@ -87,6 +86,10 @@ _NO_INDICATOR = -1
 FTA_CERT, GSP_CERT, GEN_CERT, INVOICE = range(4)
 _PIECE_UNITS = frozenset({"H87", "NPR"})
 _PRODUCTION_SECTORS = frozenset({"chemicals", "plastics", "metals", "paper"})
+_DURABLE_SECTORS = frozenset({
+    "auto", "machinery", "electronics", "computers", "appliances", "furniture",
+    "toys_sports", "medical",
+})
 # Slightly pricier goods from some regions (brand and quality mix).
 _REGION_PRICE = {"europe": 0.25, "east_asia": 0.15, "americas": 0.05, "china": -0.1}
 
@@ -138,18 +141,6 @@ def _validate(
     return day
 
 
-def _rows_pick(cum: Floats, u: Floats) -> Ints:
-    """Inverse-CDF draw per row: ``cum`` is (m, k) cumulative, ``u`` is (m,)."""
-    out = (cum < u[:, None]).sum(axis=1)
-    return np.minimum(out, cum.shape[1] - 1).astype(np.int64)
-
-
-def _weighted_rows(rng: np.random.Generator, w: Floats) -> Ints:
-    cum = np.cumsum(w, axis=1)
-    cum /= cum[:, -1:]
-    return _rows_pick(cum, rng.random(len(w)))
-
-
 def _choice(rng: np.random.Generator, p: tuple[float, ...] | Floats, size: int) -> Ints:
     p_arr = np.asarray(p, dtype=np.float64)
     return rng.choice(len(p_arr), size=size, p=p_arr / p_arr.sum()).astype(np.int64)
@@ -177,7 +168,8 @@ def _importers(
     start = np.full(n_imp, -1, dtype=np.int64)
     entrant = rng.random(n_imp) < 0.10
     start[entrant] = (rng.uniform(0.05, 0.85, entrant.sum()) * n_days).astype(np.int64)
-    n_new = max(1, round(0.012 * n_imp)) if fraud_rate > 0 else 0
+    # Risk groups need a crowd to hide in: none among a handful of importers.
+    n_new = max(1, round(0.012 * n_imp)) if fraud_rate > 0 and n_imp >= 20 else 0
     newcomer = np.zeros(n_imp, dtype=bool)
     newcomer[rng.choice(n_imp, n_new, replace=False)] = True
     start[newcomer] = (rng.uniform(0.35, 0.9, n_new) * n_days).astype(np.int64)
@@ -186,7 +178,8 @@ def _importers(
     # Repeat offenders: ordinary established firms, not the giants.
     established = start < 0
     cand = np.flatnonzero(established & (size < np.quantile(size, 0.98)))
-    n_rep = min(len(cand), max(1, round(0.02 * n_imp))) if fraud_rate > 0 else 0
+    n_rep = max(1, round(0.02 * n_imp)) if fraud_rate > 0 and n_imp >= 10 else 0
+    n_rep = min(n_rep, len(cand))
     repeat = np.zeros(n_imp, dtype=bool)
     repeat[rng.choice(cand, n_rep, replace=False)] = True
 
@@ -215,12 +208,12 @@ def _importers(
         sel = own & (rows_sector == s)
         basket[sel] = np.searchsorted(c.sector_cum[s], u[sel], side="right")
     basket = np.minimum(basket, len(c.hs6) - 1)
-    o_slot = _rows_pick(c.origin_cum[basket], rng.random(m))
+    o_slot = rows_pick(c.origin_cum[basket], rng.random(m))
     basket_origin = c.origin[basket, o_slot]
     basket_variant = (rng.random(m) * c.var_count[basket]).astype(np.int64)
 
     self_declared = rng.random(n_imp) < 0.08
-    broker_w = 1.0 / np.arange(1, n_brokers + 1) ** 0.8
+    broker_w = np.asarray(1.0 / np.arange(1, n_brokers + 1) ** 0.8, dtype=np.float64)
     broker = _choice(rng, broker_w, n_imp)
     broker[self_declared] = -1
 
@@ -256,11 +249,13 @@ def _activity_weights(imp: _Importers, n_days: int, fraud_rate: float) -> Floats
         (imp.repeat, SHARE_REPEAT, P_REPEAT),
         (imp.newcomer, SHARE_NEWCOMER, P_NEWCOMER),
     ):
-        if group.any():
-            target = min(0.3, share * fraud_rate / p)  # share of all rows
+        if group.any() and base > 0:
+            # Share of all rows; about 70 % of declarations have an item
+            # that some manipulation can touch.
+            target = min(0.3, share * fraud_rate / (p * 0.7))
             g = w[group] / w[group].sum()
             w[group] = g * target / (1 - target) * base
-    return w / w.sum()
+    return np.asarray(w / w.sum(), dtype=np.float64)
 
 
 def simulate_declarations(
@@ -303,6 +298,42 @@ def simulate_declarations(
     pyarrow.Table
         Rows sorted by date, declaration_id and item_no.
 
+    Notes
+    -----
+    The declaring country is Kazakhstan-like: importers, brokers and couriers
+    have 12-digit BIN-like IDs that encode their registration month; sellers
+    are foreign (country code + 7 digits). About two thirds of declarations
+    have one item, the rest up to nine; header fields repeat on every item.
+    Amounts are in the row's ``currency`` (mostly USD, some EUR, CNY, KZT and
+    RUB) at the fixed rates of ``USD_PER_UNIT``; convert before comparing
+    values across rows. Duty is ``customs_value * tax_rate / 100``;
+    ``tax_type`` is MFN, FTA (rate 0, origins in ``FTA_COUNTRIES``), GSP
+    (75 % of MFN, origins in ``GSP_COUNTRIES``) or SUSP (suspended,
+    procedures IM51/IM53).
+
+    Planted schemes (a declaration gets one; its eligible items are changed):
+
+    - ``undervaluation``: value declared at 10-50 % of the true value, so
+      value per kg falls far below the HS6 norm (a few invoices also show
+      honest discounts: used goods, samples, clearance lots).
+    - ``origin_misdeclaration``: goods from a non-preferential country
+      declared as from a preferential one, paying the preferential rate;
+      departure usually stays the true origin, the origin proof is often
+      missing or invoice-only, and the claimed country often does not make
+      such goods.
+    - ``misclassification``: the declared code is a lower-duty neighbour;
+      the description and the value per kg remain those of the true goods
+      (half the time the text is terse: brand, model and details only).
+    - ``repeat_offender``: a few ordinary importers commit any of the three
+      above, more mildly, on about half their declarations; the signal is
+      their history (and that of their usual sellers).
+    - ``new_importer_high_value``: a few importers registered weeks before
+      their first declaration, late in the period, ship 2.5-7 times the usual
+      mass and commit any of the three on half their declarations.
+
+    Besides, fraud is likelier for some importers and brokers, for high-duty
+    goods and for some payment terms.
+
     Examples
     --------
     >>> t = simulate_declarations(1000, seed=1)
@@ -315,13 +346,15 @@ def simulate_declarations(
     rng = np.random.default_rng(seed)
     c = compiled()
     month0 = t0.astype("datetime64[M]")
-    t_end = (month0 + months).astype("datetime64[D]") + (t0 - month0.astype("datetime64[D]"))
+    offset = t0 - month0.astype("datetime64[D]")
+    t_end = (month0 + months).astype("datetime64[D]") + offset
     n_days = int((t_end - t0).astype(np.int64))
 
     n_imp = int(n_importers) if n_importers is not None else max(30, n // 40)
     n_brokers = max(5, n_imp // 120)
     imp = _importers(rng, c, n_imp, n_days, t0, fraud_rate, n_brokers)
-    broker_lang = (rng.random(n_brokers) < 0.3).astype(np.int64)  # 1 = English
+    # Brokers mostly write in Russian; some prefer English.
+    broker_english = np.where(rng.random(n_brokers) < 0.3, 0.65, 0.1)
     broker_complicit = np.where(rng.random(n_brokers) < 0.08, 3.0, 1.0)
 
     # ---- declaration headers -------------------------------------------
@@ -352,7 +385,7 @@ def simulate_declarations(
     good0 = imp.basket[d_imp, slot0]
     origin0 = imp.basket_origin[d_imp, slot0]
     other = rng.random(n_decl) < 0.12
-    alt = c.origin[good0, _rows_pick(c.origin_cum[good0], rng.random(n_decl))]
+    alt = c.origin[good0, rows_pick(c.origin_cum[good0], rng.random(n_decl))]
     origin0 = np.where(other, alt, origin0)
 
     departure = _departures(rng, c, origin0)
@@ -360,7 +393,7 @@ def simulate_declarations(
     mode_w = c.transport[good0] * np.array(
         [REGION_MODE_FACTOR[r] for r in REGIONS]
     )[dep_region] + 1e-9
-    mode = _weighted_rows(rng, mode_w)
+    mode = weighted_rows(rng, mode_w)
 
     office = _offices(rng, c, imp.region[d_imp], mode, dep_region)
     # Number declarations the way customs does: office/DDMMYY/serial, the
@@ -385,10 +418,8 @@ def simulate_declarations(
     broker = np.where(
         (broker >= 0) & other_broker, rng.integers(0, n_brokers, n_decl), broker
     )
-    lang = np.where(
-        broker >= 0, broker_lang[np.maximum(broker, 0)], rng.random(n_decl) < 0.3
-    ).astype(np.int64)
-    lang = np.where(rng.random(n_decl) < 0.1, 1 - lang, lang)
+    english = np.where(broker >= 0, broker_english[np.maximum(broker, 0)], 0.3)
+    lang = (rng.random(n_decl) >= english).astype(np.int64)  # 0 en, 1 ru
     procedure = _choice(rng, (0.94, 0.035, 0.025), n_decl)
     payment = np.where(
         rng.random(n_decl) < 0.8, imp.payment[d_imp],
@@ -400,18 +431,24 @@ def simulate_declarations(
 
     # ---- goods items: the honest truth -----------------------------------
     it_decl = np.repeat(np.arange(n_decl), items)
-    item_no = np.arange(n) - np.repeat(cum_start(items), items) + 1
+    item_no = np.arange(n) - np.repeat(_cum_start(items), items) + 1
     it_imp = d_imp[it_decl]
-    slot = np.where(
-        item_no == 1, slot0[it_decl], (rng.random(n) * imp.k[it_imp]).astype(np.int64)
-    )
-    good = imp.basket[it_imp, slot]
+    # Further items mostly come from the same supplier country: prefer the
+    # basket slots whose usual origin is the shipment's origin.
     ship_origin = origin0[it_decl]
-    typical = (c.origin[good] == ship_origin[:, None]).any(axis=1)
-    origin = np.where(
-        (item_no == 1) | (typical & (rng.random(n) < 0.85)),
-        ship_origin, imp.basket_origin[it_imp, slot],
-    )
+    slot = slot0[it_decl]
+    later = np.flatnonzero(item_no > 1)
+    imp_l = it_imp[later]
+    in_basket = np.arange(_MAX_BASKET)[None, :] < imp.k[imp_l][:, None]
+    same = in_basket & (imp.basket_origin[imp_l] == ship_origin[later, None])
+    keep = same.any(axis=1) & (rng.random(len(later)) < 0.85)
+    slot[later] = weighted_rows(rng, np.where(keep[:, None], same, in_basket) * 1.0)
+    del in_basket, same, keep
+    good = imp.basket[it_imp, slot]
+    origin = ship_origin.copy()
+    typical = (c.origin[good[later]] == ship_origin[later, None]).any(axis=1)
+    own = ~typical | (rng.random(len(later)) >= 0.85)
+    origin[later[own]] = imp.basket_origin[it_imp[later[own]], slot[later[own]]]
     variant = np.where(
         rng.random(n) < 0.6, imp.basket_variant[it_imp, slot],
         (rng.random(n) * c.var_count[good]).astype(np.int64),
@@ -423,10 +460,22 @@ def simulate_declarations(
     newcomer_item = imp.newcomer[it_imp]
     log_mass += np.where(newcomer_item, rng.uniform(np.log(2.5), np.log(7.0), n), 0.0)
 
+    # Small consignments: express air parcels and post.
+    it_mode = mode[it_decl]
+    express = (mode == 3) & (rng.random(n_decl) < 0.35)
+    log_mass -= np.select(
+        [express[it_decl], it_mode == 4], [np.log(40), np.log(100)], 0.0
+    )
+
     # Honest oddities: used goods and trade samples say so in the text;
     # some cheap lots (clearance, seconds) do not.
     r = rng.random(n)
-    flavour = np.where(r < 0.008, USED, np.where(r < 0.013, SAMPLES, PLAIN))
+    durable = np.isin(c.sector[good], [c.sectors.index(x) for x in _DURABLE_SECTORS])
+    flavour = np.where(
+        (r < 0.012) & durable,
+        USED,
+        np.where((r > 0.994) & ~c.bulk[good], SAMPLES, PLAIN),
+    )
     cheap_factor = np.ones(n)
     cheap_factor[flavour == USED] = rng.uniform(0.25, 0.6, (flavour == USED).sum())
     is_sample = flavour == SAMPLES
@@ -434,6 +483,7 @@ def simulate_declarations(
     log_mass[is_sample] -= np.log(50)
     quiet = (flavour == PLAIN) & (rng.random(n) < 0.015)
     cheap_factor[quiet] = rng.uniform(0.3, 0.65, quiet.sum())
+    flavour[(flavour == PLAIN) & (rng.random(n) < 0.08)] = TERSE
 
     mass = np.maximum(np.round(np.exp(log_mass), 3), 0.01)
     region_price = np.array([_REGION_PRICE.get(rg, 0.0) for rg in REGIONS])
@@ -485,7 +535,8 @@ def simulate_declarations(
     # a real, a missing or an invoice-only proof; some re-ship the goods
     # through the claimed country so that departure matches.
     om = mech == ORIGIN
-    fake = fake_origins(rng, c, good, origin, it_decl)
+    fake = np.full(n, -1, dtype=np.int64)
+    fake[om] = fake_origins(rng, c, good[om], origin[om], it_decl[om])
     declared_origin[om] = fake[om]
     fake_regime = c.country_regime[declared_origin]
     tax_type[om] = fake_regime[om]
@@ -495,13 +546,14 @@ def simulate_declarations(
         [ind_pick == 0, ind_pick == 1], [cert, INVOICE], _NO_INDICATOR
     )[om]
     first_om = _first_in_group(it_decl, om, n_decl)
-    tranship = (first_om >= 0) & (rng.random(n_decl) < 0.3)
+    tranship = (first_om >= 0) & (rng.random(n_decl) < 0.4)
     departure[tranship] = fake[first_om[tranship]]
     # Misclassification: declare the lower-duty subheading; the text and the
     # value per kg still belong to the true goods.
     mc = mech == MISCLASS
     declared_good[mc] = c.decoy[good[mc]]
     rate = applied_rate(c.rate[declared_good], tax_type)
+    flavour[mc & (flavour == PLAIN) & (rng.random(n) < 0.5)] = TERSE
     quantity, unit = _requantify(c, good, declared_good, mass, quantity, unit, mc)
 
     # ---- money -------------------------------------------------------------
@@ -514,18 +566,17 @@ def simulate_declarations(
     evaded = np.where(planted, np.maximum(evaded, 0.01), 0.0)
 
     label = planted.copy()
-    missed = planted & (rng.random(n) < MISSED)
+    # An inspection misses a whole declaration, not one of its items.
+    missed = planted & (rng.random(n_decl) < MISSED)[it_decl]
     label[missed] = False
-    false_hit = ~planted & (it_proc == 0) & (rng.random(n) < FALSE_HIT)
+    false_hit = ~planted & (it_proc == 0) & (rng.random(n) < false_hits(fraud_rate))
     label[false_hit] = True
     revenue = np.where(planted & ~missed, evaded, 0.0)
     revenue = np.where(
         false_hit, np.round(duty * rng.uniform(0.02, 0.2, n), 2), revenue
     )
 
-    # Express couriers carry small air consignments; the post carries post.
-    total_usd = np.bincount(it_decl, weights=declared_value, minlength=n_decl)
-    express = (mode == 3) & (total_usd < 3000) & (rng.random(n_decl) < 0.8)
+    # Express couriers carry the small air consignments; the post, the post.
     import_type = np.where(mode == 4, 2, np.where(express, 1, 0))
     n_couriers = 5
     courier = np.where(
@@ -611,7 +662,7 @@ def simulate_declarations(
     return pa.table(columns)
 
 
-def cum_start(counts: Ints) -> Ints:
+def _cum_start(counts: Ints) -> Ints:
     """Start offset of each run of ``counts``."""
     return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
 
@@ -663,10 +714,12 @@ def _offices(
 
 def _currencies(rng: np.random.Generator, dep_region: Ints) -> Ints:
     w = np.array([REGION_CURRENCY.get(r, DEFAULT_CURRENCY) for r in REGIONS])
-    return _weighted_rows(rng, w[dep_region])
+    return weighted_rows(rng, w[dep_region])
 
 
-def _quantity(rng: np.random.Generator, c: Compiled, good: Ints, mass: Floats) -> Floats:
+def _quantity(
+    rng: np.random.Generator, c: Compiled, good: Ints, mass: Floats
+) -> Floats:
     """Supplementary quantity from the net mass; NaN for goods without one."""
     q = mass / c.kg_per_unit[good] * np.exp(0.05 * rng.standard_normal(len(good)))
     return _round_quantity(c, c.unit[good], q)
@@ -674,10 +727,10 @@ def _quantity(rng: np.random.Generator, c: Compiled, good: Ints, mass: Floats) -
 
 def _round_quantity(c: Compiled, unit: Ints, q: Floats) -> Floats:
     pieces = np.isin(unit, [c.units.index(u) for u in _PIECE_UNITS if u in c.units])
-    return np.where(
-        unit < 0, np.nan,
-        np.where(pieces, np.maximum(np.round(q), 1.0), np.maximum(np.round(q, 2), 0.01)),
+    rounded = np.where(
+        pieces, np.maximum(np.round(q), 1.0), np.maximum(np.round(q, 2), 0.01)
     )
+    return np.where(unit < 0, np.nan, rounded).astype(np.float64)
 
 
 def _requantify(
@@ -699,7 +752,7 @@ def _indicators(rng: np.random.Generator, regime: Ints, claim: Bools) -> Ints:
     n = len(regime)
     cert = np.where(regime == GSP, GSP_CERT, FTA_CERT)
     claimed = np.select(
-        [rng.random(n) < 0.93, rng.random(n) < 0.7], [cert, INVOICE], _NO_INDICATOR
+        [rng.random(n) < 0.88, rng.random(n) < 0.7], [cert, INVOICE], _NO_INDICATOR
     )
     plain = _choice(rng, (0.3, 0.55, 0.15), n)
     plain = np.select([plain == 0, plain == 1], [GEN_CERT, INVOICE], _NO_INDICATOR)

@@ -17,7 +17,7 @@ from sarap.simulate._catalogue import (
     FAKE_ORIGINS,
     REGIONS,
 )
-from sarap.simulate._compiled import MFN, Compiled, applied_rate
+from sarap.simulate._compiled import MFN, Compiled, applied_rate, weighted_rows
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -56,13 +56,6 @@ class Plan:
 
     mechanic: Ints
     scheme: Ints
-
-
-def _weighted_rows(rng: np.random.Generator, w: Floats) -> Ints:
-    cum = np.cumsum(w, axis=1)
-    cum /= cum[:, -1:]
-    out = (cum < rng.random(len(w))[:, None]).sum(axis=1)
-    return np.minimum(out, w.shape[1] - 1).astype(np.int64)
 
 
 def plan_fraud(
@@ -119,18 +112,20 @@ def plan_fraud(
 
     # Risk groups: a share of their declarations, any manipulation they can do.
     realised = 0.0
-    for group, p, code in ((repeat, P_REPEAT, REPEAT), (newcomer, P_NEWCOMER, NEWCOMER)):
+    groups = ((repeat, P_REPEAT, REPEAT), (newcomer, P_NEWCOMER, NEWCOMER))
+    for group, p, code in groups:
         can = n_elig > 0
         chosen = group[d_imp] & can.any(axis=1) & (rng.random(n_decl) < p)
         mw = np.asarray(_GROUP_MECHANICS[code])[None, :] * can[chosen]
-        m = _weighted_rows(rng, mw)
+        m = weighted_rows(rng, mw)
         d_scheme[chosen] = code
         d_mech[chosen] = m
         realised += float(n_elig[chosen, m].sum())
 
     # Base schemes fill the rest, exact in items, drawn by weight (an
     # exponential race: smallest E / w first).
-    planted = (fraud_rate * n - FALSE_HIT * n * (1 - fraud_rate)) / (1 - MISSED)
+    planted = (fraud_rate - false_hits(fraud_rate) * (1 - fraud_rate)) * n
+    planted /= 1 - MISSED
     remaining = max(0.0, planted - realised)
     free = (d_scheme < 0) & ~repeat[d_imp] & ~newcomer[d_imp]
     carry = 0.0
@@ -140,7 +135,7 @@ def plan_fraud(
         key = rng.exponential(size=len(cand)) / w_decl[cand, s]
         ordered = cand[np.argsort(key, kind="stable")]
         got = np.cumsum(n_elig[ordered, s])
-        take = int(np.searchsorted(got, target)) + 1 if target > 0 else 0
+        take = _closest(got, target)
         sel = ordered[:take]
         carry = max(0.0, target - float(n_elig[sel, s].sum()))
         d_scheme[sel] = s
@@ -155,6 +150,20 @@ def plan_fraud(
     return Plan(mechanic, scheme)
 
 
+def false_hits(fraud_rate: float) -> float:
+    """Share of honest items labelled fraud, scaled down for low fraud rates."""
+    return FALSE_HIT * min(1.0, fraud_rate / 0.08)
+
+
+def _closest(cumulative: Floats, target: float) -> int:
+    """How many leading entries bring ``cumulative`` closest to ``target``."""
+    i = int(np.searchsorted(cumulative, target))
+    below = float(cumulative[i - 1]) if i > 0 else 0.0
+    if i < len(cumulative) and cumulative[i] - target <= target - below:
+        return i + 1
+    return i
+
+
 def fake_origins(
     rng: np.random.Generator, c: Compiled, good: Ints, origin: Ints, it_decl: Ints
 ) -> Ints:
@@ -163,9 +172,10 @@ def fake_origins(
     Some claim a preferential country that really makes such goods (harder to
     spot); the rest claim a regional favourite whether or not it makes them.
     """
-    n_decl = int(it_decl.max()) + 1 if len(it_decl) else 0
-    u_plausible = rng.random(n_decl)[it_decl]
-    u_pick = rng.random(n_decl)[it_decl]
+    # One draw per declaration, so a declaration's items tell one story.
+    decl, it_decl = np.unique(it_decl, return_inverse=True)
+    u_plausible = rng.random(len(decl))[it_decl]
+    u_pick = rng.random(len(decl))[it_decl]
     cand = c.origin[good]
     w = np.diff(np.concatenate([np.zeros((len(good), 1)), c.origin_cum[good]], axis=1))
     pref = (cand >= 0) & (c.country_regime[np.maximum(cand, 0)] != MFN)
@@ -187,4 +197,4 @@ def fake_origins(
         p = np.cumsum([wt for _, wt in table])
         out[rows] = codes[np.minimum(
             np.searchsorted(p / p[-1], u_pick[rows], side="right"), len(codes) - 1)]
-    return np.where(has & (u_plausible < 0.4), plausible, out)
+    return np.where(has & (u_plausible < 0.55), plausible, out)

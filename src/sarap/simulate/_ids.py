@@ -23,7 +23,7 @@ def _check_digits(digits: NDArray[np.int64]) -> NDArray[np.int64]:
     """Mod-11 check digit of rows of 11 digits; 10 means "no valid digit"."""
     s = (digits * _W1).sum(axis=1) % 11
     s2 = (digits * _W2).sum(axis=1) % 11
-    return np.where(s == 10, s2, s)
+    return np.asarray(np.where(s == 10, s2, s), dtype=np.int64)
 
 
 def make_bins(
@@ -60,15 +60,11 @@ def bin_registration_date(party_id: str, latest_year: int) -> str | None:
     return f"{year:04d}-{mm:02d}-{day:02d}"
 
 
-def bin_registration_day(party_id_serial: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Day of month that :func:`bin_registration_date` derives from a serial."""
-    return 1 + party_id_serial % 28
-
-
 def seller_id(country: str, local: int) -> str:
     """Stable pseudonymous ID of a foreign seller: country + 7 digits."""
     # 7919 is prime to 10**7, so distinct locals give distinct numbers.
-    return f"{country}{(local * 7919 + 1_234_567) % 10_000_000:07d}"
+    offset = zlib.crc32(country.encode()) % 10_000_000
+    return f"{country}{(local * 7919 + offset) % 10_000_000:07d}"
 
 
 _RU_WORDS = (

@@ -1,0 +1,40 @@
+"""Synthetic customs declarations with planted fraud, for demos, tests and
+benchmarks.
+
+:func:`simulate_declarations` generates goods items in the ``declarations``
+entity of the common data model, plus the outcome columns ``fraud``,
+``additional_revenue`` and the ground-truth ``scheme``;
+:func:`simulate_parties` gives the parties behind them, and
+:func:`write_table` saves either as CSV, Parquet or JSON.
+"""
+
+from __future__ import annotations
+
+from sarap.simulate._catalogue import (
+    FTA_COUNTRIES,
+    GOODS,
+    GSP_COUNTRIES,
+    OFFICES,
+    USD_PER_UNIT,
+    Good,
+    Office,
+)
+from sarap.simulate._declarations import OUTCOME_COLUMNS, simulate_declarations
+from sarap.simulate._fraud import SCHEMES
+from sarap.simulate._io import write_table
+from sarap.simulate._parties import simulate_parties
+
+__all__ = [
+    "FTA_COUNTRIES",
+    "GOODS",
+    "GSP_COUNTRIES",
+    "OFFICES",
+    "OUTCOME_COLUMNS",
+    "SCHEMES",
+    "USD_PER_UNIT",
+    "Good",
+    "Office",
+    "simulate_declarations",
+    "simulate_parties",
+    "write_table",
+]

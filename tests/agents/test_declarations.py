@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from sarap.agents import DeclarationRiskRanker, NotFittedError, inspection_metrics
+from sarap.agents._queue import read_lines
+from tests.conftest import KCS_TRAIN, KCS_VALID, need_kcs
+
+FAST = {"n_estimators": 120, "learning_rate": 0.1}
+
+
+def _split(lines: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """First ten months to learn from, last two to judge on."""
+    dates = lines.column("date").cast(pa.date32())
+    cut = pa.scalar(datetime.date(2024, 11, 1), pa.date32())
+    early = pc.less(dates, cut)
+    return lines.filter(early), lines.filter(pc.invert(early))
+
+
+@pytest.fixture(scope="module")
+def fitted(sim_lines):  # type: ignore[no-untyped-def]
+    train, test = _split(sim_lines)
+    return DeclarationRiskRanker(**FAST).fit(train), train, test
+
+
+def _y(t: pa.Table) -> np.ndarray:
+    return t.column("fraud").to_numpy(zero_copy_only=False).astype(int)
+
+
+def test_quality_floor_on_later_months(fitted):
+    model, _, test = fitted
+    m = inspection_metrics(_y(test), model.score_samples(test))
+    assert m["auc"] >= 0.85, m
+    assert m["precision@5%"] >= 0.6, m
+    # far above the base rate of the simulated months
+    assert m["precision@5%"] >= 4 * m["positives"] / m["n"], m
+
+
+def test_scoring_is_pure_and_repeatable(fitted):
+    model, _, test = fitted
+    before = (model.booster_.model_to_string(), model.threshold_,
+              {k: v.to_pylist() for k, v in model.references_.groups.items()})
+    a = model.score_samples(test)
+    b = model.score_samples(test)
+    np.testing.assert_array_equal(a, b)
+    after = (model.booster_.model_to_string(), model.threshold_,
+             {k: v.to_pylist() for k, v in model.references_.groups.items()})
+    assert before == after
+
+
+def test_fit_is_deterministic(sim_lines):
+    train, test = _split(sim_lines.slice(0, 6000))
+    a = DeclarationRiskRanker(n_estimators=30).fit(train).score_samples(test)
+    b = DeclarationRiskRanker(n_estimators=30).fit(train).score_samples(test)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_predict_flags_about_the_inspection_share(fitted):
+    model, train, _ = fitted
+    share = model.predict(train).mean()
+    assert 0.02 < share < 0.10  # inspect_percent=5 on the training scores
+
+
+def test_reasons_are_in_words_and_add_up(fitted):
+    model, _, test = fitted
+    table = model.score_table(test.slice(0, 500))
+    top = table.sort_by([("risk", "descending")]).slice(0, 20).to_pylist()
+    assert all(r["reasons"] for r in top)
+    words = " ".join(r["reasons"] for r in top)
+    assert any(w in words for w in ("unit price", "inspected declarations", "origin"))
+    # the path attributions add up to the model's raw score
+    names, attributor = model._attributor()
+    _, feats = model._features(test.slice(0, 50))
+    M = model._matrix(feats)
+    total = attributor.contributions(M).sum(axis=1) + attributor.base
+    np.testing.assert_allclose(total, model.booster_.predict(M, raw_score=True),
+                               atol=1e-4)
+
+
+def test_explain_limits_reasons_to_the_riskiest(fitted):
+    model, _, test = fitted
+    table = model.score_table(test.slice(0, 300), explain=10)
+    have = [r is not None for r in table.column("reasons").to_pylist()]
+    assert sum(have) == 10
+    risk = table.column("risk").to_numpy()
+    assert risk[np.array(have)].min() >= risk[~np.array(have)].max()
+
+
+def test_expected_revenue_when_revenue_is_known(fitted):
+    model, _, test = fitted
+    assert model.revenue_booster_ is not None
+    rev = model.score_table(test.slice(0, 200)).column("expected_revenue")
+    assert pc.min(rev).as_py() >= 0
+
+
+def test_save_and_load_give_the_same_scores(fitted, tmp_path):
+    model, _, test = fitted
+    model.save(tmp_path / "m")
+    again = DeclarationRiskRanker.load(tmp_path / "m")
+    np.testing.assert_allclose(again.score_samples(test), model.score_samples(test))
+    assert again.training_fingerprint_ == model.training_fingerprint_
+    assert again.get_params() == model.get_params()
+
+
+def test_bad_parameter_is_named():
+    with pytest.raises(ValueError, match="'learning_rate' parameter"):
+        DeclarationRiskRanker(learning_rate=5.0).fit(pa.table({}))
+    with pytest.raises(ValueError, match="'n_estimators' parameter"):
+        DeclarationRiskRanker(n_estimators=0).fit(pa.table({}))
+
+
+def test_unfitted_agent_says_so(sim_lines):
+    with pytest.raises(NotFittedError):
+        DeclarationRiskRanker().score_samples(sim_lines.slice(0, 5))
+
+
+def test_labels_must_be_complete(sim_lines):
+    t = sim_lines.slice(0, 100)
+    y = _y(t).astype(float)
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="missing values"):
+        DeclarationRiskRanker(n_estimators=5).fit(t, y)
+
+
+def test_constructor_stores_params_only():
+    m = DeclarationRiskRanker(num_leaves=7)
+    assert m.get_params()["num_leaves"] == 7
+    assert not hasattr(m, "booster_")
+    assert repr(m) == "DeclarationRiskRanker(num_leaves=7)"
+
+
+@pytest.mark.slow
+def test_public_kcs_dataset_beats_the_published_baseline():
+    """Fit on the 2020 train split only; judge on the 2021 valid split."""
+    need_kcs()
+    train = read_lines([KCS_TRAIN], mapping="kcs", labelled_only=True).table
+    valid = read_lines([KCS_VALID], mapping="kcs", labelled_only=True).table
+    model = DeclarationRiskRanker().fit(train)
+    m = inspection_metrics(_y(valid), model.score_samples(valid))
+    assert m["n"] == 8134
+    assert m["precision@5%"] >= 0.90, m  # paper's LightGBM: .762 on its test split
+    assert m["precision@10%"] >= 0.80, m  # paper's LightGBM: .641

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sarap.errors import SarapError
+from sarap.store import ENTITIES, SCHEMA_VERSION, Workspace, data_model_markdown
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "data-model.md"
+
+
+def test_documentation_matches_the_schema():
+    assert DOC.read_text(encoding="utf-8") == data_model_markdown(), (
+        "docs/data-model.md is stale: run `make docs`")
+
+
+def test_every_field_is_documented_with_type_unit_and_requiredness():
+    text = data_model_markdown()
+    for entity in ENTITIES.values():
+        for f in entity.fields:
+            assert f"| `{f.name}` | {f.type} | {f.unit} |" in text
+
+
+def test_workspace_tables_follow_the_model():
+    with Workspace() as ws:
+        for entity in ENTITIES.values():
+            cols = ws.sql(f"DESCRIBE {entity.name}").column(0).to_pylist()
+            assert cols == entity.field_names
+
+
+def test_newer_workspace_is_refused(tmp_path):
+    path = tmp_path / "w.duckdb"
+    with Workspace(path) as ws:
+        ws.backend.execute("UPDATE sarap_meta SET value = ? WHERE key = "
+                           "'schema_version'", [str(SCHEMA_VERSION + 1)])
+    with pytest.raises(SarapError, match="upgrade sarap"):
+        Workspace(path)
+
+
+def test_workspace_in_missing_folder_is_one_line(tmp_path):
+    with pytest.raises(SarapError, match="does not exist"):
+        Workspace(tmp_path / "no" / "w.duckdb")
