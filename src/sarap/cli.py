@@ -22,7 +22,8 @@ from sarap.errors import SarapError
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
-out = Console(soft_wrap=False)
+# Piped output gets a wide table rather than rich's 80-column default.
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
 def friendly(fn: F) -> F:

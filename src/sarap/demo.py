@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rich.console import Console
 
+from sarap.agents import DeclarationRiskRanker
 from sarap.agents._queue import (
     evaluate_queue,
     fit_model,
@@ -86,7 +87,7 @@ def run_demo(folder: Path, *, rows: int = 60_000, seed: int = 0,
     console.print(f"learning from {train.num_rows:,} inspected declarations ...")
     from sarap.cli import lgb_progress
 
-    bar, callbacks = lgb_progress(600, quiet=False)
+    bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, quiet=False)
     with bar:
         model, summary = fit_model(train, folder / "model", callbacks=callbacks)
     console.print(f"[green]✓[/green] model trained in {summary['fit_seconds']} s, "

@@ -70,9 +70,9 @@ class DeclarationRiskRanker(BaseAgent):
 
     Parameters
     ----------
-    n_estimators : int, default 600
+    n_estimators : int, default 300
         Boosting rounds (the most, when a validation set stops it early).
-    learning_rate : float, default 0.03
+    learning_rate : float, default 0.06
     num_leaves : int, default 31
     min_child_samples : int, default 20
     smoothing : float, default 20.0
@@ -117,7 +117,7 @@ class DeclarationRiskRanker(BaseAgent):
         "n_jobs": [Interval(int, 1, None)],
     }
 
-    def __init__(self, *, n_estimators: int = 600, learning_rate: float = 0.03,
+    def __init__(self, *, n_estimators: int = 300, learning_rate: float = 0.06,
                  num_leaves: int = 31, min_child_samples: int = 20,
                  smoothing: float = 20.0, inspect_percent: float = 5.0,
                  random_state: int = 0, n_jobs: int = 2):
