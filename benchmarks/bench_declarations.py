@@ -72,27 +72,65 @@ def bench_batch(tmp: Path, rows: int) -> list[dict[str, object]]:
     new = new.drop_columns(["fraud", "additional_revenue", "scheme"])
     write_table(new, tmp / "new.csv")
     size_mb = (tmp / "new.csv").stat().st_size / 2**20
-    fit_wall, fit_peak = timed_child([str(SARAP), "declarations", "fit", "--train",
-                                      str(tmp / "train.csv"), "--model",
-                                      str(tmp / "model"), "--json"])
-    out = [report("fit, 200k simulated declarations", seconds=round(fit_wall, 1),
-                  peak_gib=round(fit_peak, 2))]
+    fit_wall, fit_peak = timed_child(
+        [
+            str(SARAP),
+            "declarations",
+            "fit",
+            "--train",
+            str(tmp / "train.csv"),
+            "--model",
+            str(tmp / "model"),
+            "--json",
+        ]
+    )
+    out = [
+        report(
+            "fit, 200k simulated declarations",
+            seconds=round(fit_wall, 1),
+            peak_gib=round(fit_peak, 2),
+        )
+    ]
     for explain in ("all", "10%"):
         # Each run in a fresh process, so its peak memory is its own.
-        code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
-                "check=True, stdout=subprocess.DEVNULL); print(resource.getrusage("
-                "resource.RUSAGE_CHILDREN).ru_maxrss)")
+        code = (
+            "import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
+            "check=True, stdout=subprocess.DEVNULL); print(resource.getrusage("
+            "resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
         t = time.perf_counter()
         res = subprocess.run(
-            [sys.executable, "-c", code, str(SARAP), "declarations", "score",
-             str(tmp / "new.csv"), "--model", str(tmp / "model"), "--out",
-             str(tmp / "queue.csv"), "--explain", explain, "-q"],
-            check=True, capture_output=True, text=True)
+            [
+                sys.executable,
+                "-c",
+                code,
+                str(SARAP),
+                "declarations",
+                "score",
+                str(tmp / "new.csv"),
+                "--model",
+                str(tmp / "model"),
+                "--out",
+                str(tmp / "queue.csv"),
+                "--explain",
+                explain,
+                "-q",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         wall = time.perf_counter() - t
         peak = int(res.stdout.strip()) / 2**20
-        out.append(report(f"batch score {rows:,} declarations, reasons for {explain}",
-                          csv_mb=round(size_mb), seconds=round(wall, 1),
-                          per_second=round(rows / wall), peak_gib=round(peak, 2)))
+        out.append(
+            report(
+                f"batch score {rows:,} declarations, reasons for {explain}",
+                csv_mb=round(size_mb),
+                seconds=round(wall, 1),
+                per_second=round(rows / wall),
+                peak_gib=round(peak, 2),
+            )
+        )
     return out
 
 
@@ -110,14 +148,16 @@ def bench_latency(tmp: Path, n: int = 300) -> dict[str, object]:
         rank_declarations(model, one)
         times.append(time.perf_counter() - t)
     ms = np.array(times) * 1000
-    return report("single declaration, library, with reasons",
-                  p50_ms=round(float(np.percentile(ms, 50)), 1),
-                  p99_ms=round(float(np.percentile(ms, 99)), 1), calls=n)
+    return report(
+        "single declaration, library, with reasons",
+        p50_ms=round(float(np.percentile(ms, 50)), 1),
+        p99_ms=round(float(np.percentile(ms, 99)), 1),
+        calls=n,
+    )
 
 
 def bench_kcs() -> list[dict[str, object]]:
     from benchmarks.kcs_baseline import paper_style_baseline
-
     from sarap.agents import DeclarationRiskRanker, inspection_metrics
     from sarap.agents._queue import read_lines
 
@@ -135,11 +175,15 @@ def bench_kcs() -> list[dict[str, object]]:
     DeclarationRiskRanker().fit(train, eval_set=(valid, None))
     fit_tv = time.perf_counter() - t
     base = paper_style_baseline(train_f, valid_f)
-    return [report("kcs valid, sarap (fit on train only)", fit_seconds=round(fit_s, 1),
-                   **ours),
-            report("kcs fit --train --valid (early stop + refit)",
-                   fit_seconds=round(fit_tv, 1)),
-            report("kcs valid, paper-style LightGBM baseline", **base)]
+    return [
+        report(
+            "kcs valid, sarap (fit on train only)", fit_seconds=round(fit_s, 1), **ours
+        ),
+        report(
+            "kcs fit --train --valid (early stop + refit)", fit_seconds=round(fit_tv, 1)
+        ),
+        report("kcs valid, paper-style LightGBM baseline", **base),
+    ]
 
 
 def main() -> None:

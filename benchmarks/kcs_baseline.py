@@ -17,10 +17,23 @@ import pandas as pd
 
 from sarap.agents import inspection_metrics
 
-CATEGORICAL = ["Office ID", "Process Type", "Import Type", "Import Use",
-               "Payment Type", "Mode of Transport", "Declarant ID", "Importer ID",
-               "Seller ID", "Courier ID", "HS6 Code", "Country of Departure",
-               "Country of Origin", "Tax Type", "Country of Origin Indicator"]
+CATEGORICAL = [
+    "Office ID",
+    "Process Type",
+    "Import Type",
+    "Import Use",
+    "Payment Type",
+    "Mode of Transport",
+    "Declarant ID",
+    "Importer ID",
+    "Seller ID",
+    "Courier ID",
+    "HS6 Code",
+    "Country of Departure",
+    "Country of Origin",
+    "Tax Type",
+    "Country of Origin Indicator",
+]
 NUMERIC = ["Tax Rate", "Net Mass", "Item Price"]
 
 
@@ -36,8 +49,11 @@ def _encode(train: pd.DataFrame, other: pd.DataFrame) -> tuple[np.ndarray, np.nd
     return np.column_stack(cols_tr), np.column_stack(cols_ot)
 
 
-def paper_style_baseline(train_csv: Path, valid_csv: Path, seed: int = 0,
-                         ) -> dict[str, Any]:
+def paper_style_baseline(
+    train_csv: Path,
+    valid_csv: Path,
+    seed: int = 0,
+) -> dict[str, Any]:
     train, valid = pd.read_csv(train_csv), pd.read_csv(valid_csv)
     X, Xv = _encode(train, valid)
     model = lgb.LGBMClassifier(random_state=seed, n_jobs=2, verbose=-1)
@@ -50,6 +66,11 @@ if __name__ == "__main__":
     import sys
 
     root = Path(__file__).resolve().parents[2] / "shared" / "data" / "customs"
-    print(json.dumps(paper_style_baseline(root / "df_syn_train_eng.csv",
-                                          root / "df_syn_valid_eng.csv")))
+    print(
+        json.dumps(
+            paper_style_baseline(
+                root / "df_syn_train_eng.csv", root / "df_syn_valid_eng.csv"
+            )
+        )
+    )
     sys.exit(0)

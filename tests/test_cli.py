@@ -24,9 +24,23 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def sim_files(tmp_path_factory):  # type: ignore[no-untyped-def]
     d = tmp_path_factory.mktemp("sim")
-    assert run("simulate", "declarations", "--rows", "6000", "--seed", "3",
-               "--months", "6", "--start", "2024-01-01",
-               "--out", str(d / "all.csv")).exit_code == 0
+    assert (
+        run(
+            "simulate",
+            "declarations",
+            "--rows",
+            "6000",
+            "--seed",
+            "3",
+            "--months",
+            "6",
+            "--start",
+            "2024-01-01",
+            "--out",
+            str(d / "all.csv"),
+        ).exit_code
+        == 0
+    )
     rows = list(csv.DictReader((d / "all.csv").open()))
     train = [r for r in rows if r["date"] < "2024-05-01"]
     test = [r for r in rows if r["date"] >= "2024-05-01"]
@@ -40,12 +54,28 @@ def sim_files(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def test_fit_score_evaluate_contract(sim_files):
     d = sim_files
-    r = run("declarations", "fit", "--train", str(d / "train.csv"),
-            "--model", str(d / "model"), "--json")
+    r = run(
+        "declarations",
+        "fit",
+        "--train",
+        str(d / "train.csv"),
+        "--model",
+        str(d / "model"),
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout.strip().splitlines()[-1])["train_rows"] > 0
-    r = run("declarations", "score", str(d / "test.csv"), "--model",
-            str(d / "model"), "--out", str(d / "queue.csv"), "--top", "3")
+    r = run(
+        "declarations",
+        "score",
+        str(d / "test.csv"),
+        "--model",
+        str(d / "model"),
+        "--out",
+        str(d / "queue.csv"),
+        "--top",
+        "3",
+    )
     assert r.exit_code == 0, r.output
     queue = list(csv.DictReader((d / "queue.csv").open()))
     assert {"declaration_id", "risk", "rank", "reasons"} <= set(queue[0])
@@ -53,8 +83,14 @@ def test_fit_score_evaluate_contract(sim_files):
     risks = [float(q["risk"]) for q in queue]
     assert risks == sorted(risks, reverse=True)
     assert queue[0]["reasons"]
-    r = run("declarations", "evaluate", str(d / "test.csv"), "--model",
-            str(d / "model"), "--json")
+    r = run(
+        "declarations",
+        "evaluate",
+        str(d / "test.csv"),
+        "--model",
+        str(d / "model"),
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     m = json.loads(r.stdout.strip().splitlines()[-1])
     for k in (1, 2, 5, 10):
@@ -74,24 +110,55 @@ def test_fit_and_score_through_a_workspace(sim_files, tmp_path):
         w.writerows(test_rows)
     r = run("ingest", str(tmp_path / "new.csv"), "-w", ws, "--json")
     assert json.loads(r.stdout)[0]["outcomes_loaded"] == 0
-    assert run("declarations", "fit", "-w", ws, "--model",
-               str(tmp_path / "m")).exit_code == 0
-    r = run("declarations", "score", "-w", ws, "--model", str(tmp_path / "m"),
-            "--out", str(tmp_path / "q.csv"), "-q")
+    assert (
+        run("declarations", "fit", "-w", ws, "--model", str(tmp_path / "m")).exit_code
+        == 0
+    )
+    r = run(
+        "declarations",
+        "score",
+        "-w",
+        ws,
+        "--model",
+        str(tmp_path / "m"),
+        "--out",
+        str(tmp_path / "q.csv"),
+        "-q",
+    )
     assert r.exit_code == 0, r.output
     ids = {q["declaration_id"] for q in csv.DictReader((tmp_path / "q.csv").open())}
     assert ids == {r["declaration_id"] for r in test_rows}
 
 
-@pytest.mark.parametrize("args, message", [
-    (["ingest", "missing.csv", "-w", "{tmp}/w.duckdb"], "missing.csv: no such file"),
-    (["declarations", "score", "{tmp}/x.csv", "--model", "{tmp}/nomodel",
-      "--out", "{tmp}/q.csv"], "not a sarap model folder"),
-    (["declarations", "fit", "--train", "{tmp}/bad.csv", "--model", "{tmp}/m"],
-     "missing required column(s) 'importer_id'"),
-    (["ingest", "{tmp}/bad.csv", "-w", "{tmp}/w.duckdb", "--encoding", "nope"],
-     "unknown encoding 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["ingest", "missing.csv", "-w", "{tmp}/w.duckdb"],
+            "missing.csv: no such file",
+        ),
+        (
+            [
+                "declarations",
+                "score",
+                "{tmp}/x.csv",
+                "--model",
+                "{tmp}/nomodel",
+                "--out",
+                "{tmp}/q.csv",
+            ],
+            "not a sarap model folder",
+        ),
+        (
+            ["declarations", "fit", "--train", "{tmp}/bad.csv", "--model", "{tmp}/m"],
+            "missing required column(s) 'importer_id'",
+        ),
+        (
+            ["ingest", "{tmp}/bad.csv", "-w", "{tmp}/w.duckdb", "--encoding", "nope"],
+            "unknown encoding 'nope'",
+        ),
+    ],
+)
 def test_errors_are_one_line_without_traceback(tmp_path, args, message):
     (tmp_path / "bad.csv").write_text("declaration_id,date\nA,2024-01-01\n")
     (tmp_path / "x.csv").write_text("declaration_id\nA\n")
@@ -105,8 +172,17 @@ def test_errors_are_one_line_without_traceback(tmp_path, args, message):
 
 def test_real_command_exits_nonzero_with_one_line(tmp_path):
     exe = Path(sys.executable).with_name("sarap")
-    p = subprocess.run([str(exe), "ingest", str(tmp_path / "nope.csv"), "-w",
-                        str(tmp_path / "w.duckdb")], capture_output=True, text=True)
+    p = subprocess.run(
+        [
+            str(exe),
+            "ingest",
+            str(tmp_path / "nope.csv"),
+            "-w",
+            str(tmp_path / "w.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 1
     assert p.stderr.strip().count("\n") == 0 and "no such file" in p.stderr
 
@@ -122,12 +198,17 @@ def test_interrupted_ingest_leaves_the_workspace_as_it_was(tmp_path, sig):
     ws_path = tmp_path / "w.duckdb"
     with Workspace(ws_path) as ws:
         ingest(ws, tmp_path / "small.csv")
-        before = {t: ws.count(t) for t in ("declarations", "outcomes", "quarantine",
-                                           "ingest_batches")}
+        before = {
+            t: ws.count(t)
+            for t in ("declarations", "outcomes", "quarantine", "ingest_batches")
+        }
     exe = Path(sys.executable).with_name("sarap")
-    proc = subprocess.Popen([str(exe), "ingest", str(tmp_path / "big.csv"), "-w",
-                             str(ws_path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "120"})
+    proc = subprocess.Popen(
+        [str(exe), "ingest", str(tmp_path / "big.csv"), "-w", str(ws_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "120"},
+    )
     time.sleep(3.0)
     assert proc.poll() is None, "ingest finished before it could be interrupted"
     proc.send_signal(sig)
@@ -143,14 +224,31 @@ def test_interrupted_ingest_leaves_the_workspace_as_it_was(tmp_path, sig):
 def test_contract_on_the_public_dataset(tmp_path):
     need_kcs()
     model = str(tmp_path / "kcs")
-    r = run("declarations", "fit", "--train", str(KCS_TRAIN), "--mapping", "kcs",
-            "--model", model, "--json")
+    r = run(
+        "declarations",
+        "fit",
+        "--train",
+        str(KCS_TRAIN),
+        "--mapping",
+        "kcs",
+        "--model",
+        model,
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     r = run("declarations", "evaluate", str(KCS_VALID), "--model", model, "--json")
     m = json.loads(r.stdout.strip().splitlines()[-1])
     assert m["n"] == 8134 and m["positives"] == 1704
     assert m["precision@5%"] >= 0.90 and m["precision@10%"] >= 0.80, m
-    r = run("declarations", "score", str(KCS_VALID), "--model", model, "--out",
-            str(tmp_path / "q.csv"), "-q")
+    r = run(
+        "declarations",
+        "score",
+        str(KCS_VALID),
+        "--model",
+        model,
+        "--out",
+        str(tmp_path / "q.csv"),
+        "-q",
+    )
     assert r.exit_code == 0
     assert sum(1 for _ in (tmp_path / "q.csv").open()) == 8134 + 1

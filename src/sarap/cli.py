@@ -64,9 +64,14 @@ def lgb_progress(rounds: int, quiet: bool) -> tuple[Any, list[Any]]:
     """A rich progress bar fed by a LightGBM callback."""
     if quiet:
         return None, []
-    bar = Progress(TextColumn("  training"), BarColumn(), TextColumn("{task.completed}"
-                   "/{task.total} rounds"), TimeElapsedColumn(), console=err,
-                   transient=True)
+    bar = Progress(
+        TextColumn("  training"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} rounds"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
     task = bar.add_task("fit", total=rounds)
 
     def callback(env: Any) -> None:
@@ -95,6 +100,7 @@ def main() -> None:
 
 # -- ingest ---------------------------------------------------------------
 
+
 @main.command("ingest")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--workspace", "-w", required=True, help="Workspace .duckdb file.")
@@ -102,8 +108,13 @@ def main() -> None:
 @click.option("--encoding", help="Text encoding (detected when omitted).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @friendly
-def ingest_cmd(files: tuple[str, ...], workspace: str, mapping: str | None,
-               encoding: str | None, as_json: bool) -> None:
+def ingest_cmd(
+    files: tuple[str, ...],
+    workspace: str,
+    mapping: str | None,
+    encoding: str | None,
+    as_json: bool,
+) -> None:
     """Import declaration, outcome or party FILES into a workspace.
 
     Valid rows load, rejected rows go to the quarantine table with their row
@@ -125,6 +136,7 @@ def ingest_cmd(files: tuple[str, ...], workspace: str, mapping: str | None,
 
 # -- simulate -------------------------------------------------------------
 
+
 @main.group()
 def simulate() -> None:
     """Generate realistic synthetic data with planted fraud."""
@@ -139,14 +151,22 @@ def simulate() -> None:
 @click.option("--out", "-o", required=True, help=".csv, .parquet or .json(l) file.")
 @click.option("--parties", help="Also write the importers (parties) here.")
 @friendly
-def simulate_declarations_cmd(rows: int, seed: int, start: str, months: int,
-                              fraud_rate: float, out: str, parties: str | None) -> None:
+def simulate_declarations_cmd(
+    rows: int,
+    seed: int,
+    start: str,
+    months: int,
+    fraud_rate: float,
+    out: str,
+    parties: str | None,
+) -> None:
     """Write synthetic declarations with fraud labels and the scheme planted."""
     from sarap.simulate import simulate_declarations, simulate_parties, write_table
 
     with step(f"simulating {rows:,} declarations (seed {seed})"):
-        table = simulate_declarations(rows, seed=seed, start=start, months=months,
-                                      fraud_rate=fraud_rate)
+        table = simulate_declarations(
+            rows, seed=seed, start=start, months=months, fraud_rate=fraud_rate
+        )
         write_table(table, out)
         if parties:
             write_table(simulate_parties(table), parties)
@@ -155,39 +175,66 @@ def simulate_declarations_cmd(rows: int, seed: int, start: str, months: int,
 
 # -- declarations -----------------------------------------------------------
 
+
 @main.group()
 def declarations() -> None:
     """The declarations agent: rank declarations by fraud risk."""
 
 
-def _lines(files: tuple[str, ...] | list[str], mapping: str | None,
-           encoding: str | None, labelled: bool, quiet: bool) -> Any:
+def _lines(
+    files: tuple[str, ...] | list[str],
+    mapping: str | None,
+    encoding: str | None,
+    labelled: bool,
+    quiet: bool,
+) -> Any:
     from sarap.agents._queue import read_lines
 
     with step(f"reading {', '.join(files)}", quiet):
-        lines = read_lines(files, mapping=mapping, encoding=encoding,
-                           labelled_only=labelled)
+        lines = read_lines(
+            files, mapping=mapping, encoding=encoding, labelled_only=labelled
+        )
     print_imports(lines.imports, quiet)
     return lines
 
 
 @declarations.command("fit")
-@click.option("--train", "train", multiple=True, help="Inspected declarations "
-              "(with the fraud column); repeatable.")
-@click.option("--valid", "valid", help="Later inspected declarations: stop "
-              "boosting by them, then refit on both.")
-@click.option("--workspace", "-w", help="Fit on the inspected declarations of a "
-              "workspace instead of files.")
-@click.option("--mapping", "-m", help="Built-in mapping (kcs) or mapping file; "
-              "detected when omitted.")
+@click.option(
+    "--train",
+    "train",
+    multiple=True,
+    help="Inspected declarations (with the fraud column); repeatable.",
+)
+@click.option(
+    "--valid",
+    "valid",
+    help="Later inspected declarations: stop boosting by them, then refit on both.",
+)
+@click.option(
+    "--workspace",
+    "-w",
+    help="Fit on the inspected declarations of a workspace instead of files.",
+)
+@click.option(
+    "--mapping",
+    "-m",
+    help="Built-in mapping (kcs) or mapping file; detected when omitted.",
+)
 @click.option("--encoding", help="Text encoding (detected when omitted).")
 @click.option("--model", "model_dir", required=True, help="Folder to save the model.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True)
 @friendly
-def fit_cmd(train: tuple[str, ...], valid: str | None, workspace: str | None,
-            mapping: str | None, encoding: str | None, model_dir: str, seed: int,
-            as_json: bool) -> None:
+def fit_cmd(
+    train: tuple[str, ...],
+    valid: str | None,
+    workspace: str | None,
+    mapping: str | None,
+    encoding: str | None,
+    model_dir: str,
+    seed: int,
+    as_json: bool,
+) -> None:
     """Learn from inspected declarations and save the model."""
     from sarap.agents import DeclarationRiskRanker
     from sarap.agents._queue import fit_model, workspace_lines
@@ -202,23 +249,31 @@ def fit_cmd(train: tuple[str, ...], valid: str | None, workspace: str | None,
             raise SarapError(f"{workspace}: no inspected declarations to learn from")
     else:
         train_table = _lines(train, mapping, encoding, True, as_json).table
-    valid_table = _lines([valid], mapping, encoding, True, as_json).table \
-        if valid else None
+    valid_table = (
+        _lines([valid], mapping, encoding, True, as_json).table if valid else None
+    )
     params = {"random_state": seed}
     bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json)
     label = f"learning from {train_table.num_rows:,} inspected declarations"
     if bar is not None:
         err.print(label + " ...")
         with bar:
-            _, summary = fit_model(train_table, model_dir, valid=valid_table,
-                                   params=params, callbacks=callbacks)
+            _, summary = fit_model(
+                train_table,
+                model_dir,
+                valid=valid_table,
+                params=params,
+                callbacks=callbacks,
+            )
     else:
         _, summary = fit_model(train_table, model_dir, valid=valid_table, params=params)
     if as_json:
         click.echo(json.dumps(summary))
     else:
-        err.print(f"[green]✓[/green] {label}: {summary['rounds']} rounds in "
-                  f"{summary['fit_seconds']} s; model saved to {model_dir}")
+        err.print(
+            f"[green]✓[/green] {label}: {summary['rounds']} rounds in "
+            f"{summary['fit_seconds']} s; model saved to {model_dir}"
+        )
 
 
 def _explain_count(explain: str, n: int) -> int | None:
@@ -229,26 +284,43 @@ def _explain_count(explain: str, n: int) -> int | None:
             return math.ceil(float(explain[:-1]) / 100 * n)
         return int(explain)
     except ValueError:
-        raise click.BadParameter(f"{explain!r}: use a count, a percentage like 10% "
-                                 "or 'all'", param_hint="--explain") from None
+        raise click.BadParameter(
+            f"{explain!r}: use a count, a percentage like 10% or 'all'",
+            param_hint="--explain",
+        ) from None
 
 
 @declarations.command("score")
 @click.argument("files", nargs=-1)
-@click.option("--workspace", "-w", help="Score the not-yet-inspected declarations "
-              "of a workspace instead of files.")
+@click.option(
+    "--workspace",
+    "-w",
+    help="Score the not-yet-inspected declarations of a workspace instead of files.",
+)
 @click.option("--model", "model_dir", required=True)
 @click.option("--out", "out_file", required=True, help="CSV file for the queue.")
 @click.option("--mapping", "-m")
 @click.option("--encoding")
-@click.option("--explain", default="all", show_default=True,
-              help="Reasons for how many of the riskiest: a count, N% or all.")
+@click.option(
+    "--explain",
+    default="all",
+    show_default=True,
+    help="Reasons for how many of the riskiest: a count, N% or all.",
+)
 @click.option("--top", default=10, show_default=True, help="Rows to print.")
 @click.option("--quiet", "-q", is_flag=True)
 @friendly
-def score_cmd(files: tuple[str, ...], workspace: str | None, model_dir: str,
-              out_file: str, mapping: str | None, encoding: str | None, explain: str,
-              top: int, quiet: bool) -> None:
+def score_cmd(
+    files: tuple[str, ...],
+    workspace: str | None,
+    model_dir: str,
+    out_file: str,
+    mapping: str | None,
+    encoding: str | None,
+    explain: str,
+    top: int,
+    quiet: bool,
+) -> None:
     """Rank declarations by fraud risk and write the inspection queue."""
     from sarap.agents._queue import (
         load_model,
@@ -269,8 +341,9 @@ def score_cmd(files: tuple[str, ...], workspace: str | None, model_dir: str,
     else:
         lines = _lines(files, mapping, encoding, False, quiet).table
     with step(f"scoring {lines.num_rows:,} declaration lines", quiet):
-        queue = rank_declarations(model, lines,
-                                  explain=_explain_count(explain, lines.num_rows))
+        queue = rank_declarations(
+            model, lines, explain=_explain_count(explain, lines.num_rows)
+        )
         write_queue(queue, out_file)
     if not quiet:
         print_queue(queue, top)
@@ -280,17 +353,31 @@ def score_cmd(files: tuple[str, ...], workspace: str | None, model_dir: str,
 def print_queue(queue: Any, top: int) -> None:
     if top <= 0:
         return
-    t = Table(title=f"Inspection queue: top {min(top, len(queue))} of {len(queue):,}",
-              show_lines=False, header_style="bold")
-    for col, kw in (("#", {"justify": "right"}), ("declaration", {}),
-                    ("importer", {}), ("goods", {}),
-                    ("value", {"justify": "right"}), ("risk", {"justify": "right"}),
-                    ("top reasons", {"overflow": "fold", "max_width": 70})):
+    t = Table(
+        title=f"Inspection queue: top {min(top, len(queue))} of {len(queue):,}",
+        show_lines=False,
+        header_style="bold",
+    )
+    for col, kw in (
+        ("#", {"justify": "right"}),
+        ("declaration", {}),
+        ("importer", {}),
+        ("goods", {}),
+        ("value", {"justify": "right"}),
+        ("risk", {"justify": "right"}),
+        ("top reasons", {"overflow": "fold", "max_width": 70}),
+    ):
         t.add_column(col, **kw)
     for r in queue.head(top).itertuples():
-        t.add_row(str(r.rank), str(r.declaration_id), str(r.importer_id),
-                  f"HS {r.hs_code}", f"{r.customs_value:,.0f} {r.currency or ''}",
-                  f"{r.risk:.3f}", (r.reasons or "").replace("; ", "\n"))
+        t.add_row(
+            str(r.rank),
+            str(r.declaration_id),
+            str(r.importer_id),
+            f"HS {r.hs_code}",
+            f"{r.customs_value:,.0f} {r.currency or ''}",
+            f"{r.risk:.3f}",
+            (r.reasons or "").replace("; ", "\n"),
+        )
     out.print(t)
 
 
@@ -301,8 +388,9 @@ def print_queue(queue: Any, top: int) -> None:
 @click.option("--encoding")
 @click.option("--json", "as_json", is_flag=True)
 @friendly
-def evaluate_cmd(file: str, model_dir: str, mapping: str | None,
-                 encoding: str | None, as_json: bool) -> None:
+def evaluate_cmd(
+    file: str, model_dir: str, mapping: str | None, encoding: str | None, as_json: bool
+) -> None:
     """Back-test: precision and recall when the top 1, 2, 5, 10 % are inspected."""
     from sarap.agents._queue import evaluate_queue, load_model, rank_declarations
 
@@ -313,20 +401,26 @@ def evaluate_cmd(file: str, model_dir: str, mapping: str | None,
     if as_json:
         click.echo(json.dumps(metrics))
         return
-    t = Table(title=f"{file}: {metrics['n']:,} declarations, "
-              f"{metrics['positives']:,} frauds", header_style="bold")
+    t = Table(
+        title=f"{file}: {metrics['n']:,} declarations, {metrics['positives']:,} frauds",
+        header_style="bold",
+    )
     t.add_column("inspected", justify="right")
     t.add_column("precision", justify="right")
     t.add_column("recall", justify="right")
     for level in (1, 2, 5, 10):
-        t.add_row(f"top {level}%", f"{metrics[f'precision@{level}%']:.3f}",
-                  f"{metrics[f'recall@{level}%']:.3f}")
+        t.add_row(
+            f"top {level}%",
+            f"{metrics[f'precision@{level}%']:.3f}",
+            f"{metrics[f'recall@{level}%']:.3f}",
+        )
     out.print(t)
     if metrics.get("auc") is not None:
         out.print(f"ROC AUC {metrics['auc']:.3f}")
 
 
 # -- demo -----------------------------------------------------------------
+
 
 @main.command("demo")
 @click.option("--dir", "folder", default="demo", show_default=True)

@@ -43,9 +43,14 @@ def _split(table: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
     return history, new, outcomes
 
 
-def run_demo(folder: Path, *, rows: int = 60_000, seed: int = 0,
-             console: Console | None = None, out: Console | None = None,
-             ) -> dict[str, Any]:
+def run_demo(
+    folder: Path,
+    *,
+    rows: int = 60_000,
+    seed: int = 0,
+    console: Console | None = None,
+    out: Console | None = None,
+) -> dict[str, Any]:
     """Run the demo in ``folder``; returns the paths written and the back-test."""
     from sarap.cli import print_queue  # the same table as `sarap declarations score`
 
@@ -70,8 +75,10 @@ def run_demo(folder: Path, *, rows: int = 60_000, seed: int = 0,
         write_table(new, files["new"])
         write_table(outcomes, files["outcomes"])
         write_table(simulate_parties(table), files["parties"])
-    console.print(f"[green]✓[/green] simulated {history.num_rows:,} inspected and "
-                  f"{new.num_rows:,} new declaration lines in {folder}/")
+    console.print(
+        f"[green]✓[/green] simulated {history.num_rows:,} inspected and "
+        f"{new.num_rows:,} new declaration lines in {folder}/"
+    )
 
     imports = []
     with Workspace(ws_path) as ws:
@@ -90,8 +97,10 @@ def run_demo(folder: Path, *, rows: int = 60_000, seed: int = 0,
     bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, quiet=False)
     with bar:
         model, summary = fit_model(train, folder / "model", callbacks=callbacks)
-    console.print(f"[green]✓[/green] model trained in {summary['fit_seconds']} s, "
-                  f"saved to {folder / 'model'}")
+    console.print(
+        f"[green]✓[/green] model trained in {summary['fit_seconds']} s, "
+        f"saved to {folder / 'model'}"
+    )
 
     with console.status(f"ranking {lines.num_rows:,} new declarations"):
         queue = rank_declarations(model, lines)
@@ -100,22 +109,34 @@ def run_demo(folder: Path, *, rows: int = 60_000, seed: int = 0,
 
     # The simulator knows what an inspection of the new month would find.
     truth = lines.select(["declaration_id", "item_no"]).join(
-        outcomes.select(["declaration_id", "fraud"]), "declaration_id")
+        outcomes.select(["declaration_id", "fraud"]), "declaration_id"
+    )
     metrics = evaluate_queue(queue, truth)
     report = write_queue_report(
-        queue, folder / "report.html", metrics=metrics, imports=imports,
+        queue,
+        folder / "report.html",
+        metrics=metrics,
+        imports=imports,
         model_info=_info(folder),
-        title="Sarap demo: inspection queue for the new month")
+        title="Sarap demo: inspection queue for the new month",
+    )
     out.print(
         f"Back-test on the new month ({metrics['n']:,} declarations, "
         f"{metrics['positives']:,} violations): precision "
         + ", ".join(f"top {k}% {metrics[f'precision@{k}%']:.2f}" for k in (1, 5, 10))
-        + f"; recall at top 10% {metrics['recall@10%']:.2f}.")
-    out.print(f"Workspace: {ws_path}\nQueue:     {folder / 'queue.csv'}\n"
-              f"Report:    {report.resolve()}  (open it in a browser)\n"
-              f"Done in {time.perf_counter() - started:.0f} s.")
-    return {"workspace": ws_path, "queue": folder / "queue.csv", "report": report,
-            "metrics": metrics}
+        + f"; recall at top 10% {metrics['recall@10%']:.2f}."
+    )
+    out.print(
+        f"Workspace: {ws_path}\nQueue:     {folder / 'queue.csv'}\n"
+        f"Report:    {report.resolve()}  (open it in a browser)\n"
+        f"Done in {time.perf_counter() - started:.0f} s."
+    )
+    return {
+        "workspace": ws_path,
+        "queue": folder / "queue.csv",
+        "report": report,
+        "metrics": metrics,
+    }
 
 
 def _parties_mapping() -> Any:

@@ -43,13 +43,19 @@ def test_quality_floor_on_later_months(fitted):
 
 def test_scoring_is_pure_and_repeatable(fitted):
     model, _, test = fitted
-    before = (model.booster_.model_to_string(), model.threshold_,
-              {k: v.to_pylist() for k, v in model.references_.groups.items()})
+    before = (
+        model.booster_.model_to_string(),
+        model.threshold_,
+        {k: v.to_pylist() for k, v in model.references_.groups.items()},
+    )
     a = model.score_samples(test)
     b = model.score_samples(test)
     np.testing.assert_array_equal(a, b)
-    after = (model.booster_.model_to_string(), model.threshold_,
-             {k: v.to_pylist() for k, v in model.references_.groups.items()})
+    after = (
+        model.booster_.model_to_string(),
+        model.threshold_,
+        {k: v.to_pylist() for k, v in model.references_.groups.items()},
+    )
     assert before == after
 
 
@@ -78,8 +84,9 @@ def test_reasons_are_in_words_and_add_up(fitted):
     _, feats = model._features(test.slice(0, 50))
     M = model._matrix(feats)
     total = attributor.contributions(M).sum(axis=1) + attributor.base
-    np.testing.assert_allclose(total, model.booster_.predict(M, raw_score=True),
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        total, model.booster_.predict(M, raw_score=True), atol=1e-4
+    )
 
 
 def test_explain_limits_reasons_to_the_riskiest(fitted):

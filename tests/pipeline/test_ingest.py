@@ -27,8 +27,9 @@ def test_valid_rows_load_and_bad_rows_are_quarantined(ws, fixture_csv):
     assert ws.count("declarations") == len(GOOD)
     q = ws.sql("SELECT row_number, reason, raw FROM quarantine ORDER BY row_number")
     rows = q.to_pylist()
-    assert [x["row_number"] for x in rows] == list(range(len(GOOD) + 1,
-                                                         len(GOOD) + len(BAD) + 1))
+    assert [x["row_number"] for x in rows] == list(
+        range(len(GOOD) + 1, len(GOOD) + len(BAD) + 1)
+    )
     for got, (raw, expected) in zip(rows, BAD, strict=True):
         assert expected.split()[0] in got["reason"] or expected in got["reason"]
         assert json.loads(got["raw"])["declaration_id"] == raw[0]
@@ -46,8 +47,10 @@ def test_summary_names_each_reason(ws, fixture_csv):
 
 def test_values_are_normalised(ws, fixture_csv):
     ingest(ws, fixture_csv)
-    got = {(r["declaration_id"], r["item_no"]): r for r in
-           ws.sql("SELECT * FROM declarations").to_pylist()}
+    got = {
+        (r["declaration_id"], r["item_no"]): r
+        for r in ws.sql("SELECT * FROM declarations").to_pylist()
+    }
     assert got[("D002", 1)]["hs_code"] == "010121"  # "0101 21"
     assert got[("D003", 1)]["hs_code"] == "847130"  # "8471.30"
     assert got[("D007", 1)]["hs_code"] == "010121"  # lost its leading zero
@@ -60,8 +63,12 @@ def test_outcomes_load_once_per_declaration(ws, fixture_csv):
     r = ingest(ws, fixture_csv)
     # D006 has no outcome (not inspected); D001 has two items, one outcome.
     assert r.outcomes_loaded == len({g[0] for g in GOOD}) - 1
-    assert ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NULL"
-                  ).column(0)[0].as_py() == 1
+    assert (
+        ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NULL")
+        .column(0)[0]
+        .as_py()
+        == 1
+    )
 
 
 def test_reingest_adds_nothing(ws, fixture_csv):
@@ -101,13 +108,16 @@ def test_missing_required_columns_are_named(ws, tmp_path):
     assert "\n" not in msg
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("nope.csv", None, "no such file"),
-    ("empty.csv", b"", "file is empty"),
-    ("bad.xlsx", b"this is not a spreadsheet", "cannot read as Excel"),
-    ("data.xml", b"<a/>", "unsupported file type"),
-    ("bad.parquet", b"PAR1garbage", "cannot read as parquet"),
-])
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("nope.csv", None, "no such file"),
+        ("empty.csv", b"", "file is empty"),
+        ("bad.xlsx", b"this is not a spreadsheet", "cannot read as Excel"),
+        ("data.xml", b"<a/>", "unsupported file type"),
+        ("bad.parquet", b"PAR1garbage", "cannot read as parquet"),
+    ],
+)
 def test_unreadable_files_get_one_line(ws, tmp_path, name, content, expected):
     path = tmp_path / name
     if content is not None:
@@ -128,7 +138,8 @@ def test_parquet_json_and_excel_load_the_same(ws, tmp_path):
     table = _good_table()
     pq.write_table(table, tmp_path / "d.parquet")
     (tmp_path / "d.jsonl").write_text(
-        "\n".join(json.dumps(r, ensure_ascii=False) for r in table.to_pylist()))
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in table.to_pylist())
+    )
     wb = Workbook()
     sheet = wb.active
     sheet.append(HEADER)
@@ -146,8 +157,12 @@ def test_parquet_json_and_excel_load_the_same(ws, tmp_path):
 
 def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     path = tmp_path / "m.csv"
-    lines = [",".join(HEADER)] + [",".join(GOOD[0])] + ["D099,1,2024-01-01"] + \
-        [",".join(GOOD[2])]
+    lines = (
+        [",".join(HEADER)]
+        + [",".join(GOOD[0])]
+        + ["D099,1,2024-01-01"]
+        + [",".join(GOOD[2])]
+    )
     path.write_text("\n".join(lines) + "\n")
     r = ingest(ws, path)
     assert r.loaded == 2 and r.quarantined == 1
@@ -195,7 +210,9 @@ def test_mapping_file_with_constants(ws, tmp_path):
     mapping.write_text(
         'name = "ru-export"\n[columns]\ndeclaration_id = "No"\ndate = "Дата"\n'
         'importer_id = "ИНН"\nhs_code = "Код ТН ВЭД"\ncustoms_value = "Стоимость"\n'
-        '[constants]\ncurrency = "RUB"\n', encoding="utf-8")
+        '[constants]\ncurrency = "RUB"\n',
+        encoding="utf-8",
+    )
     r = ingest(ws, path, mapping=mapping)
     assert r.loaded == 1, r.summary()
     row = ws.sql("SELECT * FROM declarations").to_pylist()[0]

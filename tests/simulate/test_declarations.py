@@ -93,8 +93,17 @@ def test_sorted_by_date_then_declaration(df: pd.DataFrame) -> None:
 
 
 def test_declaration_header_is_shared_by_its_items(df: pd.DataFrame) -> None:
-    header = ["date", "office_id", "importer_id", "declarant_id", "seller_id",
-              "transport_mode", "country_departure", "currency", "procedure"]
+    header = [
+        "date",
+        "office_id",
+        "importer_id",
+        "declarant_id",
+        "seller_id",
+        "transport_mode",
+        "country_departure",
+        "currency",
+        "procedure",
+    ]
     assert (df.groupby("declaration_id")[header].nunique(dropna=False) == 1).all().all()
 
 
@@ -204,8 +213,10 @@ def test_misclassified_items_keep_the_true_description(df: pd.DataFrame) -> None
     assert len(mis) > 50
     declared = mis["hs_code"].map(GOODS_BY_CODE)
     own_names = [(g.name_en, g.name_ru) for g in declared]
-    says_declared = [d.startswith(names) for d, names in
-                     zip(mis["description"], own_names, strict=True)]
+    says_declared = [
+        d.startswith(names)
+        for d, names in zip(mis["description"], own_names, strict=True)
+    ]
     assert not any(says_declared)
     # Declared code is the lower-duty code of some other good.
     decoys = {g.lower_duty_code for g in GOODS if g.lower_duty_code}
@@ -262,15 +273,24 @@ def test_signals_are_learnable_but_not_perfect(df: pd.DataFrame) -> None:
     lightgbm = pytest.importorskip("lightgbm")
     d = df.copy()
     d["price_gap"] = d["log_unit_price"] - d.groupby("hs_code")[
-        "log_unit_price"].transform("median")
+        "log_unit_price"
+    ].transform("median")
     d["moved"] = (d["country_origin"] != d["country_departure"]).astype(int)
     d["log_value"] = np.log(d["usd"])
     pair = d.groupby(["hs_code", "country_origin"])["hs_code"].transform("size")
     d["origin_share"] = pair / d.groupby("hs_code")["hs_code"].transform("size")
     for col in ("hs_code", "tax_type", "origin_indicator", "importer_id"):
         d[col] = d[col].astype("category")
-    features = ["price_gap", "moved", "log_value", "origin_share", "hs_code",
-                "tax_type", "origin_indicator", "tax_rate"]
+    features = [
+        "price_gap",
+        "moved",
+        "log_value",
+        "origin_share",
+        "hs_code",
+        "tax_type",
+        "origin_indicator",
+        "tax_rate",
+    ]
     train = d["date"] < d["date"].quantile(0.7)
     model = lightgbm.LGBMClassifier(n_estimators=150, verbose=-1, random_state=0)
     model.fit(d.loc[train, features], d.loc[train, "fraud"])

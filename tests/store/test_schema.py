@@ -12,7 +12,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "data-model.md"
 
 def test_documentation_matches_the_schema():
     assert DOC.read_text(encoding="utf-8") == data_model_markdown(), (
-        "docs/data-model.md is stale: run `make docs`")
+        "docs/data-model.md is stale: run `make docs`"
+    )
 
 
 def test_every_field_is_documented_with_type_unit_and_requiredness():
@@ -32,8 +33,10 @@ def test_workspace_tables_follow_the_model():
 def test_newer_workspace_is_refused(tmp_path):
     path = tmp_path / "w.duckdb"
     with Workspace(path) as ws:
-        ws.backend.execute("UPDATE sarap_meta SET value = ? WHERE key = "
-                           "'schema_version'", [str(SCHEMA_VERSION + 1)])
+        ws.backend.execute(
+            "UPDATE sarap_meta SET value = ? WHERE key = 'schema_version'",
+            [str(SCHEMA_VERSION + 1)],
+        )
     with pytest.raises(SarapError, match="upgrade sarap"):
         Workspace(path)
 

@@ -16,13 +16,20 @@ class Interval:
 
     def accepts(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, self.type):
-            if not (self.type is float and isinstance(value, int)
-                    and not isinstance(value, bool)):
+            if not (
+                self.type is float
+                and isinstance(value, int)
+                and not isinstance(value, bool)
+            ):
                 return False
         lo_ok = self.low is None or (
-            value >= self.low if self.closed in ("both", "left") else value > self.low)
+            value >= self.low if self.closed in ("both", "left") else value > self.low
+        )
         hi_ok = self.high is None or (
-            value <= self.high if self.closed in ("both", "right") else value < self.high)
+            value <= self.high
+            if self.closed in ("both", "right")
+            else value < self.high
+        )
         return bool(lo_ok and hi_ok)
 
     def __str__(self) -> str:
@@ -82,17 +89,23 @@ class BaseAgent:
                 continue
             if not any(c is not None and c.accepts(value) for c in allowed):
                 rules = " or ".join("None" if c is None else str(c) for c in allowed)
-                raise ValueError(f"The {name!r} parameter of {type(self).__name__} "
-                                 f"must be {rules}; got {value!r}.")
+                raise ValueError(
+                    f"The {name!r} parameter of {type(self).__name__} "
+                    f"must be {rules}; got {value!r}."
+                )
 
     def _check_fitted(self, attr: str) -> None:
         if not hasattr(self, attr):
-            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; "
-                                 "call fit first.")
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call fit first."
+            )
 
     def __repr__(self) -> str:
-        defaults = {p.name: p.default
-                    for p in inspect.signature(type(self).__init__).parameters.values()}
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items()
-                   if defaults.get(k) != v]
+        defaults = {
+            p.name: p.default
+            for p in inspect.signature(type(self).__init__).parameters.values()
+        }
+        changed = [
+            f"{k}={v!r}" for k, v in self.get_params().items() if defaults.get(k) != v
+        ]
         return f"{type(self).__name__}({', '.join(changed)})"

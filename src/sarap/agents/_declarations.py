@@ -19,7 +19,7 @@ import sarap
 from sarap.agents._base import BaseAgent, Interval
 from sarap.agents._features import FeatureBuilder, References
 from sarap.agents._paths import PathAttributor
-from sarap.agents._reasons import families, sentence
+from sarap.agents._reasons import explain, families
 from sarap.backends import get_backend
 from sarap.errors import SarapError
 from sarap.store._schema import DECLARATIONS, SCHEMA_VERSION
@@ -33,16 +33,22 @@ def _as_table(X: Any) -> pa.Table:
     if isinstance(X, pd.DataFrame):
         X = pa.Table.from_pandas(X, preserve_index=False)
     if not isinstance(X, pa.Table):
-        raise TypeError(f"expected a pyarrow Table or pandas DataFrame, got "
-                        f"{type(X).__name__}")
+        raise TypeError(
+            f"expected a pyarrow Table or pandas DataFrame, got {type(X).__name__}"
+        )
     missing = [c for c in REQUIRED if c not in X.column_names]
     if missing:
-        raise ValueError(f"declaration lines lack required column(s): "
-                         f"{', '.join(missing)}")
+        raise ValueError(
+            f"declaration lines lack required column(s): {', '.join(missing)}"
+        )
     cols = {}
     for f in DECLARATIONS.fields:
-        arrow_type = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(),
-                      "INTEGER": pa.int32(), "DATE": pa.date32()}[f.type]
+        arrow_type = {
+            "VARCHAR": pa.string(),
+            "DOUBLE": pa.float64(),
+            "INTEGER": pa.int32(),
+            "DATE": pa.date32(),
+        }[f.type]
         if f.name in X.column_names:
             cols[f.name] = X.column(f.name).cast(arrow_type)
         else:
@@ -70,9 +76,9 @@ class DeclarationRiskRanker(BaseAgent):
 
     Parameters
     ----------
-    n_estimators : int, default 300
+    n_estimators : int, default 150
         Boosting rounds (the most, when a validation set stops it early).
-    learning_rate : float, default 0.06
+    learning_rate : float, default 0.12
     num_leaves : int, default 31
     min_child_samples : int, default 20
     smoothing : float, default 20.0
@@ -106,6 +112,8 @@ class DeclarationRiskRanker(BaseAgent):
     >>> risk = model.score_samples(lines)
     """
 
+    info_: dict[str, Any]  # set by load(): the saved model.json
+
     _parameter_constraints: ClassVar = {
         "n_estimators": [Interval(int, 1, None)],
         "learning_rate": [Interval(float, 0, 1, "right")],
@@ -117,10 +125,18 @@ class DeclarationRiskRanker(BaseAgent):
         "n_jobs": [Interval(int, 1, None)],
     }
 
-    def __init__(self, *, n_estimators: int = 300, learning_rate: float = 0.06,
-                 num_leaves: int = 31, min_child_samples: int = 20,
-                 smoothing: float = 20.0, inspect_percent: float = 5.0,
-                 random_state: int = 0, n_jobs: int = 2):
+    def __init__(
+        self,
+        *,
+        n_estimators: int = 150,
+        learning_rate: float = 0.12,
+        num_leaves: int = 31,
+        min_child_samples: int = 20,
+        smoothing: float = 20.0,
+        inspect_percent: float = 5.0,
+        random_state: int = 0,
+        n_jobs: int = 2,
+    ):
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
@@ -134,16 +150,24 @@ class DeclarationRiskRanker(BaseAgent):
 
     def _lgb_params(self, objective: str) -> dict[str, Any]:
         return {
-            "objective": objective, "learning_rate": self.learning_rate,
-            "num_leaves": self.num_leaves, "min_child_samples": self.min_child_samples,
-            "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
-            "lambda_l2": 1.0, "seed": self.random_state, "deterministic": True,
-            "num_threads": self.n_jobs, "verbosity": -1,
+            "objective": objective,
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_child_samples": self.min_child_samples,
+            "feature_fraction": 0.8,
+            "bagging_fraction": 0.8,
+            "bagging_freq": 1,
+            "lambda_l2": 1.0,
+            "seed": self.random_state,
+            "deterministic": True,
+            "num_threads": self.n_jobs,
+            "verbosity": -1,
         }
 
     def _builder(self) -> FeatureBuilder:
-        return FeatureBuilder(get_backend("duckdb", threads=self.n_jobs),
-                              smoothing=self.smoothing)
+        return FeatureBuilder(
+            get_backend("duckdb", threads=self.n_jobs), smoothing=self.smoothing
+        )
 
     @staticmethod
     def _labels(X: pa.Table, y: Any, raw: Any) -> np.ndarray:
@@ -153,16 +177,24 @@ class DeclarationRiskRanker(BaseAgent):
             y = raw.column("fraud").to_numpy(zero_copy_only=False)
         y = np.asarray(y, dtype=float)
         if np.isnan(y).any():
-            raise ValueError("labels contain missing values; fit on inspected "
-                             "declarations only")
+            raise ValueError(
+                "labels contain missing values; fit on inspected declarations only"
+            )
         if not np.isin(y, (0, 1)).all():
             raise ValueError("labels must be 0 or 1")
         if len(y) != X.num_rows:
             raise ValueError(f"{X.num_rows} rows but {len(y)} labels")
-        return y.astype(np.int8)
+        labels: np.ndarray = y.astype(np.int8)
+        return labels
 
-    def fit(self, X: Any, y: Any = None, *, eval_set: tuple[Any, Any] | None = None,
-            callbacks: list[Any] | None = None) -> DeclarationRiskRanker:
+    def fit(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        eval_set: tuple[Any, Any] | None = None,
+        callbacks: list[Any] | None = None,
+    ) -> DeclarationRiskRanker:
         """Learn from inspected declaration lines.
 
         Parameters
@@ -193,12 +225,16 @@ class DeclarationRiskRanker(BaseAgent):
         rounds = self.n_estimators
         self.best_iteration_ = None
         if eval_set is not None:
-            rawv = eval_set[0] if isinstance(eval_set[0], pa.Table) else \
-                pa.Table.from_pandas(eval_set[0])
+            rawv = (
+                eval_set[0]
+                if isinstance(eval_set[0], pa.Table)
+                else pa.Table.from_pandas(eval_set[0])
+            )
             Xv = _as_table(rawv)
             yv = self._labels(Xv, eval_set[1], rawv)
-            booster, refs, _ = self._train(X, y, rounds, valid=(Xv, yv),
-                                           callbacks=callbacks)
+            booster, refs, _ = self._train(
+                X, y, rounds, valid=(Xv, yv), callbacks=callbacks
+            )
             rounds = max(1, booster.best_iteration or rounds)
             self.best_iteration_ = rounds
             X = pa.concat_tables([X, Xv])
@@ -207,7 +243,9 @@ class DeclarationRiskRanker(BaseAgent):
         booster, refs, feats = self._train(X, y, rounds, callbacks=callbacks)
         self.booster_ = booster
         self.references_ = refs
-        self.feature_names_ = [c for c in feats.column_names if not c.endswith("_fraud")]
+        self.feature_names_ = [
+            c for c in feats.column_names if not c.endswith("_fraud")
+        ]
         oof = booster.predict(self._matrix(feats))
         self.threshold_ = float(np.quantile(oof, 1 - self.inspect_percent / 100))
         self.revenue_booster_ = self._fit_revenue(revenue, y, feats)
@@ -217,19 +255,30 @@ class DeclarationRiskRanker(BaseAgent):
         return self
 
     def _matrix(self, feats: pa.Table) -> np.ndarray:
-        return np.column_stack([
-            feats.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
-            for c in self.feature_names_])
+        return np.column_stack(
+            [
+                feats.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
+                for c in self.feature_names_
+            ]
+        )
 
-    def _train(self, X: pa.Table, y: np.ndarray, rounds: int, *,
-               valid: tuple[pa.Table, np.ndarray] | None = None,
-               callbacks: list[Any] | None = None,
-               ) -> tuple[lgb.Booster, References, pa.Table]:
+    def _train(
+        self,
+        X: pa.Table,
+        y: np.ndarray,
+        rounds: int,
+        *,
+        valid: tuple[pa.Table, np.ndarray] | None = None,
+        callbacks: list[Any] | None = None,
+    ) -> tuple[lgb.Booster, References, pa.Table]:
         builder = self._builder()
         refs, feats = builder.fit_transform(X, pa.array(y))
-        self.feature_names_ = [c for c in feats.column_names if not c.endswith("_fraud")]
-        train = lgb.Dataset(self._matrix(feats), y, feature_name=self.feature_names_,
-                            free_raw_data=True)
+        self.feature_names_ = [
+            c for c in feats.column_names if not c.endswith("_fraud")
+        ]
+        train = lgb.Dataset(
+            self._matrix(feats), y, feature_name=self.feature_names_, free_raw_data=True
+        )
         sets, cbs = [], list(callbacks or [])
         if valid is not None:
             fv = builder.transform(valid[0], refs)
@@ -238,20 +287,28 @@ class DeclarationRiskRanker(BaseAgent):
         params = self._lgb_params("binary")
         if valid is not None:
             params["metric"] = "average_precision"
-        booster = lgb.train(params, train, num_boost_round=rounds, valid_sets=sets,
-                            callbacks=cbs)
+        booster = lgb.train(
+            params, train, num_boost_round=rounds, valid_sets=sets, callbacks=cbs
+        )
         builder.backend.close()
         return booster, refs, feats
 
-    def _fit_revenue(self, rev: np.ndarray, y: np.ndarray,
-                     feats: pa.Table) -> lgb.Booster | None:
+    def _fit_revenue(
+        self, rev: np.ndarray, y: np.ndarray, feats: pa.Table
+    ) -> lgb.Booster | None:
         mask = (y == 1) & np.isfinite(rev) & (rev > 0)
         if mask.sum() < 50:
             return None
-        data = lgb.Dataset(self._matrix(feats)[mask], np.log1p(rev[mask]),
-                           feature_name=self.feature_names_)
-        return lgb.train(self._lgb_params("regression"), data,
-                         num_boost_round=min(300, self.n_estimators))
+        data = lgb.Dataset(
+            self._matrix(feats)[mask],
+            np.log1p(rev[mask]),
+            feature_name=self.feature_names_,
+        )
+        return lgb.train(
+            self._lgb_params("regression"),
+            data,
+            num_boost_round=min(100, self.n_estimators),
+        )
 
     # -- scoring ----------------------------------------------------------
 
@@ -273,8 +330,9 @@ class DeclarationRiskRanker(BaseAgent):
         """1 where the score reaches ``threshold_`` (the inspection cut-off)."""
         return (self.score_samples(X) >= self.threshold_).astype(np.int8)
 
-    def score_table(self, X: Any, *, top_reasons: int = 3,
-                    explain: int | None = None) -> pa.Table:
+    def score_table(
+        self, X: Any, *, top_reasons: int = 3, explain: int | None = None
+    ) -> pa.Table:
         """Scores, expected revenue at stake and reasons, one row per line.
 
         Parameters
@@ -302,31 +360,28 @@ class DeclarationRiskRanker(BaseAgent):
         reasons: list[str | None] = [None] * len(risk)
         order = np.argsort(-risk, kind="stable")
         chosen = order if explain is None else order[:explain]
-        for start in range(0, len(chosen), 50_000):
-            idx = np.sort(chosen[start:start + 50_000])
-            texts = self._reasons(lines.take(idx), feats.take(idx), M[idx],
-                                  top_reasons)
+        for start in range(0, len(chosen), 200_000):
+            idx = np.sort(chosen[start : start + 200_000])
+            texts = self._reasons(lines.take(idx), feats.take(idx), M[idx], top_reasons)
             for i, t in zip(idx, texts, strict=True):
                 reasons[i] = t
-        return pa.table({
-            "declaration_id": lines.column("declaration_id"),
-            "item_no": lines.column("item_no"),
-            "risk": pa.array(risk),
-            "expected_revenue": pa.array(expected, pa.float64()) if expected is not None
-            else pa.nulls(len(risk), pa.float64()),
-            "reasons": pa.array(reasons, pa.string()),
-        })
+        return pa.table(
+            {
+                "declaration_id": lines.column("declaration_id"),
+                "item_no": lines.column("item_no"),
+                "risk": pa.array(risk),
+                "expected_revenue": pa.array(expected, pa.float64())
+                if expected is not None
+                else pa.nulls(len(risk), pa.float64()),
+                "reasons": pa.array(reasons, pa.string()),
+            }
+        )
 
-    def _reasons(self, lines: pa.Table, feats: pa.Table, M: np.ndarray,
-                 top: int) -> list[str]:
+    def _reasons(
+        self, lines: pa.Table, feats: pa.Table, M: np.ndarray, top: int
+    ) -> list[str]:
         names, attributor = self._attributor()
-        weights = attributor.contributions(M)
-        rows = _rows(lines, feats)
-        out = []
-        for w, row in zip(weights, rows, strict=True):
-            best = [j for j in np.argsort(-w)[:top] if w[j] > 0]
-            out.append("; ".join(sentence(names[j], row) for j in best))
-        return out
+        return explain(attributor.contributions(M), names, _context(lines, feats), top)
 
     def _attributor(self) -> tuple[list[str], PathAttributor]:
         # Derived from booster_ alone, built once and reused; not learned state.
@@ -352,19 +407,26 @@ class DeclarationRiskRanker(BaseAgent):
         self.booster_.save_model(str(path / "booster.txt"))
         if self.revenue_booster_ is not None:
             self.revenue_booster_.save_model(str(path / "revenue.txt"))
-        for kind, tables in (("group", self.references_.groups),
-                             ("price", self.references_.prices)):
+        for kind, tables in (
+            ("group", self.references_.groups),
+            ("price", self.references_.prices),
+        ):
             for name, table in tables.items():
                 pq.write_table(table, path / "references" / f"{kind}-{name}.parquet")
         info = {
-            "agent": type(self).__name__, "format": MODEL_FORMAT,
-            "sarap_version": sarap.__version__, "schema_version": SCHEMA_VERSION,
-            "params": self.get_params(), "feature_names": self.feature_names_,
-            "threshold": self.threshold_, "prior": self.references_.prior,
+            "agent": type(self).__name__,
+            "format": MODEL_FORMAT,
+            "sarap_version": sarap.__version__,
+            "schema_version": SCHEMA_VERSION,
+            "params": self.get_params(),
+            "feature_names": self.feature_names_,
+            "threshold": self.threshold_,
+            "prior": self.references_.prior,
             "smoothing": self.references_.smoothing,
             "best_iteration": self.best_iteration_,
             "training_fingerprint": self.training_fingerprint_,
-            "n_train": self.n_train_, "positives_train": self.positives_train_,
+            "n_train": self.n_train_,
+            "positives_train": self.positives_train_,
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **meta,
         }
@@ -379,14 +441,18 @@ class DeclarationRiskRanker(BaseAgent):
             raise SarapError(f"{path}: not a sarap model folder (no model.json)")
         info = json.loads(meta_file.read_text())
         if info.get("agent") != cls.__name__ or info.get("format") != MODEL_FORMAT:
-            raise SarapError(f"{path}: holds a {info.get('agent')} model of format "
-                             f"{info.get('format')}, not a {cls.__name__}")
+            raise SarapError(
+                f"{path}: holds a {info.get('agent')} model of format "
+                f"{info.get('format')}, not a {cls.__name__}"
+            )
         model = cls(**info["params"])
         model.booster_ = lgb.Booster(model_file=str(path / "booster.txt"))
         rev = path / "revenue.txt"
-        model.revenue_booster_ = lgb.Booster(model_file=str(rev)) if rev.is_file() \
-            else None
-        groups, prices = {}, {}
+        model.revenue_booster_ = (
+            lgb.Booster(model_file=str(rev)) if rev.is_file() else None
+        )
+        groups: dict[str, pa.Table] = {}
+        prices: dict[str, pa.Table] = {}
         for f in sorted((path / "references").glob("*.parquet")):
             kind, name = f.stem.split("-", 1)
             (groups if kind == "group" else prices)[name] = pq.read_table(f)
@@ -408,13 +474,34 @@ def _revenue(raw: pa.Table) -> np.ndarray:
     return np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
 
 
-def _rows(lines: pa.Table, feats: pa.Table) -> list[dict[str, Any]]:
-    hs = pc.utf8_slice_codeunits(lines.column("hs_code"), 0, 6)
-    both = lines.append_column("hs6", hs)
-    for n, w in ((4, "hs4"), (2, "hs2")):
-        both = both.append_column(w, pc.utf8_slice_codeunits(lines.column("hs_code"),
-                                                             0, n))
+CONTEXT = (
+    "importer_id",
+    "declarant_id",
+    "seller_id",
+    "courier_id",
+    "office_id",
+    "country_origin",
+    "country_departure",
+    "tax_type",
+    "origin_indicator",
+    "procedure",
+    "import_type",
+    "import_use",
+    "payment_type",
+    "transport_mode",
+    "currency",
+    "customs_value",
+    "net_mass_kg",
+    "tax_rate",
+)
+
+
+def _context(lines: pa.Table, feats: pa.Table) -> pa.Table:
+    """What the reason sentences quote: the line's fields and its histories."""
+    cols = {c: lines.column(c) for c in CONTEXT}
+    for n in (6, 4, 2):
+        cols[f"hs{n}"] = pc.utf8_slice_codeunits(lines.column("hs_code"), 0, n)
     for c in feats.column_names:
-        if c not in both.column_names:
-            both = both.append_column(c, feats.column(c))
-    return list(both.to_pylist())
+        if c.endswith(("_n", "_fraud", "_logratio")) or c == "origin_differs":
+            cols[c] = feats.column(c)
+    return pa.table(cols)

@@ -110,11 +110,14 @@ class FeatureBuilder:
         self.tmp.register(f"{name}_in", lines)
         self.backend.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            + BASE_SQL.format(folds=N_FOLDS, source=f"{name}_in"))
+            + BASE_SQL.format(folds=N_FOLDS, source=f"{name}_in")
+        )
         self.tmp.unregister(f"{name}_in")
         return name
 
-    def fit_transform(self, lines: pa.Table, y: pa.Array) -> tuple[References, pa.Table]:
+    def fit_transform(
+        self, lines: pa.Table, y: pa.Array
+    ) -> tuple[References, pa.Table]:
         """Learn references from ``lines`` (labels ``y``) and featurise them.
 
         The training rows' history features are out-of-fold: a row's own
@@ -123,14 +126,16 @@ class FeatureBuilder:
         """
         lines = lines.append_column("_y", y)
         base = self._base("_train", lines)
-        prior = float(self.backend.sql(f"SELECT avg(_y) FROM {base}").column(0)[0]
-                      .as_py())
+        prior = float(
+            self.backend.sql(f"SELECT avg(_y) FROM {base}").column(0)[0].as_py()
+        )
         refs = References(prior, self.smoothing, {}, {})
         for name, keys in GROUP_KEYS.items():
             cols = ", ".join(keys)
             refs.groups[name] = self.backend.sql(
                 f"SELECT {cols}, count(*) AS n, sum(_y) AS fraud FROM {base} "
-                f"GROUP BY {cols}")
+                f"GROUP BY {cols}"
+            )
         for name, keys in PRICE_KEYS.items():
             refs.prices[name] = self._price_table(base, keys)
         features = self._transform(base, refs, oof=True)
@@ -143,7 +148,8 @@ class FeatureBuilder:
             "median(log_unit_price) AS price_median, "
             "quantile_cont(log_unit_price, 0.75) - quantile_cont(log_unit_price, 0.25) "
             "AS price_iqr "
-            f"FROM {base} WHERE net_mass_kg > 0 AND customs_value > 0 GROUP BY {cols}")
+            f"FROM {base} WHERE net_mass_kg > 0 AND customs_value > 0 GROUP BY {cols}"
+        )
 
     def transform(self, lines: pa.Table, refs: References) -> pa.Table:
         """Features of new lines from learned references."""
@@ -152,7 +158,10 @@ class FeatureBuilder:
     def _transform(self, base: str, refs: References, *, oof: bool) -> pa.Table:
         be, m = self.backend, refs.smoothing
         selects = [
-            "b.log_value", "b.log_mass", "b.log_unit_price", "b.tax_rate",
+            "b.log_value",
+            "b.log_mass",
+            "b.log_unit_price",
+            "b.tax_rate",
             "b.origin_differs",
         ]
         joins = []
@@ -167,9 +176,13 @@ class FeatureBuilder:
                 cols = ", ".join(keys)
                 be.execute(
                     f"CREATE OR REPLACE TEMP TABLE {fold} AS SELECT {cols}, _fold, "
-                    f"count(*) AS n, sum(_y) AS fraud FROM {base} GROUP BY {cols}, _fold")
-                joins.append(f"LEFT JOIN {fold} AS {name}_f ON "
-                             f"{_on(keys, 'b', name + '_f')} AND {name}_f._fold = b._fold")
+                    f"count(*) AS n, sum(_y) AS fraud FROM {base} "
+                    f"GROUP BY {cols}, _fold"
+                )
+                joins.append(
+                    f"LEFT JOIN {fold} AS {name}_f ON "
+                    f"{_on(keys, 'b', name + '_f')} AND {name}_f._fold = b._fold"
+                )
                 n = f"({name}.n - COALESCE({name}_f.n, 0))"
                 s = f"({name}.fraud - COALESCE({name}_f.fraud, 0))"
             selects.append(f"COALESCE({n}, 0) AS {name}_n")
@@ -178,14 +191,21 @@ class FeatureBuilder:
         for name, keys in PRICE_KEYS.items():
             ref = f"_price_{name}"
             self.tmp.register(ref, refs.prices[name])
-            joins.append(f"LEFT JOIN {ref} AS p_{name} ON {_on(keys, 'b', 'p_' + name)}")
-            selects.append(f"b.log_unit_price - p_{name}.price_median "
-                           f"AS price_{name}_logratio")
-            selects.append(f"(b.log_unit_price - p_{name}.price_median) / "
-                           f"greatest(p_{name}.price_iqr, 0.1) AS price_{name}_z")
+            joins.append(
+                f"LEFT JOIN {ref} AS p_{name} ON {_on(keys, 'b', 'p_' + name)}"
+            )
+            selects.append(
+                f"b.log_unit_price - p_{name}.price_median AS price_{name}_logratio"
+            )
+            selects.append(
+                f"(b.log_unit_price - p_{name}.price_median) / "
+                f"greatest(p_{name}.price_iqr, 0.1) AS price_{name}_z"
+            )
             selects.append(f"COALESCE(p_{name}.price_n, 0) AS price_{name}_n")
-        sql = (f"SELECT {', '.join(selects)} FROM {base} b {' '.join(joins)} "
-               "ORDER BY b._pos")
+        sql = (
+            f"SELECT {', '.join(selects)} FROM {base} b {' '.join(joins)} "
+            "ORDER BY b._pos"
+        )
         out = be.sql(sql)
         for name in GROUP_KEYS:
             self.tmp.unregister(f"_ref_{name}")

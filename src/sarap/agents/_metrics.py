@@ -15,8 +15,9 @@ def top_k_order(scores: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(scores, dtype=float), kind="stable")
 
 
-def precision_recall_at(y_true: Sequence[int] | np.ndarray, scores: np.ndarray,
-                        percent: float) -> tuple[float, float]:
+def precision_recall_at(
+    y_true: Sequence[int] | np.ndarray, scores: np.ndarray, percent: float
+) -> tuple[float, float]:
     """Precision and recall when the riskiest ``percent`` % are inspected.
 
     The inspected count is ``ceil(percent / 100 * n)``, at least one.
@@ -36,8 +37,9 @@ def precision_recall_at(y_true: Sequence[int] | np.ndarray, scores: np.ndarray,
     return hits / k, (hits / positives if positives else 0.0)
 
 
-def inspection_metrics(y_true: Sequence[int] | np.ndarray,
-                       scores: np.ndarray) -> dict[str, Any]:
+def inspection_metrics(
+    y_true: Sequence[int] | np.ndarray, scores: np.ndarray
+) -> dict[str, Any]:
     """The back-test figures of ``sarap declarations evaluate``.
 
     Returns a dict with ``precision@1%`` ... ``precision@10%``, the same for
@@ -50,8 +52,9 @@ def inspection_metrics(y_true: Sequence[int] | np.ndarray,
         p, r = precision_recall_at(y, scores, level)
         out[f"precision@{level}%"] = round(p, 4)
         out[f"recall@{level}%"] = round(r, 4)
-    out["auc"] = (round(float(roc_auc_score(y, scores)), 4)
-                  if 0 < y.sum() < len(y) else None)
+    out["auc"] = (
+        round(float(roc_auc_score(y, scores)), 4) if 0 < y.sum() < len(y) else None
+    )
     out["n"] = int(len(y))
     out["positives"] = int(y.sum())
     return out

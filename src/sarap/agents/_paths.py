@@ -27,8 +27,9 @@ class PathAttributor:
     n_families : int
     """
 
-    def __init__(self, booster: lgb.Booster, feature_family: list[int],
-                 n_families: int):
+    def __init__(
+        self, booster: lgb.Booster, feature_family: list[int], n_families: int
+    ):
         self.booster = booster
         fam = np.asarray(feature_family)
         tables: list[np.ndarray] = []
@@ -48,11 +49,15 @@ class PathAttributor:
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """(rows, families) contributions to each row's raw score (log-odds)."""
-        leaves = self.booster.predict(X, pred_leaf=True).astype(np.int64)
+        leaves = np.asarray(self.booster.predict(X, pred_leaf=True), dtype=np.int64)
         leaves += self.offsets[: leaves.shape[1]]
         out = np.zeros((X.shape[0], self.table.shape[1]), dtype=np.float32)
-        for t in range(leaves.shape[1]):
-            out += self.table[leaves[:, t]]
+        # Row blocks small enough for the running sums to stay in cache.
+        for start in range(0, X.shape[0], 4096):
+            block = leaves[start : start + 4096]
+            acc = out[start : start + 4096]
+            for t in range(block.shape[1]):
+                acc += self.table[block[:, t]]
         return out
 
 
@@ -60,8 +65,9 @@ def _value(node: dict[str, Any]) -> float:
     return float(node["leaf_value"] if "leaf_index" in node else node["internal_value"])
 
 
-def _walk(node: dict[str, Any], acc: np.ndarray, table: np.ndarray,
-          fam: np.ndarray) -> None:
+def _walk(
+    node: dict[str, Any], acc: np.ndarray, table: np.ndarray, fam: np.ndarray
+) -> None:
     if "leaf_index" in node:
         table[node["leaf_index"]] = acc
         return

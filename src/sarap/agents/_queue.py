@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sarap.agents._declarations import DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
+from sarap.backends import SupportsTempTables, get_backend
 from sarap.errors import SarapError
-from sarap.pipeline import IngestResult, ingest
+from sarap.pipeline import IngestResult, validate_file
 from sarap.store import Workspace
 
 Progress = Callable[[str], None]
@@ -37,20 +39,32 @@ class Lines:
     imports: list[IngestResult] = field(default_factory=list)
 
 
-def read_lines(paths: Sequence[str | Path], *, mapping: str | Path | None = None,
-               encoding: str | None = None, labelled_only: bool = False) -> Lines:
-    """Validate files into a throw-away in-memory workspace; return the lines.
+def read_lines(
+    paths: Sequence[str | Path],
+    *,
+    mapping: str | Path | None = None,
+    encoding: str | None = None,
+    labelled_only: bool = False,
+) -> Lines:
+    """Validate files (the checks of ``sarap ingest``) and return their lines.
 
-    Rejected rows are reported in the returned import results (the same
-    checks as ``sarap ingest``), valid rows come back in file order.
+    Nothing is stored: rejected rows are counted by reason in the returned
+    summaries, valid rows come back in file order. A declaration line that
+    appears in an earlier file is kept from there only.
     """
-    with Workspace() as ws:
-        imports = [ingest(ws, p, mapping=mapping, encoding=encoding) for p in paths]
-        where = "WHERE fraud IS NOT NULL" if labelled_only else ""
-        table = ws.sql("SELECT l.* FROM declaration_lines l JOIN "
-                       "(SELECT declaration_id, min(rowid) AS _o FROM declarations "
-                       "GROUP BY declaration_id) o USING (declaration_id) "
-                       f"{where} ORDER BY o._o, l.item_no")
+    tables, imports = [], []
+    for p in paths:
+        table, result = validate_file(p, mapping=mapping, encoding=encoding)
+        tables.append(table)
+        imports.append(result)
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if len(tables) > 1:
+        keys = pa.table(
+            {"d": table.column("declaration_id"), "i": table.column("item_no")}
+        ).to_pandas()
+        table = table.filter(pa.array(~keys.duplicated().to_numpy()))
+    if labelled_only:
+        table = table.filter(pc.is_valid(table.column("fraud")))
     if table.num_rows == 0:
         what = "labelled declaration" if labelled_only else "valid declaration"
         raise SarapError(f"{', '.join(map(str, paths))}: no {what} rows to use")
@@ -60,14 +74,21 @@ def read_lines(paths: Sequence[str | Path], *, mapping: str | Path | None = None
 def workspace_lines(workspace: Workspace, *, labelled: bool) -> pa.Table:
     """Inspected (``labelled=True``) or not-yet-inspected lines of a workspace."""
     cond = "IS NOT NULL" if labelled else "IS NULL"
-    return workspace.sql(f"SELECT * FROM declaration_lines WHERE fraud {cond} "
-                         "ORDER BY date, declaration_id, item_no")
+    return workspace.sql(
+        f"SELECT * FROM declaration_lines WHERE fraud {cond} "
+        "ORDER BY date, declaration_id, item_no"
+    )
 
 
-def fit_model(train: pa.Table, model_dir: str | Path, *,
-              valid: pa.Table | None = None, params: dict[str, Any] | None = None,
-              callbacks: list[Any] | None = None, meta: dict[str, Any] | None = None,
-              ) -> tuple[DeclarationRiskRanker, dict[str, Any]]:
+def fit_model(
+    train: pa.Table,
+    model_dir: str | Path,
+    *,
+    valid: pa.Table | None = None,
+    params: dict[str, Any] | None = None,
+    callbacks: list[Any] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> tuple[DeclarationRiskRanker, dict[str, Any]]:
     """Fit the declarations agent and save it; returns it with a fit summary."""
     model = DeclarationRiskRanker(**(params or {}))
     started = time.perf_counter()
@@ -75,7 +96,8 @@ def fit_model(train: pa.Table, model_dir: str | Path, *,
     model.fit(train, eval_set=eval_set, callbacks=callbacks)
     seconds = time.perf_counter() - started
     summary: dict[str, Any] = {
-        "model": str(model_dir), "train_rows": int(train.num_rows),
+        "model": str(model_dir),
+        "train_rows": int(train.num_rows),
         "train_positives": int(np.nansum(_labels(train))),
         "valid_rows": int(valid.num_rows) if valid is not None else 0,
         "rounds": model.best_iteration_ or model.n_estimators,
@@ -93,36 +115,53 @@ def load_model(model_dir: str | Path) -> DeclarationRiskRanker:
     return DeclarationRiskRanker.load(model_dir)
 
 
-def rank_declarations(model: DeclarationRiskRanker, lines: pa.Table, *,
-                      explain: int | None = None, top_reasons: int = 3,
-                      ) -> pd.DataFrame:
+def rank_declarations(
+    model: DeclarationRiskRanker,
+    lines: pa.Table,
+    *,
+    explain: int | None = None,
+    top_reasons: int = 3,
+) -> pd.DataFrame:
     """The inspection queue: one row per declaration, riskiest first.
 
     A declaration's risk is that of its riskiest goods item, whose reasons
     it shows; expected revenue at stake adds up over its items.
     """
     scored = model.score_table(lines, top_reasons=top_reasons, explain=explain)
-    df = scored.to_pandas()
-    ctx = lines.select(["importer_id", "hs_code", "customs_value", "currency",
-                        "date"]).to_pandas()
-    df = pd.concat([df, ctx], axis=1)
-    if df["declaration_id"].duplicated().any():
-        df["_order"] = np.arange(len(df))
-        df = df.sort_values(["declaration_id", "risk"], ascending=[True, False])
-        agg = df.groupby("declaration_id", sort=False).agg(
-            risk=("risk", "first"), expected_revenue=("expected_revenue", "sum"),
-            reasons=("reasons", "first"), importer_id=("importer_id", "first"),
-            hs_code=("hs_code", "first"), customs_value=("customs_value", "sum"),
-            currency=("currency", "first"), date=("date", "first"),
-            items=("item_no", "count"), _order=("_order", "min"))
-        df = agg.reset_index().sort_values("_order").drop(columns="_order")
-    else:
-        df["items"] = 1
-    df = df.sort_values("risk", ascending=False, kind="stable")
-    df.insert(0, "rank", np.arange(1, len(df) + 1))
-    return df[["rank", "declaration_id", "risk", "expected_revenue", "reasons",
-               "date", "importer_id", "hs_code", "customs_value", "currency",
-               "items"]].reset_index(drop=True)
+    ctx = lines.select(["importer_id", "hs_code", "customs_value", "currency", "date"])
+    both = pa.Table.from_arrays(
+        scored.columns + ctx.columns + [pa.array(np.arange(lines.num_rows))],
+        names=scored.column_names + ctx.column_names + ["_pos"],
+    )
+    backend = get_backend("duckdb", threads=model.n_jobs)
+    assert isinstance(backend, SupportsTempTables)
+    backend.register("_scored", both)
+    try:
+        return backend.sql(RANK_SQL).to_pandas()
+    finally:
+        backend.close()
+
+
+# One row per declaration, riskiest first; ties keep the input order.
+RANK_SQL = """
+SELECT row_number() OVER (ORDER BY risk DESC, _first) AS rank, * EXCLUDE (_first)
+FROM (
+    SELECT declaration_id,
+           max(risk) AS risk,
+           sum(expected_revenue) AS expected_revenue,
+           arg_max(reasons, risk) AS reasons,
+           min(date) AS date,
+           arg_max(importer_id, risk) AS importer_id,
+           arg_max(hs_code, risk) AS hs_code,
+           sum(customs_value) AS customs_value,
+           arg_max(currency, risk) AS currency,
+           count(*) AS items,
+           min(_pos) AS _first
+    FROM _scored
+    GROUP BY declaration_id
+)
+ORDER BY rank
+"""
 
 
 def write_queue(queue: pd.DataFrame, out: str | Path) -> None:
@@ -134,13 +173,23 @@ def write_queue(queue: pd.DataFrame, out: str | Path) -> None:
 
 def evaluate_queue(queue: pd.DataFrame, lines: pa.Table) -> dict[str, Any]:
     """Back-test figures of a queue against the declarations' known outcomes."""
-    labels = pd.DataFrame({
-        "declaration_id": lines.column("declaration_id").to_pylist(),
-        "fraud": _labels(lines)}).groupby("declaration_id")["fraud"].max()
+    labels = (
+        pd.DataFrame(
+            {
+                "declaration_id": lines.column("declaration_id").to_pylist(),
+                "fraud": _labels(lines),
+            }
+        )
+        .groupby("declaration_id")["fraud"]
+        .max()
+    )
     joined = queue.join(labels, on="declaration_id")
     joined = joined[joined["fraud"].notna()]
     if joined.empty:
-        raise SarapError("no declaration in the file has an inspection outcome "
-                         "(fraud column) to evaluate against")
-    return inspection_metrics(joined["fraud"].to_numpy(dtype=int),
-                              joined["risk"].to_numpy())
+        raise SarapError(
+            "no declaration in the file has an inspection outcome "
+            "(fraud column) to evaluate against"
+        )
+    return inspection_metrics(
+        joined["fraud"].to_numpy(dtype=int), joined["risk"].to_numpy()
+    )

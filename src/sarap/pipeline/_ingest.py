@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
+from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
 from sarap.pipeline._mapping import Mapping, detect_mapping, load_mapping
@@ -41,9 +43,17 @@ class IngestResult:
     reasons: Counter[str] = field(default_factory=Counter)
     ignored_columns: list[str] = field(default_factory=list)
     batch_id: str = ""
+    stored: bool = True  # False for validate_file: checked, not imported
 
     def summary(self) -> str:
         """One readable paragraph for the terminal."""
+        if not self.stored:
+            lines = [
+                f"{self.file}: read {self.rows_read:,} rows, {self.loaded:,} "
+                f"valid, rejected {self.quarantined:,}"
+            ]
+            lines += [f"  {n:>8,}  {r}" for r, n in self.reasons.most_common(10)]
+            return "\n".join(lines)
         parts = [f"{self.file}: read {self.rows_read:,} rows, loaded {self.loaded:,}"]
         if self.outcomes_loaded:
             parts.append(f"{self.outcomes_loaded:,} inspection outcomes")
@@ -53,8 +63,10 @@ class IngestResult:
         for reason, n in self.reasons.most_common(10):
             lines.append(f"  {n:>8,}  {reason}")
         if len(self.reasons) > 10:
-            lines.append(f"  ... and {len(self.reasons) - 10} other reasons "
-                         "(see the quarantine table)")
+            lines.append(
+                f"  ... and {len(self.reasons) - 10} other reasons "
+                "(see the quarantine table)"
+            )
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
@@ -80,8 +92,10 @@ def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, 
         elif fname in required and fname not in mapping.constants:
             missing.append(f"'{col}' ({fname})" if col != fname else f"'{col}'")
     if missing:
-        raise SarapError(f"{path}: missing required column(s) {', '.join(missing)} "
-                         f"for mapping '{mapping.name}'")
+        raise SarapError(
+            f"{path}: missing required column(s) {', '.join(missing)} "
+            f"for mapping '{mapping.name}'"
+        )
     return resolved
 
 
@@ -90,31 +104,42 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
     if f.type == "DATE":
         if date_format:
             return f"CAST(try_strptime({raw}, {_sql_str(date_format)}) AS DATE)"
-        return (f"COALESCE(TRY_CAST({raw} AS DATE), "
-                f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
-                f"CAST(try_strptime({raw}, '%d.%m.%Y') AS DATE))")
+        return (
+            f"COALESCE(TRY_CAST({raw} AS DATE), "
+            f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
+            f"CAST(try_strptime({raw}, '%d.%m.%Y') AS DATE))"
+        )
     if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
         # "1 234,5" (decimal comma) and "1,234.5" (thousands comma) both occur.
         s = f"replace({raw}, ' ', '')"
-        s = (f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN replace({s}, ',', '') "
-             f"ELSE replace({s}, ',', '.') END")
+        s = (
+            f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN replace({s}, ',', '') "
+            f"ELSE replace({s}, ',', '.') END"
+        )
         num = f"TRY_CAST({s} AS DOUBLE)"
         if f.type == "INTEGER":
             return f"CASE WHEN {num} = floor({num}) THEN CAST({num} AS INTEGER) END"
         return f"CASE WHEN isfinite({num}) THEN {num} END"
     if f.kind == "flag":
-        return (f"CASE WHEN lower({raw}) IN ('1', '1.0', 'true', 'yes', 'y', 'да') "
-                f"THEN 1 WHEN lower({raw}) IN ('0', '0.0', 'false', 'no', 'n', 'нет') "
-                "THEN 0 END")
+        return (
+            f"CASE WHEN lower({raw}) IN ('1', '1.0', 'true', 'yes', 'y', 'да') "
+            f"THEN 1 WHEN lower({raw}) IN ('0', '0.0', 'false', 'no', 'n', 'нет') "
+            "THEN 0 END"
+        )
     if f.kind == "country":
-        return (f"CASE WHEN regexp_full_match(upper({raw}), '[A-Z]{{2}}') "
-                f"THEN upper({raw}) END")
+        return (
+            f"CASE WHEN regexp_full_match(upper({raw}), '[A-Z]{{2}}') "
+            f"THEN upper({raw}) END"
+        )
     if f.kind == "hs":
         digits = f"regexp_replace({raw}, '[\\s.]', '', 'g')"
         # A code stored as a number loses its leading zero (10121 for 010121).
-        padded = f"CASE WHEN length({digits}) % 2 = 1 THEN '0' || {digits} " \
-                 f"ELSE {digits} END"
-        return f"CASE WHEN regexp_full_match({padded}, '[0-9]{{6,10}}') THEN {padded} END"
+        padded = (
+            f"CASE WHEN length({digits}) % 2 = 1 THEN '0' || {digits} ELSE {digits} END"
+        )
+        return (
+            f"CASE WHEN regexp_full_match({padded}, '[0-9]{{6,10}}') THEN {padded} END"
+        )
     if f.kind == "code":
         # Spreadsheets turn codes into floats: "30.0" is the code "30".
         return f"regexp_replace({raw}, '^([0-9]+)\\.0+$', '\\1')"
@@ -122,8 +147,12 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
 
 
 _RANGE = {
-    "net_mass_kg": ">= 0", "quantity": ">= 0", "customs_value": ">= 0",
-    "tax_rate": ">= 0", "duty": ">= 0", "additional_revenue": ">= 0",
+    "net_mass_kg": ">= 0",
+    "quantity": ">= 0",
+    "customs_value": ">= 0",
+    "tax_rate": ">= 0",
+    "duty": ">= 0",
+    "additional_revenue": ">= 0",
     "item_no": ">= 1",
 }
 
@@ -153,24 +182,40 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
         selects.append(f"{typed} AS {f.name}")
         if f.required and f.name in own:
             checks.append((f"{raw} IS NULL", f"missing {f.name}{where}", "''"))
-        checks.append((f"{raw} IS NOT NULL AND ({typed}) IS NULL",
-                       f"bad {f.name}{where}", f"': ' || left({raw}, 40)"))
+        checks.append(
+            (
+                f"{raw} IS NOT NULL AND ({typed}) IS NULL",
+                f"bad {f.name}{where}",
+                f"': ' || left({raw}, 40)",
+            )
+        )
         if f.name in _RANGE:
-            checks.append((f"({typed}) IS NOT NULL AND NOT (({typed}) {_RANGE[f.name]})",
-                           f"{f.name} must be {_RANGE[f.name]}{where}",
-                           f"': ' || left({raw}, 40)"))
-    reason = ", ".join(f"CASE WHEN {c} THEN {_sql_str(k)} || {d} END"
-                       for c, k, d in checks)
+            checks.append(
+                (
+                    f"({typed}) IS NOT NULL AND NOT (({typed}) {_RANGE[f.name]})",
+                    f"{f.name} must be {_RANGE[f.name]}{where}",
+                    f"': ' || left({raw}, 40)",
+                )
+            )
+    reason = ", ".join(
+        f"CASE WHEN {c} THEN {_sql_str(k)} || {d} END" for c, k, d in checks
+    )
     kind = ", ".join(f"CASE WHEN {c} THEN {_sql_str(k)} END" for c, k, _ in checks)
-    return (f"SELECT {', '.join(selects)}, "
-            f"NULLIF(concat_ws('; ', {reason}), '') AS _reason, "
-            f"NULLIF(concat_ws('; ', {kind}), '') AS _kind "
-            f'FROM "{staged.relation}"')
+    return (
+        f"SELECT {', '.join(selects)}, "
+        f"NULLIF(concat_ws('; ', {reason}), '') AS _reason, "
+        f"NULLIF(concat_ws('; ', {kind}), '') AS _kind "
+        f'FROM "{staged.relation}"'
+    )
 
 
-def ingest(workspace: Workspace, path: str | Path, *,
-           mapping: Mapping | str | Path | None = None,
-           encoding: str | None = None) -> IngestResult:
+def ingest(
+    workspace: Workspace,
+    path: str | Path,
+    *,
+    mapping: Mapping | str | Path | None = None,
+    encoding: str | None = None,
+) -> IngestResult:
     """Import one file into ``workspace``.
 
     Valid rows load; rows that fail a check go to the ``quarantine`` table
@@ -208,8 +253,9 @@ def ingest(workspace: Workspace, path: str | Path, *,
         if mapping is None:
             mapping = detect_mapping(staged.columns)
         cols = _resolve_columns(mapping, staged, path)
-        result = IngestResult(str(path), mapping.name, staged.encoding,
-                              rows_read=staged.rows)
+        result = IngestResult(
+            str(path), mapping.name, staged.encoding, rows_read=staged.rows
+        )
         used = set(cols.values())
         result.ignored_columns = [c for c in staged.columns if c not in used]
         try:
@@ -220,14 +266,18 @@ def ingest(workspace: Workspace, path: str | Path, *,
     return result
 
 
-def _load(backend: DuckDBBackend, mapping: Mapping, cols: dict[str, str],
-          staged: Staged, path: Path, result: IngestResult) -> None:
-    con = backend.con
-    entity = ENTITIES[mapping.entity]
-    key = ", ".join(entity.key)
-    names = entity.field_names
-    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS "
-                + _validation_sql(mapping, cols, staged))
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    cols: dict[str, str],
+    staged: Staged,
+) -> None:
+    """Create ``_final``: typed rows with ``_reason`` (NULL when valid)."""
+    key = ", ".join(ENTITIES[mapping.entity].key)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS "
+        + _validation_sql(mapping, cols, staged)
+    )
     # Within the file, the first row with a key wins; later ones are set aside.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ranked AS
@@ -244,16 +294,42 @@ def _load(backend: DuckDBBackend, mapping: Mapping, cols: dict[str, str],
                CASE WHEN _reason IS NULL AND _row <> _first
                     THEN 'duplicate key within the file' ELSE _kind END AS _kind
         FROM _ranked""")
+    con.execute("DROP TABLE _checked; DROP TABLE _ranked")
+
+
+def _reasons_of(con: duckdb.DuckDBPyConnection, staged: Staged) -> Counter[str]:
+    kinds = con.execute(
+        "SELECT _kind, count(*) FROM _final WHERE _reason IS NOT NULL GROUP BY _kind"
+    ).fetchall()
+    reasons = Counter({str(k): int(n) for k, n in kinds})
+    for _, reason, _ in staged.broken:
+        reasons[reason.split(":")[0]] += 1
+    return reasons
+
+
+def _load(
+    backend: DuckDBBackend,
+    mapping: Mapping,
+    cols: dict[str, str],
+    staged: Staged,
+    path: Path,
+    result: IngestResult,
+) -> None:
+    con = backend.con
+    entity = ENTITIES[mapping.entity]
+    names = entity.field_names
+    _prepare(con, mapping, cols, staged)
+    same_key = " AND ".join(f"t.{k} = f.{k}" for k in entity.key)
     batch = uuid.uuid4().hex[:16]
     file_label = str(path)
     with backend.transaction():
         before = _count(con, entity.name)
         con.execute(f"""
-            INSERT INTO {entity.name} ({', '.join(names)})
-            SELECT {', '.join('f.' + n for n in names)} FROM _final f
+            INSERT INTO {entity.name} ({", ".join(names)})
+            SELECT {", ".join("f." + n for n in names)} FROM _final f
             WHERE f._reason IS NULL
               AND NOT EXISTS (SELECT 1 FROM {entity.name} t
-                              WHERE {' AND '.join(f't.{k} = f.{k}' for k in entity.key)})
+                              WHERE {same_key})
             """)
         result.loaded = _count(con, entity.name) - before
         valid = _scalar(con, "SELECT count(*) FROM _final WHERE _reason IS NULL")
@@ -261,11 +337,11 @@ def _load(backend: DuckDBBackend, mapping: Mapping, cols: dict[str, str],
         if mapping.entity == "declarations" and "fraud" in cols:
             before = _count(con, "outcomes")
             names_o = OUTCOMES.field_names
-            # Outcome columns repeat on every item of a declaration: one per
-            # declaration, the worst finding.
+            # One outcome per declaration: a violation on any item makes it
+            # one; additional revenue is assessed per item and adds up.
             con.execute(f"""
-                INSERT INTO outcomes ({', '.join(names_o)})
-                SELECT declaration_id, max(fraud), max(additional_revenue),
+                INSERT INTO outcomes ({", ".join(names_o)})
+                SELECT declaration_id, max(fraud), sum(additional_revenue),
                        max(inspected_on)
                 FROM _final f
                 WHERE _reason IS NULL AND fraud IS NOT NULL
@@ -275,30 +351,42 @@ def _load(backend: DuckDBBackend, mapping: Mapping, cols: dict[str, str],
             result.outcomes_loaded = _count(con, "outcomes") - before
         # A file imported again is judged again: its earlier rejects give way.
         sha = _sha256(path)
-        con.execute("DELETE FROM quarantine WHERE batch_id IN (SELECT batch_id FROM "
-                    "ingest_batches WHERE sha256 = ? AND mapping = ?)",
-                    [sha, result.mapping])
-        con.execute(f"""
+        con.execute(
+            "DELETE FROM quarantine WHERE batch_id IN (SELECT batch_id FROM "
+            "ingest_batches WHERE sha256 = ? AND mapping = ?)",
+            [sha, result.mapping],
+        )
+        con.execute(
+            f"""
             INSERT INTO quarantine
             SELECT ?, ?, f._row, f._reason, to_json(s)
             FROM _final f JOIN "{staged.relation}" s USING (_row)
-            WHERE f._reason IS NOT NULL""", [batch, file_label])
+            WHERE f._reason IS NOT NULL""",
+            [batch, file_label],
+        )
         for row, reason, raw in staged.broken:
-            con.execute("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-                        [batch, file_label, row, reason, json.dumps({"line": raw})])
-        kinds = con.execute("SELECT _kind, count(*) FROM _final WHERE _reason IS NOT "
-                            "NULL GROUP BY _kind").fetchall()
-        result.reasons = Counter({str(k): int(n) for k, n in kinds})
-        for _, reason, _ in staged.broken:
-            result.reasons[reason.split(":")[0]] += 1
+            con.execute(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+                [batch, file_label, row, reason, json.dumps({"line": raw})],
+            )
+        result.reasons = _reasons_of(con, staged)
         result.quarantined = sum(result.reasons.values())
         result.batch_id = batch
         con.execute(
             "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch, file_label, sha, result.mapping, datetime.now(),
-             result.rows_read, result.loaded, result.duplicates, result.quarantined])
-    for t in ("_checked", "_ranked", "_final"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+            [
+                batch,
+                file_label,
+                sha,
+                result.mapping,
+                datetime.now(),
+                result.rows_read,
+                result.loaded,
+                result.duplicates,
+                result.quarantined,
+            ],
+        )
+    con.execute("DROP TABLE IF EXISTS _final")
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -315,3 +403,51 @@ def _sha256(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    mapping: Mapping | str | Path | None = None,
+    encoding: str | None = None,
+) -> tuple[pa.Table, IngestResult]:
+    """The same checks as :func:`ingest`, without a workspace.
+
+    Returns the valid rows in file order (data-model columns, with the
+    outcome columns for a declarations file) and the summary; rejected rows
+    are counted by reason in the summary, and nothing is stored. Used to
+    score or learn from a file directly.
+    """
+    path = Path(path)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    backend = get_backend("duckdb")
+    assert isinstance(backend, DuckDBBackend)
+    con = backend.con
+    try:
+        with stage(con, path, encoding=encoding) as staged:
+            if mapping is None:
+                mapping = detect_mapping(staged.columns)
+            cols = _resolve_columns(mapping, staged, path)
+            result = IngestResult(
+                str(path), mapping.name, staged.encoding, rows_read=staged.rows
+            )
+            result.ignored_columns = [
+                c for c in staged.columns if c not in set(cols.values())
+            ]
+            _prepare(con, mapping, cols, staged)
+            names = [f.name for f in mapping.fields()]
+            valid = con.sql(
+                f"SELECT {', '.join(names)} FROM _final WHERE _reason IS NULL "
+                "ORDER BY _row"
+            ).to_arrow_table()
+            result.reasons = _reasons_of(con, staged)
+    except duckdb.Error as exc:
+        msg = str(exc).strip().splitlines()[0]
+        raise SarapError(f"{path}: cannot validate: {msg}") from None
+    finally:
+        backend.close()
+    result.loaded = valid.num_rows
+    result.quarantined = sum(result.reasons.values())
+    result.stored = False
+    return valid, result

@@ -12,10 +12,12 @@ from sarap.store._schema import ENTITIES, OUTCOMES
 
 # Outcome fields may arrive on the declaration rows themselves (as in most
 # historical extracts): a declarations mapping may name them too.
-EXTRA_FIELDS = {"declarations": [f for f in OUTCOMES.fields
-                                 if f.name != "declaration_id"]}
+EXTRA_FIELDS = {
+    "declarations": [f for f in OUTCOMES.fields if f.name != "declaration_id"]
+}
 
 BUILTIN = ("kcs",)
+
 
 @dataclass(frozen=True)
 class Mapping:
@@ -48,10 +50,12 @@ class Mapping:
         """The data-model fields this mapping can fill, entity's first."""
         return list(ENTITIES[self.entity].fields) + EXTRA_FIELDS.get(self.entity, [])
 
+
 def identity_mapping(entity: str = "declarations") -> Mapping:
     """Source columns carry the data-model names already."""
     names = [f.name for f in Mapping("identity", entity).fields()]
     return Mapping("identity", entity, columns={n: n for n in names})
+
 
 def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mapping:
     """A built-in mapping by name (``kcs``), a TOML/JSON file, or the identity."""
@@ -63,8 +67,9 @@ def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mappi
     path = Path(spec)
     if not path.is_file():
         known = ", ".join(BUILTIN)
-        raise SarapError(f"mapping {spec}: no such file and not a built-in "
-                         f"mapping ({known})")
+        raise SarapError(
+            f"mapping {spec}: no such file and not a built-in mapping ({known})"
+        )
     try:
         raw = path.read_text(encoding="utf-8")
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw)
@@ -72,12 +77,14 @@ def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mappi
         raise SarapError(f"mapping {path}: cannot parse: {exc}") from None
     return _parse(data, path.stem, where=str(path))
 
+
 def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
     where = where or default_name
     entity = data.get("entity", "declarations")
     if entity not in ENTITIES:
-        raise SarapError(f"mapping {where}: unknown entity {entity!r}; "
-                         f"known: {', '.join(ENTITIES)}")
+        raise SarapError(
+            f"mapping {where}: unknown entity {entity!r}; known: {', '.join(ENTITIES)}"
+        )
     m = Mapping(
         name=str(data.get("name", default_name)),
         entity=entity,
@@ -88,13 +95,18 @@ def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
     known = {f.name for f in m.fields()}
     unknown = sorted((set(m.columns) | set(m.constants)) - known)
     if unknown:
-        raise SarapError(f"mapping {where}: unknown data-model field(s) "
-                         f"{', '.join(unknown)}")
-    missing = [f.name for f in ENTITIES[entity].fields
-               if f.required and f.name not in m.columns and f.name not in m.constants]
+        raise SarapError(
+            f"mapping {where}: unknown data-model field(s) {', '.join(unknown)}"
+        )
+    missing = [
+        f.name
+        for f in ENTITIES[entity].fields
+        if f.required and f.name not in m.columns and f.name not in m.constants
+    ]
     if missing:
-        raise SarapError(f"mapping {where}: required field(s) not mapped: "
-                         f"{', '.join(missing)}")
+        raise SarapError(
+            f"mapping {where}: required field(s) not mapped: {', '.join(missing)}"
+        )
     return m
 
 
@@ -107,7 +119,9 @@ def detect_mapping(columns: list[str], entity: str = "declarations") -> Mapping:
         if m.entity != entity:
             continue
         required = [f.name for f in ENTITIES[entity].fields if f.required]
-        if all(m.columns.get(r, "").strip().lower() in have or r in m.constants
-               for r in required):
+        if all(
+            m.columns.get(r, "").strip().lower() in have or r in m.constants
+            for r in required
+        ):
             return m
     return candidates[0]  # reports the data-model names it is missing

@@ -23,10 +23,16 @@ import pyarrow as pa
 from sarap.errors import SarapError
 
 FORMATS = {
-    ".csv": "csv", ".tsv": "csv", ".txt": "csv",
-    ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "excel", ".xlsm": "excel",
-    ".json": "json", ".jsonl": "json", ".ndjson": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
 }
 # Single-byte and legacy encodings seen in the region's exports.
 CYRILLIC_CANDIDATES = ("cp1251", "koi8_r", "cp866", "mac_cyrillic")
@@ -49,10 +55,13 @@ def file_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         if path.suffix.lower() == ".xls":
-            raise SarapError(f"{path}: old Excel .xls is not supported; save it "
-                             "as .xlsx or CSV")
-        raise SarapError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
-                         "use CSV, Parquet, Excel (.xlsx) or JSON")
+            raise SarapError(
+                f"{path}: old Excel .xls is not supported; save it as .xlsx or CSV"
+            )
+        raise SarapError(
+            f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
+            "use CSV, Parquet, Excel (.xlsx) or JSON"
+        )
     return fmt
 
 
@@ -85,8 +94,10 @@ def detect_encoding(path: Path) -> str:
         sample = fh.read(256 * 1024)
     guess = _guess_legacy(sample)
     if guess is None:
-        raise SarapError(f"{path}: not UTF-8 (bad byte at offset {bad_at}) and the "
-                         "encoding could not be detected; pass --encoding")
+        raise SarapError(
+            f"{path}: not UTF-8 (bad byte at offset {bad_at}) and the "
+            "encoding could not be detected; pass --encoding"
+        )
     return guess
 
 
@@ -114,18 +125,27 @@ def _utf8_copy(path: Path, encoding: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="sarap-") as tmp:
         out = Path(tmp) / (path.stem + ".utf8" + path.suffix)
         try:
-            with path.open("r", encoding=encoding, newline="") as src, \
-                    out.open("w", encoding="utf-8", newline="") as dst:
+            with (
+                path.open("r", encoding=encoding, newline="") as src,
+                out.open("w", encoding="utf-8", newline="") as dst,
+            ):
                 shutil.copyfileobj(src, dst, _CHUNK)
         except UnicodeDecodeError as exc:
-            raise SarapError(f"{path}: cannot decode as {encoding} at byte "
-                             f"{exc.start}; check --encoding") from None
+            raise SarapError(
+                f"{path}: cannot decode as {encoding} at byte "
+                f"{exc.start}; check --encoding"
+            ) from None
         yield out
 
 
 @contextmanager
-def stage(con: duckdb.DuckDBPyConnection, path: str | Path, *,
-          encoding: str | None = None, relation: str = "_staging") -> Iterator[Staged]:
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    relation: str = "_staging",
+) -> Iterator[Staged]:
     """Read ``path`` into a temporary table named ``relation``.
 
     Raises :class:`SarapError` with one line when the file cannot be read.
@@ -143,7 +163,8 @@ def stage(con: duckdb.DuckDBPyConnection, path: str | Path, *,
             enc = encoding or detect_encoding(path)
             with _utf8_copy(path, enc) as utf8:
                 staged = (_stage_csv if fmt == "csv" else _stage_json)(
-                    con, utf8, relation)
+                    con, utf8, relation
+                )
                 staged.encoding = codecs.lookup(enc).name
         elif fmt == "parquet":
             staged = _stage_parquet(con, path, relation)
@@ -185,16 +206,20 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         "SELECT line, any_value(error_type), any_value(error_message), "
         "any_value(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
     ).fetchall()
-    broken = [(int(line) - 1, f"malformed CSV line: {msg}", str(raw))
-              for line, _, msg, raw in rejects]
+    broken = [
+        (int(line) - 1, f"malformed CSV line: {msg}", str(raw))
+        for line, _, msg, raw in rejects
+    ]
     n = _count(con, rel)
     if broken:
         # Number the good rows as they stand in the file, around the bad ones.
         bad = np.array([b[0] for b in broken], dtype=np.int64)
         rows = np.setdiff1d(np.arange(1, n + len(bad) + 1, dtype=np.int64), bad)[:n]
         con.register("_rowmap", pa.table({"_k": np.arange(1, n + 1), "_row": rows}))
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT m._row, s.* '
-                    f'EXCLUDE (_k) FROM "{rel}" s JOIN _rowmap m USING (_k)')
+        con.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT m._row, s.* '
+            f'EXCLUDE (_k) FROM "{rel}" s JOIN _rowmap m USING (_k)'
+        )
         con.unregister("_rowmap")
     else:
         con.execute(f'ALTER TABLE "{rel}" RENAME COLUMN _k TO _row')
@@ -206,14 +231,16 @@ def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
     cols = [r[0] for r in con.execute(f"DESCRIBE {source}").fetchall()]
     cols = [c for c in cols if c not in ("_row", "file_row_number")]
     casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{rel}" AS '
-                f"SELECT _row, {casts} FROM {source}")
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT _row, {casts} FROM {source}'
+    )
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _json_src AS SELECT row_number() OVER () AS _row, "
-        f"* FROM read_json({_lit(path)}, format = 'auto', sample_size = -1)")
+        f"* FROM read_json({_lit(path)}, format = 'auto', sample_size = -1)"
+    )
     _as_text(con, rel, "_json_src")
     con.execute("DROP VIEW _json_src")
     return Staged(rel, _columns(con, rel), _count(con, rel), None)
@@ -222,7 +249,8 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT file_row_number + 1 AS _row, * "
-        f"FROM read_parquet({_lit(path)}, file_row_number = true)")
+        f"FROM read_parquet({_lit(path)}, file_row_number = true)"
+    )
     _as_text(con, rel, "_pq_src")
     con.execute("DROP VIEW _pq_src")
     return Staged(rel, _columns(con, rel), _count(con, rel), None)
@@ -240,8 +268,10 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         header = next(rows, None)
         if header is None:
             raise SarapError(f"{path}: first sheet is empty")
-        names = [str(h).strip() if h is not None else f"column{i + 1}"
-                 for i, h in enumerate(header)]
+        names = [
+            str(h).strip() if h is not None else f"column{i + 1}"
+            for i, h in enumerate(header)
+        ]
         data: list[list[str | None]] = [[] for _ in names]
         numbers: list[int] = []
         for number, row in enumerate(rows, start=1):
@@ -254,9 +284,15 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
     finally:
         wb.close()
     n = len(numbers)
-    table = pa.table({"_row": pa.array(numbers, pa.int64()),
-                      **{c: pa.array(col, pa.string()) for c, col in zip(names, data,
-                                                                         strict=True)}})
+    table = pa.table(
+        {
+            "_row": pa.array(numbers, pa.int64()),
+            **{
+                c: pa.array(col, pa.string())
+                for c, col in zip(names, data, strict=True)
+            },
+        }
+    )
     con.register("_xl_src", table)
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT * FROM _xl_src')
     con.unregister("_xl_src")

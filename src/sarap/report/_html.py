@@ -10,11 +10,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 import sarap
 
 
-def write_queue_report(queue: pd.DataFrame, path: str | Path, *, top: int = 200,
-                       metrics: dict[str, Any] | None = None,
-                       imports: list[Any] | None = None,
-                       model_info: dict[str, Any] | None = None,
-                       title: str = "Inspection queue") -> Path:
+def write_queue_report(
+    queue: pd.DataFrame,
+    path: str | Path,
+    *,
+    top: int = 200,
+    metrics: dict[str, Any] | None = None,
+    imports: list[Any] | None = None,
+    model_info: dict[str, Any] | None = None,
+    title: str = "Inspection queue",
+) -> Path:
     """Write a self-contained HTML page with the top of the queue and its reasons.
 
     Parameters
@@ -32,19 +37,28 @@ def write_queue_report(queue: pd.DataFrame, path: str | Path, *, top: int = 200,
     model_info : dict, optional
         The model's ``model.json`` contents.
     """
-    env = Environment(loader=PackageLoader("sarap.report", "templates"),
-                      autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=PackageLoader("sarap.report", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
     rows = queue.head(top).to_dict("records")
     for r in rows:
         r["reason_list"] = [s for s in str(r.get("reasons") or "").split("; ") if s]
-        r["band"] = "high" if r["risk"] >= 0.5 else "medium" if r["risk"] >= 0.2 \
-            else "low"
-    bands = pd.cut(queue["risk"], [-0.01, 0.2, 0.5, 1.0],
-                   labels=["low", "medium", "high"]).value_counts()
+        r["band"] = (
+            "high" if r["risk"] >= 0.5 else "medium" if r["risk"] >= 0.2 else "low"
+        )
+    bands = pd.cut(
+        queue["risk"], [-0.01, 0.2, 0.5, 1.0], labels=["low", "medium", "high"]
+    ).value_counts()
     html = env.get_template("queue.html").render(
-        title=title, rows=rows, n=len(queue), top=min(top, len(queue)),
+        title=title,
+        rows=rows,
+        n=len(queue),
+        top=min(top, len(queue)),
         bands={k: int(bands.get(k, 0)) for k in ("high", "medium", "low")},
-        metrics=metrics, imports=imports or [], model=model_info or {},
+        metrics=metrics,
+        imports=imports or [],
+        model=model_info or {},
         version=sarap.__version__,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
     )

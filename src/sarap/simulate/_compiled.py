@@ -30,8 +30,11 @@ MAX_ORIGINS = 8
 # Description flavours: plain, used goods, trade samples, and a terse text
 # that gives only the brand or model and the details.
 PLAIN, USED, SAMPLES, TERSE = 0, 1, 2, 3
-_FLAVOUR = (("", ""), (", USED", ", Б/У"), (", SAMPLES, NOT FOR SALE",
-                                            ", ОБРАЗЦЫ, НЕ ДЛЯ ПРОДАЖИ"))
+_FLAVOUR = (
+    ("", ""),
+    (", USED", ", Б/У"),
+    (", SAMPLES, NOT FOR SALE", ", ОБРАЗЦЫ, НЕ ДЛЯ ПРОДАЖИ"),
+)
 N_FLAVOURS = 4
 
 
@@ -133,8 +136,12 @@ def compiled() -> Compiled:
         origin_cum=origin_cum,
         transport=np.array([TRANSPORT_PROFILES[g.transport] for g in GOODS]),
         decoy=np.array(
-            [code_idx[GOODS_BY_CODE[g.lower_duty_code].hs6] if g.lower_duty_code
-             else -1 for g in GOODS],
+            [
+                code_idx[GOODS_BY_CODE[g.lower_duty_code].hs6]
+                if g.lower_duty_code
+                else -1
+                for g in GOODS
+            ],
             dtype=np.int64,
         ),
         bulk=np.array([g.transport == "bulk" for g in GOODS]),

@@ -86,10 +86,18 @@ _NO_INDICATOR = -1
 FTA_CERT, GSP_CERT, GEN_CERT, INVOICE = range(4)
 _PIECE_UNITS = frozenset({"H87", "NPR"})
 _PRODUCTION_SECTORS = frozenset({"chemicals", "plastics", "metals", "paper"})
-_DURABLE_SECTORS = frozenset({
-    "auto", "machinery", "electronics", "computers", "appliances", "furniture",
-    "toys_sports", "medical",
-})
+_DURABLE_SECTORS = frozenset(
+    {
+        "auto",
+        "machinery",
+        "electronics",
+        "computers",
+        "appliances",
+        "furniture",
+        "toys_sports",
+        "medical",
+    }
+)
 # Slightly pricier goods from some regions (brand and quality mix).
 _REGION_PRICE = {"europe": 0.25, "east_asia": 0.15, "americas": 0.05, "china": -0.1}
 
@@ -156,8 +164,13 @@ def _first_in_group(group: Ints, mask: Bools, n_groups: int) -> Ints:
 
 
 def _importers(
-    rng: np.random.Generator, c: Compiled, n_imp: int, n_days: int,
-    t0: np.datetime64, fraud_rate: float, n_brokers: int,
+    rng: np.random.Generator,
+    c: Compiled,
+    n_imp: int,
+    n_days: int,
+    t0: np.datetime64,
+    fraud_rate: float,
+    n_brokers: int,
 ) -> _Importers:
     region = _choice(rng, tuple(w for _, w in HOME_REGIONS), n_imp)
     sector = _choice(rng, tuple(w for w, _ in SECTORS.values()), n_imp)
@@ -217,24 +230,31 @@ def _importers(
     broker = _choice(rng, broker_w, n_imp)
     broker[self_declared] = -1
 
-    production = np.isin(
-        sector, [c.sectors.index(s) for s in _PRODUCTION_SECTORS]
-    )
+    production = np.isin(sector, [c.sectors.index(s) for s in _PRODUCTION_SECTORS])
     use = np.where(
         production,
         _choice(rng, (0.35, 0.6, 0.05), n_imp),
         _choice(rng, (0.85, 0.03, 0.12), n_imp),
     )
     return _Importers(
-        n=n_imp, region=region, sector=sector, size=size, start=start,
-        reg_year=reg_year.astype(np.int64), reg_month=reg_month.astype(np.int64),
+        n=n_imp,
+        region=region,
+        sector=sector,
+        size=size,
+        start=start,
+        reg_year=reg_year.astype(np.int64),
+        reg_month=reg_month.astype(np.int64),
         basket=basket.reshape(n_imp, _MAX_BASKET),
         basket_origin=basket_origin.reshape(n_imp, _MAX_BASKET),
-        basket_variant=basket_variant.reshape(n_imp, _MAX_BASKET), k=k,
-        broker=broker, price_level=0.12 * rng.standard_normal(n_imp),
+        basket_variant=basket_variant.reshape(n_imp, _MAX_BASKET),
+        k=k,
+        broker=broker,
+        price_level=0.12 * rng.standard_normal(n_imp),
         propensity=np.exp(0.8 * rng.standard_normal(n_imp)),
-        payment=_choice(rng, (0.55, 0.2, 0.08, 0.12, 0.05), n_imp), use=use,
-        repeat=repeat, newcomer=newcomer,
+        payment=_choice(rng, (0.55, 0.2, 0.08, 0.12, 0.05), n_imp),
+        use=use,
+        repeat=repeat,
+        newcomer=newcomer,
         seed=rng.integers(0, 2**31, n_imp),
     )
 
@@ -390,9 +410,11 @@ def simulate_declarations(
 
     departure = _departures(rng, c, origin0)
     dep_region = c.country_region[departure]
-    mode_w = c.transport[good0] * np.array(
-        [REGION_MODE_FACTOR[r] for r in REGIONS]
-    )[dep_region] + 1e-9
+    mode_w = (
+        c.transport[good0]
+        * np.array([REGION_MODE_FACTOR[r] for r in REGIONS])[dep_region]
+        + 1e-9
+    )
     mode = weighted_rows(rng, mode_w)
 
     office = _offices(rng, c, imp.region[d_imp], mode, dep_region)
@@ -400,8 +422,18 @@ def simulate_declarations(
     # serial counting up per office and year in date order.
     order = np.lexsort((rng.random(n_decl), office, day))
     d_imp, day, items, slot0, origin0, departure, dep_region, mode, office = (
-        a[order] for a in (d_imp, day, items, slot0, origin0, departure,
-                           dep_region, mode, office)
+        a[order]
+        for a in (
+            d_imp,
+            day,
+            items,
+            slot0,
+            origin0,
+            departure,
+            dep_region,
+            mode,
+            office,
+        )
     )
     dates = t0 + day.astype("timedelta64[D]")
     year = dates.astype("datetime64[Y]").astype(np.int64)
@@ -422,11 +454,13 @@ def simulate_declarations(
     lang = (rng.random(n_decl) >= english).astype(np.int64)  # 0 en, 1 ru
     procedure = _choice(rng, (0.94, 0.035, 0.025), n_decl)
     payment = np.where(
-        rng.random(n_decl) < 0.8, imp.payment[d_imp],
+        rng.random(n_decl) < 0.8,
+        imp.payment[d_imp],
         _choice(rng, (0.55, 0.2, 0.08, 0.12, 0.05), n_decl),
     )
-    use = np.where(rng.random(n_decl) < 0.9, imp.use[d_imp], _choice(
-        rng, (0.8, 0.1, 0.1), n_decl))
+    use = np.where(
+        rng.random(n_decl) < 0.9, imp.use[d_imp], _choice(rng, (0.8, 0.1, 0.1), n_decl)
+    )
     currency = _currencies(rng, dep_region)
 
     # ---- goods items: the honest truth -----------------------------------
@@ -450,7 +484,8 @@ def simulate_declarations(
     own = ~typical | (rng.random(len(later)) >= 0.85)
     origin[later[own]] = imp.basket_origin[it_imp[later[own]], slot[later[own]]]
     variant = np.where(
-        rng.random(n) < 0.6, imp.basket_variant[it_imp, slot],
+        rng.random(n) < 0.6,
+        imp.basket_variant[it_imp, slot],
         (rng.random(n) * c.var_count[good]).astype(np.int64),
     )
     spec = (rng.random(n) * c.spec_count[good]).astype(np.int64)
@@ -511,12 +546,23 @@ def simulate_declarations(
 
     # ---- fraud -----------------------------------------------------------
     plan = plan_fraud(
-        rng, c, fraud_rate=fraud_rate, it_decl=it_decl, d_imp=d_imp,
-        repeat=imp.repeat, newcomer=imp.newcomer, propensity=imp.propensity,
-        it_proc=it_proc, good=good, origin=origin, tax_type=tax_type, rate=rate,
+        rng,
+        c,
+        fraud_rate=fraud_rate,
+        it_decl=it_decl,
+        d_imp=d_imp,
+        repeat=imp.repeat,
+        newcomer=imp.newcomer,
+        propensity=imp.propensity,
+        it_proc=it_proc,
+        good=good,
+        origin=origin,
+        tax_type=tax_type,
+        rate=rate,
         payment=payment[it_decl],
-        complicity=np.where(broker >= 0, broker_complicit[np.maximum(broker, 0)],
-                            1.0)[it_decl],
+        complicity=np.where(broker >= 0, broker_complicit[np.maximum(broker, 0)], 1.0)[
+            it_decl
+        ],
     )
     mech = plan.mechanic
     declared_good = good.copy()
@@ -526,8 +572,10 @@ def simulate_declarations(
     uv = mech == UNDERVALUATION
     factor = np.select(
         [plan.scheme == REPEAT, plan.scheme == NEWCOMER],
-        [rng.uniform(0.35, 0.75, n_decl)[it_decl],
-         rng.uniform(0.3, 0.7, n_decl)[it_decl]],
+        [
+            rng.uniform(0.35, 0.75, n_decl)[it_decl],
+            rng.uniform(0.3, 0.7, n_decl)[it_decl],
+        ],
         rng.uniform(0.1, 0.5, n_decl)[it_decl],
     )
     declared_value[uv] *= factor[uv] * np.exp(0.05 * rng.standard_normal(uv.sum()))
@@ -580,8 +628,9 @@ def simulate_declarations(
     import_type = np.where(mode == 4, 2, np.where(express, 1, 0))
     n_couriers = 5
     courier = np.where(
-        mode == 4, n_couriers, np.where(express, _choice(
-            rng, (0.35, 0.25, 0.2, 0.12, 0.08), n_decl), -1)
+        mode == 4,
+        n_couriers,
+        np.where(express, _choice(rng, (0.35, 0.25, 0.2, 0.12, 0.08), n_decl), -1),
     )
 
     # ---- identifiers and strings -------------------------------------------
@@ -613,7 +662,8 @@ def simulate_declarations(
         office_codes.take(pa.array(office)),
         pc.utf8_lpad(
             pc.cast(pa.array(day_of_month * 10_000 + month_no * 100 + yy), pa.string()),
-            6, "0",
+            6,
+            "0",
         ),
         pc.utf8_lpad(pc.cast(pa.array(serial), pa.string()), 7, "0"),
         "/",
@@ -687,10 +737,12 @@ def _offices(
 ) -> Ints:
     """Clearance office: the importer's inland office or the border post."""
     code = {o.code: i for i, o in enumerate(OFFICES)}
-    inland = np.array([
-        next(i for i, o in enumerate(OFFICES) if o.region == region)
-        for region, _ in HOME_REGIONS
-    ])
+    inland = np.array(
+        [
+            next(i for i, o in enumerate(OFFICES) if o.region == region)
+            for region, _ in HOME_REGIONS
+        ]
+    )
     route = np.array([REGION_ROUTE.get(r, "north") for r in REGIONS])[dep_region]
     south_home = np.isin(
         home, [i for i, (r, _) in enumerate(HOME_REGIONS) if r in SOUTHERN_HOME_REGIONS]
@@ -734,8 +786,13 @@ def _round_quantity(c: Compiled, unit: Ints, q: Floats) -> Floats:
 
 
 def _requantify(
-    c: Compiled, good: Ints, declared: Ints, mass: Floats, quantity: Floats,
-    unit: Ints, rows: Bools,
+    c: Compiled,
+    good: Ints,
+    declared: Ints,
+    mass: Floats,
+    quantity: Floats,
+    unit: Ints,
+    rows: Bools,
 ) -> tuple[Floats, Ints]:
     """Quantity and unit in terms of the declared (not the true) subheading."""
     new_unit = np.where(rows, c.unit[declared], unit)

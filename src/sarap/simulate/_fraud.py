@@ -45,8 +45,10 @@ FALSE_HIT = 0.003  # honest items labelled fraud (procedural findings)
 _PAYMENT_FACTOR = np.array([1.0, 1.2, 0.6, 1.5, 2.0])
 # ... and fake the origin of goods from these regions most.
 _ORIGIN_REGION_FACTOR = np.array(
-    [{"china": 1.5, "turkey": 1.2, "east_asia": 1.0, "europe": 0.6}.get(r, 0.8)
-     for r in REGIONS]
+    [
+        {"china": 1.5, "turkey": 1.2, "east_asia": 1.0, "europe": 0.6}.get(r, 0.8)
+        for r in REGIONS
+    ]
 )
 
 
@@ -87,24 +89,35 @@ def plan_fraud(
     decoy = c.decoy[good]
     decoy_rate = applied_rate(c.rate[np.maximum(decoy, 0)], tax_type)
     mfn = c.rate[good]
-    elig = np.stack([
-        im40 & (rate > 0),
-        im40 & (c.country_regime[origin] == MFN) & (mfn > 0),
-        im40 & (decoy >= 0) & (decoy_rate < rate),
-    ], axis=1)
+    elig = np.stack(
+        [
+            im40 & (rate > 0),
+            im40 & (c.country_regime[origin] == MFN) & (mfn > 0),
+            im40 & (decoy >= 0) & (decoy_rate < rate),
+        ],
+        axis=1,
+    )
     prop = propensity[d_imp][it_decl] * complicity
-    weight = np.stack([
-        prop * (rate / 10) ** 0.8 * _PAYMENT_FACTOR[payment],
-        prop * mfn / 10 * _ORIGIN_REGION_FACTOR[c.country_region[origin]],
-        prop * np.maximum(rate - decoy_rate, 0) / 10,
-    ], axis=1) * elig
+    weight = (
+        np.stack(
+            [
+                prop * (rate / 10) ** 0.8 * _PAYMENT_FACTOR[payment],
+                prop * mfn / 10 * _ORIGIN_REGION_FACTOR[c.country_region[origin]],
+                prop * np.maximum(rate - decoy_rate, 0) / 10,
+            ],
+            axis=1,
+        )
+        * elig
+    )
     n_elig = np.stack(
         [np.bincount(it_decl, weights=elig[:, s], minlength=n_decl) for s in range(3)],
         axis=1,
     )
     w_decl = np.stack(
-        [np.bincount(it_decl, weights=weight[:, s], minlength=n_decl)
-         for s in range(3)],
+        [
+            np.bincount(it_decl, weights=weight[:, s], minlength=n_decl)
+            for s in range(3)
+        ],
         axis=1,
     )
     d_scheme = np.full(n_decl, -1, dtype=np.int64)
@@ -182,8 +195,10 @@ def fake_origins(
     w = w * pref
     has = w.sum(axis=1) > 0
     cum = np.cumsum(w, axis=1) / np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
-    plausible = cand[np.arange(len(good)), np.minimum(
-        (cum < u_pick[:, None]).sum(axis=1), cand.shape[1] - 1)]
+    plausible = cand[
+        np.arange(len(good)),
+        np.minimum((cum < u_pick[:, None]).sum(axis=1), cand.shape[1] - 1),
+    ]
 
     cidx = {code: i for i, code in enumerate(c.countries)}
     out = np.empty(len(good), dtype=np.int64)
@@ -195,6 +210,9 @@ def fake_origins(
         table = FAKE_ORIGINS.get(name, DEFAULT_FAKE_ORIGINS)
         codes = np.array([cidx[code] for code, _ in table])
         p = np.cumsum([wt for _, wt in table])
-        out[rows] = codes[np.minimum(
-            np.searchsorted(p / p[-1], u_pick[rows], side="right"), len(codes) - 1)]
+        out[rows] = codes[
+            np.minimum(
+                np.searchsorted(p / p[-1], u_pick[rows], side="right"), len(codes) - 1
+            )
+        ]
     return np.where(has & (u_plausible < 0.55), plausible, out)

@@ -59,7 +59,5 @@ def write_table(table: pa.Table, path: str | Path) -> Path:
         with duckdb.connect() as con:
             con.execute("SET enable_progress_bar = false")
             con.register("sarap_out", table)
-            con.execute(
-                f"COPY sarap_out TO '{target}' (FORMAT JSON, ARRAY {array})"
-            )
+            con.execute(f"COPY sarap_out TO '{target}' (FORMAT JSON, ARRAY {array})")
     return path

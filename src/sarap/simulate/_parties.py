@@ -51,8 +51,14 @@ def simulate_parties(table: pa.Table) -> pa.Table:
     >>> parties.column_names
     ['party_id', 'country', 'name', 'registration_date', 'activity_code']
     """
-    missing = {"importer_id", "declarant_id", "courier_id", "seller_id",
-               "hs_code", "date"} - set(table.column_names)
+    missing = {
+        "importer_id",
+        "declarant_id",
+        "courier_id",
+        "seller_id",
+        "hs_code",
+        "date",
+    } - set(table.column_names)
     if missing:
         raise ValueError(f"table lacks columns: {', '.join(sorted(missing))}")
     latest = pc.max(table.column("date")).as_py()
@@ -67,16 +73,24 @@ def simulate_parties(table: pa.Table) -> pa.Table:
 
     rows: dict[str, tuple[str, str, str | None, str | None]] = {}
     for pid, hs in zip(main["importer_id"], main["hs_code"], strict=True):
-        rows[pid] = (HOME_COUNTRY, home_name(pid), bin_registration_date(
-            pid, latest_year), sector_code.get(hs, _WHOLESALE))
+        rows[pid] = (
+            HOME_COUNTRY,
+            home_name(pid),
+            bin_registration_date(pid, latest_year),
+            sector_code.get(hs, _WHOLESALE),
+        )
     for column, kind, activity in (
         ("declarant_id", "broker", BROKER_ACTIVITY),
         ("courier_id", "courier", COURIER_ACTIVITY),
     ):
         for pid in _distinct(table, column):
             if pid not in rows:
-                rows[pid] = (HOME_COUNTRY, home_name(pid, kind),
-                             bin_registration_date(pid, latest_year), activity)
+                rows[pid] = (
+                    HOME_COUNTRY,
+                    home_name(pid, kind),
+                    bin_registration_date(pid, latest_year),
+                    activity,
+                )
     for pid in _distinct(table, "seller_id"):
         if pid not in rows:
             rows[pid] = (pid[:2], foreign_name(pid, pid[:2]), None, None)
@@ -85,13 +99,15 @@ def simulate_parties(table: pa.Table) -> pa.Table:
     frame = pd.DataFrame(
         [(pid, *rows[pid]) for pid in ids], columns=list(PARTY_COLUMNS)
     )
-    schema = pa.schema([
-        ("party_id", pa.string()),
-        ("country", pa.string()),
-        ("name", pa.string()),
-        ("registration_date", pa.date32()),
-        ("activity_code", pa.string()),
-    ])
+    schema = pa.schema(
+        [
+            ("party_id", pa.string()),
+            ("country", pa.string()),
+            ("name", pa.string()),
+            ("registration_date", pa.date32()),
+            ("activity_code", pa.string()),
+        ]
+    )
     frame["registration_date"] = pd.to_datetime(frame["registration_date"]).dt.date
     return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
 

@@ -52,15 +52,35 @@ PARTIES = Entity(
     ),
     key=("party_id",),
     fields=(
-        Field("party_id", "VARCHAR", True, "-", "National taxpayer ID (or a stable "
-              "pseudonymous ID); unique within the workspace.", "code"),
-        Field("country", "VARCHAR", False, "ISO 3166-1 alpha-2",
-              "Country of registration.", "country"),
+        Field(
+            "party_id",
+            "VARCHAR",
+            True,
+            "-",
+            "National taxpayer ID (or a stable "
+            "pseudonymous ID); unique within the workspace.",
+            "code",
+        ),
+        Field(
+            "country",
+            "VARCHAR",
+            False,
+            "ISO 3166-1 alpha-2",
+            "Country of registration.",
+            "country",
+        ),
         Field("name", "VARCHAR", False, "-", "Registered name."),
-        Field("registration_date", "DATE", False, "date",
-              "Date of state registration."),
-        Field("activity_code", "VARCHAR", False, "-",
-              "Main economic activity code (OKED / NACE / ISIC).", "code"),
+        Field(
+            "registration_date", "DATE", False, "date", "Date of state registration."
+        ),
+        Field(
+            "activity_code",
+            "VARCHAR",
+            False,
+            "-",
+            "Main economic activity code (OKED / NACE / ISIC).",
+            "code",
+        ),
     ),
 )
 
@@ -73,48 +93,131 @@ DECLARATIONS = Entity(
     ),
     key=("declaration_id", "item_no"),
     fields=(
-        Field("declaration_id", "VARCHAR", True, "-",
-              "Declaration number as registered by customs.", "code"),
-        Field("item_no", "INTEGER", False, "-",
-              "Goods item number within the declaration (box 32); 1 if absent."),
+        Field(
+            "declaration_id",
+            "VARCHAR",
+            True,
+            "-",
+            "Declaration number as registered by customs.",
+            "code",
+        ),
+        Field(
+            "item_no",
+            "INTEGER",
+            False,
+            "-",
+            "Goods item number within the declaration (box 32); 1 if absent.",
+        ),
         Field("date", "DATE", True, "date", "Date of registration of the declaration."),
         Field("office_id", "VARCHAR", False, "-", "Customs office code.", "code"),
-        Field("procedure", "VARCHAR", False, "-",
-              "Customs procedure / process type code.", "code"),
+        Field(
+            "procedure",
+            "VARCHAR",
+            False,
+            "-",
+            "Customs procedure / process type code.",
+            "code",
+        ),
         Field("import_type", "VARCHAR", False, "-", "Import type code.", "code"),
         Field("import_use", "VARCHAR", False, "-", "Intended use code.", "code"),
         Field("payment_type", "VARCHAR", False, "-", "Payment method code.", "code"),
-        Field("transport_mode", "VARCHAR", False, "-",
-              "Mode of transport at the border (box 25).", "code"),
-        Field("declarant_id", "VARCHAR", False, "-",
-              "Party that lodged the declaration (customs broker).", "code"),
-        Field("importer_id", "VARCHAR", True, "-", "Importer (consignee) party ID.",
-              "code"),
+        Field(
+            "transport_mode",
+            "VARCHAR",
+            False,
+            "-",
+            "Mode of transport at the border (box 25).",
+            "code",
+        ),
+        Field(
+            "declarant_id",
+            "VARCHAR",
+            False,
+            "-",
+            "Party that lodged the declaration (customs broker).",
+            "code",
+        ),
+        Field(
+            "importer_id",
+            "VARCHAR",
+            True,
+            "-",
+            "Importer (consignee) party ID.",
+            "code",
+        ),
         Field("seller_id", "VARCHAR", False, "-", "Foreign seller party ID.", "code"),
-        Field("courier_id", "VARCHAR", False, "-", "Express courier / carrier ID.",
-              "code"),
-        Field("hs_code", "VARCHAR", True, "digits",
-              "Declared goods code, HS or TN VED EAEU, 6 to 10 digits, no "
-              "separators (box 33).", "hs"),
+        Field(
+            "courier_id", "VARCHAR", False, "-", "Express courier / carrier ID.", "code"
+        ),
+        Field(
+            "hs_code",
+            "VARCHAR",
+            True,
+            "digits",
+            "Declared goods code, HS or TN VED EAEU, 6 to 10 digits, no "
+            "separators (box 33).",
+            "hs",
+        ),
         Field("description", "VARCHAR", False, "-", "Goods description (box 31)."),
-        Field("country_origin", "VARCHAR", False, "ISO 3166-1 alpha-2",
-              "Country of origin (box 34).", "country"),
-        Field("country_departure", "VARCHAR", False, "ISO 3166-1 alpha-2",
-              "Country of departure / dispatch (box 15).", "country"),
-        Field("origin_indicator", "VARCHAR", False, "-",
-              "How origin is evidenced (certificate type / preference flag).", "code"),
+        Field(
+            "country_origin",
+            "VARCHAR",
+            False,
+            "ISO 3166-1 alpha-2",
+            "Country of origin (box 34).",
+            "country",
+        ),
+        Field(
+            "country_departure",
+            "VARCHAR",
+            False,
+            "ISO 3166-1 alpha-2",
+            "Country of departure / dispatch (box 15).",
+            "country",
+        ),
+        Field(
+            "origin_indicator",
+            "VARCHAR",
+            False,
+            "-",
+            "How origin is evidenced (certificate type / preference flag).",
+            "code",
+        ),
         Field("net_mass_kg", "DOUBLE", False, "kg", "Net mass (box 38), >= 0."),
-        Field("quantity", "DOUBLE", False, "supplementary unit",
-              "Quantity in the supplementary unit (box 41), >= 0."),
-        Field("quantity_unit", "VARCHAR", False, "-", "Supplementary unit code.",
-              "code"),
-        Field("customs_value", "DOUBLE", True, "currency",
-              "Customs value of the item (box 45), >= 0, in `currency`."),
-        Field("currency", "VARCHAR", False, "ISO 4217",
-              "Currency of `customs_value` and `duty`.", "code"),
+        Field(
+            "quantity",
+            "DOUBLE",
+            False,
+            "supplementary unit",
+            "Quantity in the supplementary unit (box 41), >= 0.",
+        ),
+        Field(
+            "quantity_unit", "VARCHAR", False, "-", "Supplementary unit code.", "code"
+        ),
+        Field(
+            "customs_value",
+            "DOUBLE",
+            True,
+            "currency",
+            "Customs value of the item (box 45), >= 0, in `currency`.",
+        ),
+        Field(
+            "currency",
+            "VARCHAR",
+            False,
+            "ISO 4217",
+            "Currency of `customs_value` and `duty`.",
+            "code",
+        ),
         Field("tax_rate", "DOUBLE", False, "%", "Duty rate applied, percent."),
-        Field("tax_type", "VARCHAR", False, "-",
-              "Duty rate type (MFN, preferential, FTA, ...).", "code"),
+        Field(
+            "tax_type",
+            "VARCHAR",
+            False,
+            "-",
+            "Duty rate type (MFN, preferential, FTA, ...).",
+            "code",
+        ),
         Field("duty", "DOUBLE", False, "currency", "Duty and taxes assessed."),
     ),
 )
@@ -127,12 +230,29 @@ OUTCOMES = Entity(
     ),
     key=("declaration_id",),
     fields=(
-        Field("declaration_id", "VARCHAR", True, "-",
-              "Declaration that was inspected.", "code"),
-        Field("fraud", "INTEGER", True, "0/1",
-              "1 if the inspection found a violation, else 0.", "flag"),
-        Field("additional_revenue", "DOUBLE", False, "currency",
-              "Duty and taxes additionally assessed after the inspection, >= 0."),
+        Field(
+            "declaration_id",
+            "VARCHAR",
+            True,
+            "-",
+            "Declaration that was inspected.",
+            "code",
+        ),
+        Field(
+            "fraud",
+            "INTEGER",
+            True,
+            "0/1",
+            "1 if the inspection found a violation, else 0.",
+            "flag",
+        ),
+        Field(
+            "additional_revenue",
+            "DOUBLE",
+            False,
+            "currency",
+            "Duty and taxes additionally assessed after the inspection, >= 0.",
+        ),
         Field("inspected_on", "DATE", False, "date", "Date of the inspection result."),
     ),
 )
@@ -196,14 +316,21 @@ def data_model_markdown() -> str:
         "",
     ]
     for e in ENTITIES.values():
-        lines += [f"## `{e.name}`", "", e.description, "",
-                  f"Key: {', '.join(f'`{k}`' for k in e.key)}.", "",
-                  "| field | type | unit | required | meaning |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            f"## `{e.name}`",
+            "",
+            e.description,
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in e.key)}.",
+            "",
+            "| field | type | unit | required | meaning |",
+            "|---|---|---|---|---|",
+        ]
         for f in e.fields:
             req = "yes" if f.required else "no"
-            lines.append(f"| `{f.name}` | {f.type} | {f.unit} | {req} | "
-                         f"{f.description} |")
+            lines.append(
+                f"| `{f.name}` | {f.type} | {f.unit} | {req} | {f.description} |"
+            )
         lines.append("")
     lines += [
         "## Rejected rows",

@@ -41,8 +41,10 @@ class Workspace:
         if self.path != ":memory:":
             parent = Path(self.path).parent
             if not parent.is_dir():
-                raise SarapError(f"cannot create workspace {self.path}: "
-                                 f"folder {parent} does not exist")
+                raise SarapError(
+                    f"cannot create workspace {self.path}: "
+                    f"folder {parent} does not exist"
+                )
         self.backend: Backend = get_backend(backend, path=self.path)
         self._migrate()
 
@@ -71,7 +73,9 @@ class Workspace:
     def count(self, table: str) -> int:
         if table not in ENTITIES and table not in ("quarantine", "ingest_batches"):
             raise ValueError(f"unknown table {table!r}")
-        return int(self.backend.sql(f"SELECT count(*) FROM {table}").column(0)[0].as_py())
+        return int(
+            self.backend.sql(f"SELECT count(*) FROM {table}").column(0)[0].as_py()
+        )
 
     def close(self) -> None:
         self.backend.close()
