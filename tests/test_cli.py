@@ -252,3 +252,18 @@ def test_contract_on_the_public_dataset(tmp_path):
     )
     assert r.exit_code == 0
     assert sum(1 for _ in (tmp_path / "q.csv").open()) == 8134 + 1
+
+
+def test_demo_writes_queue_and_report(tmp_path):
+    r = run("demo", "--dir", str(tmp_path), "--rows", "8000")
+    assert r.exit_code == 0, r.output
+    queue = list(csv.DictReader((tmp_path / "queue.csv").open()))
+    html = (tmp_path / "report.html").read_text()
+    # the report lists the top of the queue, with its reasons
+    for q in queue[:5]:
+        assert q["declaration_id"] in html
+        assert q["reasons"].split("; ")[0] in html.replace("&gt;", ">")
+    assert "Back-test" in r.stdout and "report.html" in r.stdout
+    with Workspace(tmp_path / "sarap.duckdb") as ws:
+        assert ws.count("declarations") > 7000
+        assert ws.count("parties") > 0

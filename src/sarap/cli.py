@@ -347,14 +347,14 @@ def score_cmd(
         write_queue(queue, out_file)
     if not quiet:
         print_queue(queue, top)
-        err.print(f"queue of {len(queue):,} declarations written to {out_file}")
+        err.print(f"queue of {queue.num_rows:,} declarations written to {out_file}")
 
 
 def print_queue(queue: Any, top: int) -> None:
     if top <= 0:
         return
     t = Table(
-        title=f"Inspection queue: top {min(top, len(queue))} of {len(queue):,}",
+        title=f"Inspection queue: top {min(top, queue.num_rows)} of {queue.num_rows:,}",
         show_lines=False,
         header_style="bold",
     )
@@ -368,7 +368,7 @@ def print_queue(queue: Any, top: int) -> None:
         ("top reasons", {"overflow": "fold", "max_width": 70}),
     ):
         t.add_column(col, **kw)
-    for r in queue.head(top).itertuples():
+    for r in queue.slice(0, top).to_pandas().itertuples():
         t.add_row(
             str(r.rank),
             str(r.declaration_id),

@@ -83,9 +83,16 @@ def test_reasons_are_in_words_and_add_up(fitted):
     names, attributor = model._attributor()
     _, feats = model._features(test.slice(0, 50))
     M = model._matrix(feats)
-    total = attributor.contributions(M).sum(axis=1) + attributor.base
+    leaves = attributor.leaves(M)
+    raw = model.booster_.predict(M, raw_score=True)
+    total = attributor.contributions(leaves).sum(axis=1) + attributor.base
+    np.testing.assert_allclose(total, raw, atol=1e-4)
+    np.testing.assert_allclose(attributor.raw_score(leaves), raw, atol=1e-9)
+    # scoring with reasons for every line gives the scores of score_samples
     np.testing.assert_allclose(
-        total, model.booster_.predict(M, raw_score=True), atol=1e-4
+        table.column("risk").to_numpy(),
+        model.score_samples(test.slice(0, 500)),
+        atol=1e-12,
     )
 
 

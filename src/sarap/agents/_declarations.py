@@ -19,7 +19,8 @@ import sarap
 from sarap.agents._base import BaseAgent, Interval
 from sarap.agents._features import FeatureBuilder, References
 from sarap.agents._paths import PathAttributor
-from sarap.agents._reasons import explain, families
+from sarap.agents._reasons import explain as explain_rows
+from sarap.agents._reasons import families
 from sarap.backends import get_backend
 from sarap.errors import SarapError
 from sarap.store._schema import DECLARATIONS, SCHEMA_VERSION
@@ -353,18 +354,33 @@ class DeclarationRiskRanker(BaseAgent):
         """
         lines, feats = self._features(X)
         M = self._matrix(feats)
-        risk = np.asarray(self.booster_.predict(M))
+        names, attributor = self._attributor()
+        n = M.shape[0]
+        reasons = np.full(n, None, dtype=object)
+
+        def word(idx: np.ndarray, leaves: np.ndarray) -> None:
+            ctx = _context(lines.take(idx), feats.take(idx))
+            weights = attributor.contributions(leaves)
+            reasons[idx] = explain_rows(weights, names, ctx, top_reasons)
+
+        if explain is None:
+            # One pass over the trees gives every score and its reasons.
+            raw = np.empty(n)
+            for start in range(0, n, 100_000):
+                idx = np.arange(start, min(n, start + 100_000))
+                leaves = attributor.leaves(M[idx])
+                raw[idx] = attributor.raw_score(leaves)
+                word(idx, leaves)
+            risk = 1.0 / (1.0 + np.exp(-raw))
+        else:
+            risk = np.asarray(self.booster_.predict(M))
+            chosen = np.sort(np.argsort(-risk, kind="stable")[:explain])
+            for start in range(0, len(chosen), 100_000):
+                idx = chosen[start : start + 100_000]
+                word(idx, attributor.leaves(M[idx]))
         expected = None
         if self.revenue_booster_ is not None:
             expected = risk * np.expm1(self.revenue_booster_.predict(M))
-        reasons: list[str | None] = [None] * len(risk)
-        order = np.argsort(-risk, kind="stable")
-        chosen = order if explain is None else order[:explain]
-        for start in range(0, len(chosen), 200_000):
-            idx = np.sort(chosen[start : start + 200_000])
-            texts = self._reasons(lines.take(idx), feats.take(idx), M[idx], top_reasons)
-            for i, t in zip(idx, texts, strict=True):
-                reasons[i] = t
         return pa.table(
             {
                 "declaration_id": lines.column("declaration_id"),
@@ -373,15 +389,9 @@ class DeclarationRiskRanker(BaseAgent):
                 "expected_revenue": pa.array(expected, pa.float64())
                 if expected is not None
                 else pa.nulls(len(risk), pa.float64()),
-                "reasons": pa.array(reasons, pa.string()),
+                "reasons": pa.array(list(reasons), pa.string()),
             }
         )
-
-    def _reasons(
-        self, lines: pa.Table, feats: pa.Table, M: np.ndarray, top: int
-    ) -> list[str]:
-        names, attributor = self._attributor()
-        return explain(attributor.contributions(M), names, _context(lines, feats), top)
 
     def _attributor(self) -> tuple[list[str], PathAttributor]:
         # Derived from booster_ alone, built once and reused; not learned state.

@@ -33,27 +33,40 @@ class PathAttributor:
         self.booster = booster
         fam = np.asarray(feature_family)
         tables: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         self.base = 0.0
         for tree in booster.dump_model()["tree_info"]:
             root = tree["tree_structure"]
             table = np.zeros((tree["num_leaves"], n_families), dtype=np.float32)
+            value = np.zeros(tree["num_leaves"], dtype=np.float64)
             if "leaf_index" in root:  # a single-leaf tree
                 self.base += float(root["leaf_value"])
+                value[0] = float(root["leaf_value"])
             else:
                 self.base += float(root["internal_value"])
-                _walk(root, np.zeros(n_families), table, fam)
+                _walk(root, np.zeros(n_families), table, value, fam)
             tables.append(table)
+            values.append(value)
         sizes = np.array([t.shape[0] for t in tables])
         self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         self.table = np.vstack(tables)
+        self.values = np.concatenate(values)
 
-    def contributions(self, X: np.ndarray) -> np.ndarray:
-        """(rows, families) contributions to each row's raw score (log-odds)."""
+    def leaves(self, X: np.ndarray) -> np.ndarray:
+        """(rows, trees) indices into the flattened per-leaf tables."""
         leaves = np.asarray(self.booster.predict(X, pred_leaf=True), dtype=np.int64)
         leaves += self.offsets[: leaves.shape[1]]
-        out = np.zeros((X.shape[0], self.table.shape[1]), dtype=np.float32)
+        return leaves
+
+    def raw_score(self, leaves: np.ndarray) -> np.ndarray:
+        """The booster's raw score (log-odds) from the leaves rows fall in."""
+        return np.asarray(self.values[leaves].sum(axis=1))
+
+    def contributions(self, leaves: np.ndarray) -> np.ndarray:
+        """(rows, families) contributions to each row's raw score (log-odds)."""
+        out = np.zeros((leaves.shape[0], self.table.shape[1]), dtype=np.float32)
         # Row blocks small enough for the running sums to stay in cache.
-        for start in range(0, X.shape[0], 4096):
+        for start in range(0, leaves.shape[0], 4096):
             block = leaves[start : start + 4096]
             acc = out[start : start + 4096]
             for t in range(block.shape[1]):
@@ -66,10 +79,15 @@ def _value(node: dict[str, Any]) -> float:
 
 
 def _walk(
-    node: dict[str, Any], acc: np.ndarray, table: np.ndarray, fam: np.ndarray
+    node: dict[str, Any],
+    acc: np.ndarray,
+    table: np.ndarray,
+    value: np.ndarray,
+    fam: np.ndarray,
 ) -> None:
     if "leaf_index" in node:
         table[node["leaf_index"]] = acc
+        value[node["leaf_index"]] = node["leaf_value"]
         return
     f = fam[node["split_feature"]]
     here = _value(node)
@@ -77,4 +95,4 @@ def _walk(
         child = node[side]
         step = acc.copy()
         step[f] += _value(child) - here
-        _walk(child, step, table, fam)
+        _walk(child, step, table, value, fam)

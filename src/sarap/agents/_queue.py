@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from sarap.agents._declarations import DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
@@ -121,7 +122,7 @@ def rank_declarations(
     *,
     explain: int | None = None,
     top_reasons: int = 3,
-) -> pd.DataFrame:
+) -> pa.Table:
     """The inspection queue: one row per declaration, riskiest first.
 
     A declaration's risk is that of its riskiest goods item, whose reasons
@@ -137,7 +138,7 @@ def rank_declarations(
     assert isinstance(backend, SupportsTempTables)
     backend.register("_scored", both)
     try:
-        return backend.sql(RANK_SQL).to_pandas()
+        return backend.sql(RANK_SQL)
     finally:
         backend.close()
 
@@ -164,14 +165,14 @@ ORDER BY rank
 """
 
 
-def write_queue(queue: pd.DataFrame, out: str | Path) -> None:
+def write_queue(queue: pa.Table, out: str | Path) -> None:
     out = Path(out)
     if not out.parent.is_dir():
         raise SarapError(f"cannot write {out}: folder {out.parent} does not exist")
-    queue.to_csv(out, index=False, float_format="%.6g")
+    pacsv.write_csv(queue, out)
 
 
-def evaluate_queue(queue: pd.DataFrame, lines: pa.Table) -> dict[str, Any]:
+def evaluate_queue(queue: pa.Table, lines: pa.Table) -> dict[str, Any]:
     """Back-test figures of a queue against the declarations' known outcomes."""
     labels = (
         pd.DataFrame(
@@ -183,7 +184,8 @@ def evaluate_queue(queue: pd.DataFrame, lines: pa.Table) -> dict[str, Any]:
         .groupby("declaration_id")["fraud"]
         .max()
     )
-    joined = queue.join(labels, on="declaration_id")
+    ranked = queue.select(["declaration_id", "risk"]).to_pandas()
+    joined = ranked.join(labels, on="declaration_id")
     joined = joined[joined["fraud"].notna()]
     if joined.empty:
         raise SarapError(

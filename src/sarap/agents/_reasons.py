@@ -91,6 +91,9 @@ def sentences(family: str, rows: pd.DataFrame) -> pd.Series:
         s = rows[f"{family}_fraud"].fillna(0).astype(np.int64)
         seen = who + ": " + s.astype(str) + " of " + n.astype(str)
         seen = seen + " inspected declarations were fraud"
+        thin = who + ": little history (" + s.astype(str) + " fraud in "
+        thin = thin + n.astype(str) + " inspected)"
+        seen = seen.where(n >= 5, thin)
         return seen.where(n > 0, who + ": no inspection history")
     if family == "price":
         return _price(rows)

@@ -5,13 +5,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 import sarap
 
 
 def write_queue_report(
-    queue: pd.DataFrame,
+    queue: pa.Table,
     path: str | Path,
     *,
     top: int = 200,
@@ -24,7 +25,7 @@ def write_queue_report(
 
     Parameters
     ----------
-    queue : pandas.DataFrame
+    queue : pyarrow.Table
         From :func:`sarap.agents.rank_declarations`.
     path : str or Path
         The ``.html`` file to write.
@@ -41,20 +42,22 @@ def write_queue_report(
         loader=PackageLoader("sarap.report", "templates"),
         autoescape=select_autoescape(["html"]),
     )
-    rows = queue.head(top).to_dict("records")
+    rows = queue.slice(0, top).to_pylist()
     for r in rows:
         r["reason_list"] = [s for s in str(r.get("reasons") or "").split("; ") if s]
         r["band"] = (
             "high" if r["risk"] >= 0.5 else "medium" if r["risk"] >= 0.2 else "low"
         )
     bands = pd.cut(
-        queue["risk"], [-0.01, 0.2, 0.5, 1.0], labels=["low", "medium", "high"]
+        queue.column("risk").to_pandas(),
+        [-0.01, 0.2, 0.5, 1.0],
+        labels=["low", "medium", "high"],
     ).value_counts()
     html = env.get_template("queue.html").render(
         title=title,
         rows=rows,
-        n=len(queue),
-        top=min(top, len(queue)),
+        n=queue.num_rows,
+        top=min(top, queue.num_rows),
         bands={k: int(bands.get(k, 0)) for k in ("high", "medium", "low")},
         metrics=metrics,
         imports=imports or [],
