@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
+
+# Test workers share two cores: LightGBM's OpenMP threads must sleep when idle
+# instead of spinning, or parallel workers slow each other down many times
+# over (the sarap command sets the same).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 KCS_TRAIN = SHARED / "customs" / "df_syn_train_eng.csv"

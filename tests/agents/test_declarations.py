@@ -159,3 +159,40 @@ def test_public_kcs_dataset_beats_the_published_baseline():
     assert m["n"] == 8134
     assert m["precision@5%"] >= 0.90, m  # paper's LightGBM: .762 on its test split
     assert m["precision@10%"] >= 0.80, m  # paper's LightGBM: .641
+
+
+def test_queue_is_the_same_with_or_without_grouping(fitted):
+    from sarap.agents import _queue
+
+    model, _, test = fitted
+    firsts = pc.equal(test.column("item_no"), 1)
+    single = test.filter(firsts).slice(0, 400)  # one line per declaration
+    fast = _queue.rank_declarations(model, single)
+    scored = model.score_table(single)
+    ctx = single.select(["importer_id", "hs_code", "customs_value", "currency", "date"])
+    both = pa.Table.from_arrays(
+        scored.columns + ctx.columns + [pa.array(np.arange(single.num_rows))],
+        names=scored.column_names + ctx.column_names + ["_pos"],
+    )
+    from sarap.backends import get_backend
+
+    be = get_backend("duckdb")
+    be.register("_scored", both)
+    by_sql = be.sql(_queue.RANK_SQL)
+    assert fast.column_names == by_sql.column_names
+    for name in fast.column_names:
+        assert fast.column(name).to_pylist() == by_sql.column(name).to_pylist(), name
+
+
+def test_multi_item_declaration_takes_its_riskiest_item(fitted):
+    from sarap.agents._queue import rank_declarations
+
+    model, _, test = fitted
+    queue = rank_declarations(model, test.slice(0, 600))
+    lines = model.score_table(test.slice(0, 600)).to_pandas()
+    worst = lines.groupby("declaration_id")["risk"].max()
+    got = queue.to_pandas().set_index("declaration_id")["risk"]
+    assert len(got) == len(worst) < 600  # the simulator makes multi-item ones
+    assert (got.sort_index() == worst.sort_index()).all()
+    items = queue.to_pandas().set_index("declaration_id")["items"]
+    assert (items.sort_index() == lines.groupby("declaration_id").size()).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +91,9 @@ class DeclarationRiskRanker(BaseAgent):
         the training data's out-of-fold scores).
     random_state : int, default 0
     n_jobs : int, default 2
+        Threads for LightGBM and DuckDB. On a machine shared with other
+        work, set ``OMP_WAIT_POLICY=PASSIVE`` (the ``sarap`` command does) so
+        that idle LightGBM threads do not spin.
 
     Attributes
     ----------
@@ -316,11 +320,17 @@ class DeclarationRiskRanker(BaseAgent):
     def _features(self, X: Any) -> tuple[pa.Table, pa.Table]:
         self._check_fitted("booster_")
         lines = _as_table(X)
-        builder = self._builder()
-        try:
+        # One scoring connection per fitted model, its reference tables
+        # registered once: most of a single declaration's cost otherwise.
+        # Derived from references_, not learned state; the lock keeps one
+        # query at a time on it.
+        cached = self.__dict__.get("_scoring")
+        if cached is None or cached[0] is not self.references_:
+            cached = (self.references_, self._builder(), threading.Lock())
+            self.__dict__["_scoring"] = cached
+        _, builder, lock = cached
+        with lock:
             return lines, builder.transform(lines, self.references_)
-        finally:
-            builder.backend.close()
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Fraud probability of each line; higher is riskier. Never mutates."""

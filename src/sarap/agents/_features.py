@@ -104,6 +104,17 @@ class FeatureBuilder:
         self.backend = backend
         self.tmp: SupportsTempTables = backend
         self.smoothing = smoothing
+        self._registered: References | None = None
+
+    def _register(self, refs: References) -> None:
+        """Make the reference tables queryable (once per references object)."""
+        if self._registered is refs:
+            return
+        for name in GROUP_KEYS:
+            self.tmp.register(f"_ref_{name}", refs.groups[name])
+        for name in PRICE_KEYS:
+            self.tmp.register(f"_price_{name}", refs.prices[name])
+        self._registered = refs
 
     def _base(self, name: str, lines: pa.Table) -> str:
         lines = lines.append_column("_pos", pa.array(range(lines.num_rows), pa.int64()))
@@ -165,9 +176,9 @@ class FeatureBuilder:
             "b.origin_differs",
         ]
         joins = []
+        self._register(refs)
         for name, keys in GROUP_KEYS.items():
             ref = f"_ref_{name}"
-            self.tmp.register(ref, refs.groups[name])
             joins.append(f"LEFT JOIN {ref} AS {name} ON {_on(keys, 'b', name)}")
             n, s = f"{name}.n", f"{name}.fraud"
             if oof:
@@ -190,7 +201,6 @@ class FeatureBuilder:
             selects.append(f"{_rate(n, s, refs.prior, m)} AS {name}_rate")
         for name, keys in PRICE_KEYS.items():
             ref = f"_price_{name}"
-            self.tmp.register(ref, refs.prices[name])
             joins.append(
                 f"LEFT JOIN {ref} AS p_{name} ON {_on(keys, 'b', 'p_' + name)}"
             )
@@ -207,11 +217,8 @@ class FeatureBuilder:
             "ORDER BY b._pos"
         )
         out = be.sql(sql)
-        for name in GROUP_KEYS:
-            self.tmp.unregister(f"_ref_{name}")
-            if oof:
+        if oof:
+            for name in GROUP_KEYS:
                 be.execute(f"DROP TABLE IF EXISTS _fold_{name}")
-        for name in PRICE_KEYS:
-            self.tmp.unregister(f"_price_{name}")
         be.execute(f"DROP TABLE IF EXISTS {base}")
         return out

@@ -134,6 +134,9 @@ def rank_declarations(
         scored.columns + ctx.columns + [pa.array(np.arange(lines.num_rows))],
         names=scored.column_names + ctx.column_names + ["_pos"],
     )
+    ids = lines.column("declaration_id")
+    if pc.count_distinct(ids).as_py() == lines.num_rows:
+        return _rank_single_items(both)
     backend = get_backend("duckdb", threads=model.n_jobs)
     assert isinstance(backend, SupportsTempTables)
     backend.register("_scored", both)
@@ -141,6 +144,28 @@ def rank_declarations(
         return backend.sql(RANK_SQL)
     finally:
         backend.close()
+
+
+def _rank_single_items(scored: pa.Table) -> pa.Table:
+    """RANK_SQL's answer when every declaration has one line (no grouping)."""
+    order = pc.sort_indices(scored, [("risk", "descending"), ("_pos", "ascending")])
+    t = scored.take(order)
+    n = t.num_rows
+    return pa.table(
+        {
+            "rank": pa.array(np.arange(1, n + 1)),
+            "declaration_id": t.column("declaration_id"),
+            "risk": t.column("risk"),
+            "expected_revenue": t.column("expected_revenue"),
+            "reasons": t.column("reasons"),
+            "date": t.column("date"),
+            "importer_id": t.column("importer_id"),
+            "hs_code": t.column("hs_code"),
+            "customs_value": t.column("customs_value"),
+            "currency": t.column("currency"),
+            "items": pa.array(np.ones(n, dtype=np.int64)),
+        }
+    )
 
 
 # One row per declaration, riskiest first; ties keep the input order.
