@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -320,10 +320,18 @@ class DeclarationRiskRanker(BaseAgent):
     def _features(self, X: Any) -> tuple[pa.Table, pa.Table]:
         self._check_fitted("booster_")
         lines = _as_table(X)
-        # One scoring connection per fitted model, its reference tables
-        # registered once: most of a single declaration's cost otherwise.
-        # Derived from references_, not learned state; the lock keeps one
-        # query at a time on it.
+        if lines.num_rows > 50_000:
+            # A big batch gets a connection of its own, closed after, so that
+            # DuckDB's buffers are given back before the model runs.
+            builder = self._builder()
+            try:
+                return lines, builder.transform(lines, self.references_)
+            finally:
+                builder.backend.close()
+        # Small requests share one connection per fitted model, its reference
+        # tables registered once: most of a single declaration's cost
+        # otherwise. Derived from references_, not learned state; the lock
+        # keeps one query at a time on it.
         cached = self.__dict__.get("_scoring")
         if cached is None or cached[0] is not self.references_:
             cached = (self.references_, self._builder(), threading.Lock())
