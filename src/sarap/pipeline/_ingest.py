@@ -11,6 +11,8 @@ import hashlib
 import json
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +25,7 @@ from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
 from sarap.pipeline._mapping import Mapping, detect_mapping, load_mapping
-from sarap.pipeline._readers import Staged, stage
+from sarap.pipeline._readers import Staged, sql_literal, stage
 from sarap.store._schema import ENTITIES, OUTCOMES, Field
 from sarap.store._workspace import Workspace
 
@@ -75,10 +77,6 @@ class IngestResult:
         return d
 
 
-def _sql_str(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, str]:
     """Data-model field -> staged column, matching names case-insensitively."""
     by_lower = {c.strip().lower(): c for c in staged.columns}
@@ -103,7 +101,7 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
     """SQL turning the text ``raw`` into the field's type (NULL when invalid)."""
     if f.type == "DATE":
         if date_format:
-            return f"CAST(try_strptime({raw}, {_sql_str(date_format)}) AS DATE)"
+            return f"CAST(try_strptime({raw}, {sql_literal(date_format)}) AS DATE)"
         return (
             f"COALESCE(TRY_CAST({raw} AS DATE), "
             f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
@@ -168,7 +166,7 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
             raw = f"NULLIF(trim(CAST(\"{col}\" AS VARCHAR)), '')"
             where = f" (column '{col}')"
         elif f.name in mapping.constants:
-            raw = _sql_str(mapping.constants[f.name])
+            raw = sql_literal(mapping.constants[f.name])
             where = " (mapping constant)"
         elif f.name == "item_no":  # one goods item per row unless numbered
             selects.append("1 AS item_no")
@@ -198,15 +196,42 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
                 )
             )
     reason = ", ".join(
-        f"CASE WHEN {c} THEN {_sql_str(k)} || {d} END" for c, k, d in checks
+        f"CASE WHEN {c} THEN {sql_literal(k)} || {d} END" for c, k, d in checks
     )
-    kind = ", ".join(f"CASE WHEN {c} THEN {_sql_str(k)} END" for c, k, _ in checks)
+    kind = ", ".join(f"CASE WHEN {c} THEN {sql_literal(k)} END" for c, k, _ in checks)
     return (
         f"SELECT {', '.join(selects)}, "
         f"NULLIF(concat_ws('; ', {reason}), '') AS _reason, "
         f"NULLIF(concat_ws('; ', {kind}), '') AS _kind "
         f'FROM "{staged.relation}"'
     )
+
+
+@contextmanager
+def _opened(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    mapping: Mapping | str | Path | None,
+    encoding: str | None,
+    failure: str,
+) -> Iterator[tuple[Staged, Mapping, dict[str, str], IngestResult]]:
+    """Stage a file and resolve its mapping; DuckDB errors become one line."""
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    with stage(con, path, encoding=encoding) as staged:
+        if mapping is None:
+            mapping = detect_mapping(staged.columns)
+        cols = _resolve_columns(mapping, staged, path)
+        result = IngestResult(
+            str(path), mapping.name, staged.encoding, rows_read=staged.rows
+        )
+        used = set(cols.values())
+        result.ignored_columns = [c for c in staged.columns if c not in used]
+        try:
+            yield staged, mapping, cols, result
+        except duckdb.Error as exc:
+            msg = str(exc).strip().splitlines()[0]
+            raise SarapError(f"{path}: {failure}: {msg}") from None
 
 
 def ingest(
@@ -243,26 +268,13 @@ def ingest(
     IngestResult
     """
     path = Path(path)
-    if mapping is not None and not isinstance(mapping, Mapping):
-        mapping = load_mapping(mapping)
     backend = workspace.backend
     if not isinstance(backend, DuckDBBackend):
         raise SarapError(f"ingest runs on the duckdb backend, not {backend.name}")
-    con = backend.con
-    with stage(con, path, encoding=encoding) as staged:
-        if mapping is None:
-            mapping = detect_mapping(staged.columns)
-        cols = _resolve_columns(mapping, staged, path)
-        result = IngestResult(
-            str(path), mapping.name, staged.encoding, rows_read=staged.rows
-        )
-        used = set(cols.values())
-        result.ignored_columns = [c for c in staged.columns if c not in used]
-        try:
-            _load(backend, mapping, cols, staged, path, result)
-        except duckdb.Error as exc:
-            msg = str(exc).strip().splitlines()[0]
-            raise SarapError(f"{path}: import failed, nothing loaded: {msg}") from None
+    failure = "import failed, nothing loaded"
+    with _opened(backend.con, path, mapping, encoding, failure) as opened:
+        staged, mapping, cols, result = opened
+        _load(backend, mapping, cols, staged, path, result)
     return result
 
 
@@ -419,22 +431,12 @@ def validate_file(
     score or learn from a file directly.
     """
     path = Path(path)
-    if mapping is not None and not isinstance(mapping, Mapping):
-        mapping = load_mapping(mapping)
     backend = get_backend("duckdb")
     assert isinstance(backend, DuckDBBackend)
     con = backend.con
     try:
-        with stage(con, path, encoding=encoding) as staged:
-            if mapping is None:
-                mapping = detect_mapping(staged.columns)
-            cols = _resolve_columns(mapping, staged, path)
-            result = IngestResult(
-                str(path), mapping.name, staged.encoding, rows_read=staged.rows
-            )
-            result.ignored_columns = [
-                c for c in staged.columns if c not in set(cols.values())
-            ]
+        with _opened(con, path, mapping, encoding, "cannot validate") as opened:
+            staged, mapping, cols, result = opened
             _prepare(con, mapping, cols, staged)
             names = [f.name for f in mapping.fields()]
             valid = con.sql(
@@ -442,9 +444,6 @@ def validate_file(
                 "ORDER BY _row"
             ).to_arrow_table()
             result.reasons = _reasons_of(con, staged)
-    except duckdb.Error as exc:
-        msg = str(exc).strip().splitlines()[0]
-        raise SarapError(f"{path}: cannot validate: {msg}") from None
     finally:
         backend.close()
     result.loaded = valid.num_rows

@@ -179,8 +179,9 @@ def stage(
         con.execute(f'DROP TABLE IF EXISTS "{relation}"')
 
 
-def _lit(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def sql_literal(value: object) -> str:
+    """A SQL string literal (for the few statements that take no parameters)."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -239,7 +240,7 @@ def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
 def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _json_src AS SELECT row_number() OVER () AS _row, "
-        f"* FROM read_json({_lit(path)}, format = 'auto', sample_size = -1)"
+        f"* FROM read_json({sql_literal(path)}, format = 'auto', sample_size = -1)"
     )
     _as_text(con, rel, "_json_src")
     con.execute("DROP VIEW _json_src")
@@ -249,7 +250,7 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT file_row_number + 1 AS _row, * "
-        f"FROM read_parquet({_lit(path)}, file_row_number = true)"
+        f"FROM read_parquet({sql_literal(path)}, file_row_number = true)"
     )
     _as_text(con, rel, "_pq_src")
     con.execute("DROP VIEW _pq_src")
