@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import sarap
+from sarap._console import lgb_progress, print_queue
 from sarap.errors import SarapError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,27 +58,6 @@ def step(label: str, quiet: bool = False) -> Iterator[None]:
     with err.status(label):
         yield
     err.print(f"[green]✓[/green] {label}")
-
-
-def lgb_progress(rounds: int, quiet: bool) -> tuple[Any, list[Any]]:
-    """A rich progress bar fed by a LightGBM callback."""
-    if quiet:
-        return None, []
-    bar = Progress(
-        TextColumn("  training"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} rounds"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-    task = bar.add_task("fit", total=rounds)
-
-    def callback(env: Any) -> None:
-        bar.update(task, completed=env.iteration + 1)
-
-    callback.order = 30  # type: ignore[attr-defined]
-    return bar, [callback]
 
 
 def print_imports(imports: list[Any], quiet: bool) -> None:
@@ -253,7 +232,7 @@ def fit_cmd(
         _lines([valid], mapping, encoding, True, as_json).table if valid else None
     )
     params = {"random_state": seed}
-    bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json)
+    bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json, err)
     label = f"learning from {train_table.num_rows:,} inspected declarations"
     if bar is not None:
         err.print(label + " ...")
@@ -346,39 +325,8 @@ def score_cmd(
         )
         write_queue(queue, out_file)
     if not quiet:
-        print_queue(queue, top)
+        print_queue(queue, top, out)
         err.print(f"queue of {queue.num_rows:,} declarations written to {out_file}")
-
-
-def print_queue(queue: Any, top: int) -> None:
-    if top <= 0:
-        return
-    t = Table(
-        title=f"Inspection queue: top {min(top, queue.num_rows)} of {queue.num_rows:,}",
-        show_lines=False,
-        header_style="bold",
-    )
-    for col, kw in (
-        ("#", {"justify": "right"}),
-        ("declaration", {}),
-        ("importer", {}),
-        ("goods", {}),
-        ("value", {"justify": "right"}),
-        ("risk", {"justify": "right"}),
-        ("top reasons", {"overflow": "fold", "max_width": 70}),
-    ):
-        t.add_column(col, **kw)
-    for r in queue.slice(0, top).to_pandas().itertuples():
-        t.add_row(
-            str(r.rank),
-            str(r.declaration_id),
-            str(r.importer_id),
-            f"HS {r.hs_code}",
-            f"{r.customs_value:,.0f} {r.currency or ''}",
-            f"{r.risk:.3f}",
-            (r.reasons or "").replace("; ", "\n"),
-        )
-    out.print(t)
 
 
 @declarations.command("evaluate")

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rich.console import Console
 
+from sarap._console import lgb_progress, print_queue
 from sarap.agents import DeclarationRiskRanker
 from sarap.agents._queue import (
     evaluate_queue,
@@ -52,8 +53,6 @@ def run_demo(
     out: Console | None = None,
 ) -> dict[str, Any]:
     """Run the demo in ``folder``; returns the paths written and the back-test."""
-    from sarap.cli import print_queue  # the same table as `sarap declarations score`
-
     console = console or Console(stderr=True)
     out = out or Console()
     folder.mkdir(parents=True, exist_ok=True)
@@ -82,19 +81,17 @@ def run_demo(
 
     imports = []
     with Workspace(ws_path) as ws:
-        for key, mapping in (("history", None), ("new", None)):
+        for key in ("history", "new", "parties"):
             with console.status(f"importing {files[key].name}"):
-                imports.append(ingest(ws, files[key], mapping=mapping))
+                imports.append(ingest(ws, files[key]))
             console.print(imports[-1].summary(), highlight=False)
-        with console.status("importing parties.csv"):
-            imports.append(ingest(ws, files["parties"], mapping=_parties_mapping()))
         train = workspace_lines(ws, labelled=True)
         lines = workspace_lines(ws, labelled=False)
 
     console.print(f"learning from {train.num_rows:,} inspected declarations ...")
-    from sarap.cli import lgb_progress
-
-    bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, quiet=False)
+    bar, callbacks = lgb_progress(
+        DeclarationRiskRanker().n_estimators, quiet=False, console=console
+    )
     with bar:
         model, summary = fit_model(train, folder / "model", callbacks=callbacks)
     console.print(
@@ -105,7 +102,7 @@ def run_demo(
     with console.status(f"ranking {lines.num_rows:,} new declarations"):
         queue = rank_declarations(model, lines)
         write_queue(queue, folder / "queue.csv")
-    print_queue(queue, 15)
+    print_queue(queue, 15, out)
 
     # The simulator knows what an inspection of the new month would find.
     truth = lines.select(["declaration_id", "item_no"]).join(
@@ -137,12 +134,6 @@ def run_demo(
         "report": report,
         "metrics": metrics,
     }
-
-
-def _parties_mapping() -> Any:
-    from sarap.pipeline._mapping import identity_mapping
-
-    return identity_mapping("parties")
 
 
 def _info(folder: Path) -> dict[str, Any]:

@@ -228,3 +228,43 @@ def test_bad_mapping_file_is_one_line(ws, tmp_path, fixture_csv):
         ingest(ws, fixture_csv, mapping=m)
     with pytest.raises(SarapError, match="not a built-in"):
         ingest(ws, fixture_csv, mapping=Path("nope"))
+
+
+def test_outcomes_arriving_later_label_the_declarations(ws, tmp_path):
+    rows = [r[:-1] for r in GOOD]  # declarations before inspection
+    ingest(ws, write_csv(tmp_path / "d.csv", rows, header=HEADER[:-1]))
+    assert (
+        ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NOT NULL")
+        .column(0)[0]
+        .as_py()
+        == 0
+    )
+    outcomes = write_csv(
+        tmp_path / "o.csv",
+        [
+            ["D002", "1", "1500.5", "2024-02-01"],
+            ["D004", "0", "", ""],
+            ["D099", "2", "", ""],
+        ],
+        header=["declaration_id", "fraud", "additional_revenue", "inspected_on"],
+    )
+    r = ingest(ws, outcomes)
+    assert r.mapping == "identity" and r.loaded == 2 and r.quarantined == 1
+    got = ws.sql(
+        "SELECT declaration_id, fraud, additional_revenue FROM "
+        "declaration_lines WHERE fraud IS NOT NULL ORDER BY 1"
+    ).to_pylist()
+    assert got == [
+        {"declaration_id": "D002", "fraud": 1, "additional_revenue": 1500.5},
+        {"declaration_id": "D004", "fraud": 0, "additional_revenue": None},
+    ]
+
+
+def test_parties_file_is_recognised(ws, tmp_path):
+    path = write_csv(
+        tmp_path / "p.csv",
+        [["IMP1", "KZ", "2019-05-01"]],
+        header=["party_id", "country", "registration_date"],
+    )
+    r = ingest(ws, path)
+    assert r.loaded == 1 and ws.count("parties") == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
@@ -63,9 +63,3 @@ class SupportsTransactions(ABC):
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """Commit on normal exit, roll back on any exception (Ctrl-C too)."""
-
-
-def iter_batches(table: pa.Table, size: int) -> Iterator[pa.Table]:
-    """Slices of ``table`` of at most ``size`` rows."""
-    for start in range(0, table.num_rows, size):
-        yield table.slice(start, size)

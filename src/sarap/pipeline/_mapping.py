@@ -110,18 +110,32 @@ def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
     return m
 
 
-def detect_mapping(columns: list[str], entity: str = "declarations") -> Mapping:
-    """The identity mapping when the columns carry data-model names, else the
-    first built-in mapping whose required source columns are all present."""
+def detect_mapping(columns: list[str]) -> Mapping:
+    """What a file holds, from its header.
+
+    Data-model names first: of declarations, outcomes and parties, the table
+    most of whose fields the file has; a built-in mapping when the file has
+    all its required columns instead; else the closest table, so that the
+    error names the columns it lacks.
+    """
     have = {c.strip().lower() for c in columns}
-    candidates = [identity_mapping(entity)] + [load_mapping(b) for b in BUILTIN]
-    for m in candidates:
-        if m.entity != entity:
-            continue
-        required = [f.name for f in ENTITIES[entity].fields if f.required]
-        if all(
+
+    def complete(m: Mapping) -> bool:
+        required = [f.name for f in ENTITIES[m.entity].fields if f.required]
+        return all(
             m.columns.get(r, "").strip().lower() in have or r in m.constants
             for r in required
-        ):
-            return m
-    return candidates[0]  # reports the data-model names it is missing
+        )
+
+    def overlap(m: Mapping) -> int:
+        return sum(f in have for f in ENTITIES[m.entity].field_names)
+
+    ours = [identity_mapping(e) for e in ("declarations", "outcomes", "parties")]
+    closest = max(ours, key=overlap)  # the first of equals: declarations
+    if complete(closest):
+        return closest
+    for name in BUILTIN:
+        builtin = load_mapping(name)
+        if complete(builtin):
+            return builtin
+    return closest
