@@ -267,3 +267,26 @@ def test_demo_writes_queue_and_report(tmp_path):
     with Workspace(tmp_path / "sarap.duckdb") as ws:
         assert ws.count("declarations") > 7000
         assert ws.count("parties") > 0
+
+
+def test_evaluate_warns_on_a_file_the_model_learnt_from(sim_files, tmp_path):
+    d = sim_files
+    model = str(tmp_path / "m")
+    assert (
+        run(
+            "declarations",
+            "fit",
+            "--train",
+            str(d / "train.csv"),
+            "--model",
+            model,
+            "--json",
+        ).exit_code
+        == 0
+    )
+    r = run(
+        "declarations", "evaluate", str(d / "train.csv"), "--model", model, "--json"
+    )
+    assert "in-sample, not a back-test" in r.stderr
+    r = run("declarations", "evaluate", str(d / "test.csv"), "--model", model, "--json")
+    assert "in-sample" not in r.stderr

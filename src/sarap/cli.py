@@ -19,6 +19,7 @@ from rich.table import Table
 import sarap
 from sarap._console import lgb_progress, print_queue
 from sarap.errors import SarapError
+from sarap.pipeline._ingest import file_digest
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
@@ -232,6 +233,9 @@ def fit_cmd(
         _lines([valid], mapping, encoding, True, as_json).table if valid else None
     )
     params = {"random_state": seed}
+    # Remember which files taught the model, so evaluate can warn when it is
+    # handed one of them (in-sample figures are not a back-test).
+    seen = [file_digest(f) for f in (*train, valid) if f and Path(f).is_file()]
     bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json, err)
     label = f"learning from {train_table.num_rows:,} inspected declarations"
     if bar is not None:
@@ -243,9 +247,16 @@ def fit_cmd(
                 valid=valid_table,
                 params=params,
                 callbacks=callbacks,
+                meta={"fitted_on_files": seen},
             )
     else:
-        _, summary = fit_model(train_table, model_dir, valid=valid_table, params=params)
+        _, summary = fit_model(
+            train_table,
+            model_dir,
+            valid=valid_table,
+            params=params,
+            meta={"fitted_on_files": seen},
+        )
     if as_json:
         click.echo(json.dumps(summary))
     else:
@@ -343,6 +354,12 @@ def evaluate_cmd(
     from sarap.agents._queue import evaluate_queue, load_model, rank_declarations
 
     model = load_model(model_dir)
+    fitted_on = model.info_.get("fitted_on_files", [])
+    if Path(file).is_file() and file_digest(file) in fitted_on:
+        err.print(
+            f"warning: {file} was used to fit this model; these figures are "
+            "in-sample, not a back-test"
+        )
     lines = _lines([file], mapping, encoding, True, as_json).table
     queue = rank_declarations(model, lines, explain=0)
     metrics = evaluate_queue(queue, lines)

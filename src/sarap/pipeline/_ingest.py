@@ -362,7 +362,7 @@ def _load(
                 GROUP BY declaration_id""")
             result.outcomes_loaded = _count(con, "outcomes") - before
         # A file imported again is judged again: its earlier rejects give way.
-        sha = _sha256(path)
+        sha = file_digest(path)
         con.execute(
             "DELETE FROM quarantine WHERE batch_id IN (SELECT batch_id FROM "
             "ingest_batches WHERE sha256 = ? AND mapping = ?)",
@@ -409,9 +409,10 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def _sha256(path: Path) -> str:
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with Path(path).open("rb") as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
