@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from sarap.backends import Backend, SupportsTempTables
@@ -62,10 +64,17 @@ SELECT *,
         AS log_unit_price,
     CASE WHEN country_origin IS NULL OR country_departure IS NULL THEN NULL
          WHEN country_origin <> country_departure THEN 1 ELSE 0 END
-        AS origin_differs,
-    CAST(hash(declaration_id) % {folds} AS INTEGER) AS _fold
+        AS origin_differs
 FROM {source}
 """
+
+
+def folds(lines: pa.Table) -> pa.Array:
+    """Out-of-fold groups by declaration: a stable hash, the same on any engine
+    (SQL hash functions differ between DuckDB and Spark)."""
+    ids = lines.column("declaration_id").to_numpy(zero_copy_only=False)
+    h = pd.util.hash_array(np.asarray(ids, dtype=object))
+    return pa.array((h % N_FOLDS).astype(np.int32))
 
 
 @dataclass
@@ -121,7 +130,7 @@ class FeatureBuilder:
         self.tmp.register(f"{name}_in", lines)
         self.backend.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            + BASE_SQL.format(folds=N_FOLDS, source=f"{name}_in")
+            + BASE_SQL.format(source=f"{name}_in")
         )
         self.tmp.unregister(f"{name}_in")
         return name
@@ -135,7 +144,7 @@ class FeatureBuilder:
         label never feeds its own features, so the model learns how much
         a history of a given size is worth, as it will meet it at scoring.
         """
-        lines = lines.append_column("_y", y)
+        lines = lines.append_column("_y", y).append_column("_fold", folds(lines))
         base = self._base("_train", lines)
         prior = float(
             self.backend.sql(f"SELECT avg(_y) FROM {base}").column(0)[0].as_py()
