@@ -287,10 +287,10 @@ def _explain_count(explain: str, n: int) -> int | None:
     "-w",
     help="Score the not-yet-inspected declarations of a workspace instead of files.",
 )
-@click.option("--model", "model_dir", required=True)
+@click.option("--model", "model_dir", required=True, help="Model folder from fit.")
 @click.option("--out", "out_file", required=True, help="CSV file for the queue.")
-@click.option("--mapping", "-m")
-@click.option("--encoding")
+@click.option("--mapping", "-m", help="Built-in mapping (kcs) or mapping file.")
+@click.option("--encoding", help="Text encoding (detected when omitted).")
 @click.option(
     "--explain",
     default="all",
@@ -322,6 +322,10 @@ def score_cmd(
 
     if bool(files) == bool(workspace):
         raise click.UsageError("give FILE(s) or --workspace W (one of them)")
+    if not Path(out_file).parent.is_dir():  # before the work, not after
+        raise SarapError(
+            f"cannot write {out_file}: folder {Path(out_file).parent} does not exist"
+        )
     model = load_model(model_dir)
     if workspace:
         with Workspace(workspace) as ws:
@@ -342,9 +346,9 @@ def score_cmd(
 
 @declarations.command("evaluate")
 @click.argument("file")
-@click.option("--model", "model_dir", required=True)
-@click.option("--mapping", "-m")
-@click.option("--encoding")
+@click.option("--model", "model_dir", required=True, help="Model folder from fit.")
+@click.option("--mapping", "-m", help="Built-in mapping (kcs) or mapping file.")
+@click.option("--encoding", help="Text encoding (detected when omitted).")
 @click.option("--json", "as_json", is_flag=True)
 @friendly
 def evaluate_cmd(
