@@ -98,7 +98,8 @@ def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, 
 
 
 def _typed(f: Field, raw: str, date_format: str | None) -> str:
-    """SQL turning the text ``raw`` into the field's type (NULL when invalid)."""
+    """SQL turning the text column ``raw`` into the field's type (NULL when
+    invalid). ``raw`` is a column reference, so repeating it costs nothing."""
     if f.type == "DATE":
         if date_format:
             return f"CAST(try_strptime({raw}, {sql_literal(date_format)}) AS DATE)"
@@ -108,13 +109,14 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
             f"CAST(try_strptime({raw}, '%d.%m.%Y') AS DATE))"
         )
     if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
-        # "1 234,5" (decimal comma) and "1,234.5" (thousands comma) both occur.
+        # Plain numbers take the fast path; "1 234,5" (decimal comma) and
+        # "1,234.5" (thousands comma) both occur too.
         s = f"replace({raw}, ' ', '')"
         s = (
             f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN replace({s}, ',', '') "
             f"ELSE replace({s}, ',', '.') END"
         )
-        num = f"TRY_CAST({s} AS DOUBLE)"
+        num = f"COALESCE(TRY_CAST({raw} AS DOUBLE), TRY_CAST({s} AS DOUBLE))"
         if f.type == "INTEGER":
             return f"CASE WHEN {num} = floor({num}) THEN CAST({num} AS INTEGER) END"
         return f"CASE WHEN isfinite({num}) THEN {num} END"
@@ -130,17 +132,19 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
             f"THEN upper({raw}) END"
         )
     if f.kind == "hs":
-        digits = f"regexp_replace({raw}, '[\\s.]', '', 'g')"
+        digits = f"replace(replace({raw}, ' ', ''), '.', '')"
         # A code stored as a number loses its leading zero (10121 for 010121).
-        padded = (
-            f"CASE WHEN length({digits}) % 2 = 1 THEN '0' || {digits} ELSE {digits} END"
-        )
+        even = f"CAST(length({digits}) + length({digits}) % 2 AS INTEGER)"
+        padded = f"lpad({digits}, {even}, '0')"
         return (
             f"CASE WHEN regexp_full_match({padded}, '[0-9]{{6,10}}') THEN {padded} END"
         )
     if f.kind == "code":
         # Spreadsheets turn codes into floats: "30.0" is the code "30".
-        return f"regexp_replace({raw}, '^([0-9]+)\\.0+$', '\\1')"
+        return (
+            f"CASE WHEN {raw} LIKE '%.0%' "
+            f"THEN regexp_replace({raw}, '^([0-9]+)\\.0+$', '\\1') ELSE {raw} END"
+        )
     return raw
 
 
@@ -156,33 +160,39 @@ _RANGE = {
 
 
 def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> str:
-    """One SELECT: typed data-model columns, ``_reason`` and ``_kind`` per row."""
-    selects: list[str] = ["_row"]
+    """One SELECT: typed data-model columns, ``_reason`` and ``_kind`` per row.
+
+    Three layers, so that each value is trimmed, then typed, once: raw text
+    (``"~field"``), typed values, then the checks over both.
+    """
+    raws: list[str] = []
+    typed: list[str] = []
     checks: list[tuple[str, str, str]] = []  # (condition, kind, detail expr)
     own = set(ENTITIES[mapping.entity].field_names)  # extras are never required
     for f in mapping.fields():
+        raw = f'"~{f.name}"'
         if f.name in cols:
-            col = cols[f.name]
-            raw = f"NULLIF(trim(CAST(\"{col}\" AS VARCHAR)), '')"
-            where = f" (column '{col}')"
+            col = cols[f.name].replace('"', '""')
+            raws.append(f"NULLIF(trim(CAST(\"{col}\" AS VARCHAR)), '') AS {raw}")
+            where = f" (column '{cols[f.name]}')"
         elif f.name in mapping.constants:
-            raw = sql_literal(mapping.constants[f.name])
+            raws.append(f"{sql_literal(mapping.constants[f.name])} AS {raw}")
             where = " (mapping constant)"
         elif f.name == "item_no":  # one goods item per row unless numbered
-            selects.append("1 AS item_no")
+            typed.append("1 AS item_no")
             continue
         else:
-            selects.append(f"CAST(NULL AS {f.type}) AS {f.name}")
+            typed.append(f"CAST(NULL AS {f.type}) AS {f.name}")
             continue
-        typed = _typed(f, raw, mapping.date_format)
+        expr = _typed(f, raw, mapping.date_format)
         if f.name == "item_no":
-            typed = f"COALESCE({typed}, CASE WHEN {raw} IS NULL THEN 1 END)"
-        selects.append(f"{typed} AS {f.name}")
+            expr = f"COALESCE({expr}, CASE WHEN {raw} IS NULL THEN 1 END)"
+        typed.append(f"{expr} AS {f.name}")
         if f.required and f.name in own:
             checks.append((f"{raw} IS NULL", f"missing {f.name}{where}", "''"))
         checks.append(
             (
-                f"{raw} IS NOT NULL AND ({typed}) IS NULL",
+                f"{raw} IS NOT NULL AND {f.name} IS NULL",
                 f"bad {f.name}{where}",
                 f"': ' || left({raw}, 40)",
             )
@@ -190,7 +200,7 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
         if f.name in _RANGE:
             checks.append(
                 (
-                    f"({typed}) IS NOT NULL AND NOT (({typed}) {_RANGE[f.name]})",
+                    f"NOT ({f.name} {_RANGE[f.name]})",
                     f"{f.name} must be {_RANGE[f.name]}{where}",
                     f"': ' || left({raw}, 40)",
                 )
@@ -199,11 +209,14 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
         f"CASE WHEN {c} THEN {sql_literal(k)} || {d} END" for c, k, d in checks
     )
     kind = ", ".join(f"CASE WHEN {c} THEN {sql_literal(k)} END" for c, k, _ in checks)
+    names = ", ".join(f.name for f in mapping.fields())
+    raw_cols = ", ".join(["_row", *raws])
     return (
-        f"SELECT {', '.join(selects)}, "
+        f"SELECT _row, {names}, "
         f"NULLIF(concat_ws('; ', {reason}), '') AS _reason, "
         f"NULLIF(concat_ws('; ', {kind}), '') AS _kind "
-        f'FROM "{staged.relation}"'
+        f"FROM (SELECT *, {', '.join(typed)} "
+        f'FROM (SELECT {raw_cols} FROM "{staged.relation}"))'
     )
 
 
