@@ -260,12 +260,19 @@ class DeclarationRiskRanker(BaseAgent):
         return self
 
     def _matrix(self, feats: pa.Table) -> np.ndarray:
-        return np.column_stack(
-            [
-                feats.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
-                for c in self.feature_names_
-            ]
-        )
+        """Row-major float64 features, NaN where missing.
+
+        Filled a feature at a time into a (features, rows) array and then
+        transposed: sequential writes, several times faster than stacking
+        columns into rows.
+        """
+        by_feature = np.empty((len(self.feature_names_), feats.num_rows))
+        for j, name in enumerate(self.feature_names_):
+            col = feats.column(name)
+            if col.null_count:
+                col = pc.fill_null(col.cast(pa.float64()), np.nan)
+            by_feature[j] = col.to_numpy()
+        return np.ascontiguousarray(by_feature.T)
 
     def _train(
         self,
