@@ -178,6 +178,23 @@ def _lines(
     return lines
 
 
+def _workspace_lines(workspace: str, *, labelled: bool) -> Any:
+    """Inspected (to learn from) or uninspected (to score) lines; never none."""
+    from sarap.agents._queue import workspace_lines
+    from sarap.store import Workspace
+
+    with Workspace(workspace) as ws:
+        lines = workspace_lines(ws, labelled=labelled)
+    if lines.num_rows == 0:
+        what = (
+            "inspected declarations to learn from"
+            if labelled
+            else ("uninspected declarations to score")
+        )
+        raise SarapError(f"{workspace}: no {what}")
+    return lines
+
+
 @declarations.command("fit")
 @click.option(
     "--train",
@@ -217,16 +234,12 @@ def fit_cmd(
 ) -> None:
     """Learn from inspected declarations and save the model."""
     from sarap.agents import DeclarationRiskRanker
-    from sarap.agents._queue import fit_model, workspace_lines
-    from sarap.store import Workspace
+    from sarap.agents._queue import fit_model
 
     if bool(train) == bool(workspace):
         raise click.UsageError("give --train FILE or --workspace W (one of them)")
     if workspace:
-        with Workspace(workspace) as ws:
-            train_table = workspace_lines(ws, labelled=True)
-        if train_table.num_rows == 0:
-            raise SarapError(f"{workspace}: no inspected declarations to learn from")
+        train_table = _workspace_lines(workspace, labelled=True)
     else:
         train_table = _lines(train, mapping, encoding, True, as_json).table
     valid_table = (
@@ -315,10 +328,8 @@ def score_cmd(
     from sarap.agents._queue import (
         load_model,
         rank_declarations,
-        workspace_lines,
         write_queue,
     )
-    from sarap.store import Workspace
 
     if bool(files) == bool(workspace):
         raise click.UsageError("give FILE(s) or --workspace W (one of them)")
@@ -328,10 +339,7 @@ def score_cmd(
         )
     model = load_model(model_dir)
     if workspace:
-        with Workspace(workspace) as ws:
-            lines = workspace_lines(ws, labelled=False)
-        if lines.num_rows == 0:
-            raise SarapError(f"{workspace}: no uninspected declarations to score")
+        lines = _workspace_lines(workspace, labelled=False)
     else:
         lines = _lines(files, mapping, encoding, False, quiet).table
     with step(f"scoring {lines.num_rows:,} declaration lines", quiet):

@@ -237,24 +237,30 @@ def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
     )
 
 
-def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW _json_src AS SELECT row_number() OVER () AS _row, "
-        f"* FROM read_json({sql_literal(path)}, format = 'auto', sample_size = -1)"
-    )
-    _as_text(con, rel, "_json_src")
-    con.execute("DROP VIEW _json_src")
+def _stage_query(con: duckdb.DuckDBPyConnection, rel: str, select: str) -> Staged:
+    """Stage ``select`` (a query with a ``_row`` column) as text columns."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _src AS {select}")
+    _as_text(con, rel, "_src")
+    con.execute("DROP VIEW _src")
     return Staged(rel, _columns(con, rel), _count(con, rel), None)
+
+
+def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
+    return _stage_query(
+        con,
+        rel,
+        "SELECT row_number() OVER () AS _row, * FROM "
+        f"read_json({sql_literal(path)}, format = 'auto', sample_size = -1)",
+    )
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW _pq_src AS SELECT file_row_number + 1 AS _row, * "
-        f"FROM read_parquet({sql_literal(path)}, file_row_number = true)"
+    return _stage_query(
+        con,
+        rel,
+        "SELECT file_row_number + 1 AS _row, * FROM "
+        f"read_parquet({sql_literal(path)}, file_row_number = true)",
     )
-    _as_text(con, rel, "_pq_src")
-    con.execute("DROP VIEW _pq_src")
-    return Staged(rel, _columns(con, rel), _count(con, rel), None)
 
 
 def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:

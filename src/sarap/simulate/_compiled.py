@@ -22,6 +22,7 @@ from sarap.simulate._catalogue import (
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
 
 # Preference regimes, as indices.
 MFN, FTA, GSP = 0, 1, 2

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from numpy.typing import NDArray
 
 from sarap.simulate._catalogue import (
     CURRENCIES,
@@ -45,7 +44,10 @@ from sarap.simulate._compiled import (
     SAMPLES,
     TERSE,
     USED,
+    Bools,
     Compiled,
+    Floats,
+    Ints,
     applied_rate,
     compiled,
     description_index,
@@ -69,10 +71,6 @@ from sarap.simulate._fraud import (
     plan_fraud,
 )
 from sarap.simulate._ids import make_bins, seller_id
-
-Floats = NDArray[np.float64]
-Ints = NDArray[np.int64]
-Bools = NDArray[np.bool_]
 
 OUTCOME_COLUMNS: tuple[str, ...] = ("fraud", "additional_revenue", "scheme")
 

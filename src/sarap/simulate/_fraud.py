@@ -10,18 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sarap.simulate._catalogue import (
     DEFAULT_FAKE_ORIGINS,
     FAKE_ORIGINS,
     REGIONS,
 )
-from sarap.simulate._compiled import MFN, Compiled, applied_rate, weighted_rows
-
-Floats = NDArray[np.float64]
-Ints = NDArray[np.int64]
-Bools = NDArray[np.bool_]
+from sarap.simulate._compiled import (
+    MFN,
+    Bools,
+    Compiled,
+    Floats,
+    Ints,
+    applied_rate,
+    weighted_rows,
+)
 
 # Scheme codes (index into SCHEMES) and manipulations (the first three).
 UNDERVALUATION, ORIGIN, MISCLASS, REPEAT, NEWCOMER = range(5)
