@@ -27,6 +27,10 @@ from sarap.errors import SarapError
 from sarap.store._schema import DECLARATIONS, SCHEMA_VERSION
 
 REQUIRED = ("declaration_id", "importer_id", "hs_code", "customs_value")
+# Requests up to this many lines share one connection; bigger ones get their own.
+SMALL = 50_000
+# Lines per pass over the trees when explaining (bounds the leaf-index array).
+CHUNK = 100_000
 MODEL_FORMAT = 1
 
 
@@ -327,7 +331,7 @@ class DeclarationRiskRanker(BaseAgent):
     def _features(self, X: Any) -> tuple[pa.Table, pa.Table]:
         self._check_fitted("booster_")
         lines = _as_table(X)
-        if lines.num_rows > 50_000:
+        if lines.num_rows > SMALL:
             # A big batch gets a connection of its own, closed after, so that
             # DuckDB's buffers are given back before the model runs.
             builder = self._builder()
@@ -335,22 +339,33 @@ class DeclarationRiskRanker(BaseAgent):
                 return lines, builder.transform(lines, self.references_)
             finally:
                 builder.backend.close()
-        # Small requests share one connection per fitted model, its reference
-        # tables registered once: most of a single declaration's cost
-        # otherwise. Derived from references_, not learned state; the lock
-        # keeps one query at a time on it.
+        builder, lock = self._shared_builder()
+        with lock:
+            return lines, builder.transform(lines, self.references_)
+
+    def _shared_builder(self) -> tuple[FeatureBuilder, threading.Lock]:
+        """One connection per fitted model for small requests, its reference
+        tables registered once: most of a single declaration's cost otherwise.
+        Derived from references_, not learned state; the lock keeps one query
+        at a time on it."""
         cached = self.__dict__.get("_scoring")
         if cached is None or cached[0] is not self.references_:
             cached = (self.references_, self._builder(), threading.Lock())
             self.__dict__["_scoring"] = cached
-        _, builder, lock = cached
-        with lock:
-            return lines, builder.transform(lines, self.references_)
+        return cached[1], cached[2]
+
+    def _data(self, feats: pa.Table) -> pa.Table:
+        """The model's input: its features as float64 Arrow columns, in
+        order, nulls as missing. LightGBM reads Arrow without a copy into a
+        row-major matrix."""
+        return pa.table(
+            {c: feats.column(c).cast(pa.float64()) for c in self.feature_names_}
+        )
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Fraud probability of each line; higher is riskier. Never mutates."""
         _, feats = self._features(X)
-        return np.asarray(self.booster_.predict(self._matrix(feats)))
+        return np.asarray(self.booster_.predict(self._data(feats)))
 
     def predict(self, X: Any) -> np.ndarray:
         """1 where the score reaches ``threshold_`` (the inspection cut-off)."""
@@ -378,45 +393,64 @@ class DeclarationRiskRanker(BaseAgent):
             (null without a revenue model), ``reasons`` (``"; "``-joined).
         """
         lines, feats = self._features(X)
-        M = self._matrix(feats)
+        keys = lines.select(["declaration_id", "item_no"])
+        data = self._data(feats)
         names, attributor = self._attributor()
-        n = M.shape[0]
-        reasons = np.full(n, None, dtype=object)
-
-        def word(idx: np.ndarray, leaves: np.ndarray) -> None:
-            ctx = _context(lines.take(idx), feats.take(idx))
-            weights = attributor.contributions(leaves)
-            reasons[idx] = explain_rows(weights, names, ctx, top_reasons)
-
+        n = data.num_rows
+        chosen: np.ndarray | None = None
         if explain is None:
             # One pass over the trees gives every score and its reasons.
             raw = np.empty(n)
-            for start in range(0, n, 100_000):
-                idx = np.arange(start, min(n, start + 100_000))
-                leaves = attributor.leaves(M[idx])
-                raw[idx] = attributor.raw_score(leaves)
-                word(idx, leaves)
+            weights = np.empty((n, len(names)), dtype=np.float32)
+            for start in range(0, n, CHUNK):
+                stop = min(n, start + CHUNK)
+                leaves = attributor.leaves(data.slice(start, stop - start))
+                raw[start:stop] = attributor.raw_score(leaves)
+                weights[start:stop] = attributor.contributions(leaves)
             risk = 1.0 / (1.0 + np.exp(-raw))
         else:
-            risk = np.asarray(self.booster_.predict(M))
+            risk = np.asarray(self.booster_.predict(data))
             chosen = np.sort(np.argsort(-risk, kind="stable")[:explain])
-            for start in range(0, len(chosen), 100_000):
-                idx = chosen[start : start + 100_000]
-                word(idx, attributor.leaves(M[idx]))
+            weights = np.empty((len(chosen), len(names)), dtype=np.float32)
+            for start in range(0, len(chosen), CHUNK):
+                idx = chosen[start : start + CHUNK]
+                leaves = attributor.leaves(data.take(idx))
+                weights[start : start + len(idx)] = attributor.contributions(leaves)
+            lines, feats = lines.take(chosen), feats.take(chosen)
+        reasons = self._words(weights, names, _context(lines, feats), top_reasons)
+        if chosen is not None:
+            at = np.full(n, -1, dtype=np.int64)
+            at[chosen] = np.arange(len(chosen))
+            reasons = reasons.take(pa.array(at, mask=at < 0))
         expected = None
         if self.revenue_booster_ is not None:
-            expected = risk * np.expm1(self.revenue_booster_.predict(M))
+            expected = risk * np.expm1(self.revenue_booster_.predict(data))
         return pa.table(
             {
-                "declaration_id": lines.column("declaration_id"),
-                "item_no": lines.column("item_no"),
+                "declaration_id": keys.column("declaration_id"),
+                "item_no": keys.column("item_no"),
                 "risk": pa.array(risk),
                 "expected_revenue": pa.array(expected, pa.float64())
                 if expected is not None
-                else pa.nulls(len(risk), pa.float64()),
-                "reasons": pa.array(list(reasons), pa.string()),
+                else pa.nulls(n, pa.float64()),
+                "reasons": reasons,
             }
         )
+
+    def _words(
+        self, weights: np.ndarray, names: list[str], context: pa.Table, top: int
+    ) -> pa.Array:
+        if context.num_rows == 0:
+            return pa.array([], pa.string())
+        if context.num_rows > SMALL:
+            backend = get_backend("duckdb", threads=self.n_jobs)
+            try:
+                return explain_rows(weights, names, context, top, backend)
+            finally:
+                backend.close()
+        builder, lock = self._shared_builder()
+        with lock:
+            return explain_rows(weights, names, context, top, builder.backend)
 
     def _attributor(self) -> tuple[list[str], PathAttributor]:
         # Derived from booster_ alone, built once and reused; not learned state.

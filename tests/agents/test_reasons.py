@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from sarap.agents._features import GROUP_KEYS, PRICE_KEYS
+from sarap.agents._reasons import explain, top_families
+from sarap.backends import get_backend
+
+NAMES = ["importer", "price", "value", "tax_rate", "origin_differs"]
+
+
+@pytest.fixture
+def backend():
+    be = get_backend("duckdb", threads=2)
+    yield be
+    be.close()
+
+
+def _context(n: int, **cols: list[object]) -> pa.Table:
+    base: dict[str, list[object]] = {
+        "importer_id": [f"IMP{i}" for i in range(n)],
+        "importer_n": [6] * n,
+        "importer_fraud": [5] * n,
+        "hs6": ["851712"] * n,
+        "country_origin": ["CN"] * n,
+        "country_departure": ["KZ"] * n,
+        "customs_value": [1_234_567.0] * n,
+        "net_mass_kg": [0.5] * n,
+        "currency": ["USD"] * n,
+        "tax_rate": [6.5] * n,
+        "origin_differs": [1] * n,
+    }
+    for name in PRICE_KEYS:
+        base[f"price_{name}_logratio"] = [float(np.log(0.21))] * n
+        base[f"price_{name}_n"] = [40] * n
+    base.update(cols)
+    return pa.table(base)
+
+
+def _one_hot(n: int, family: str) -> np.ndarray:
+    w = np.zeros((n, len(NAMES)), dtype=np.float32)
+    w[:, NAMES.index(family)] = 1.0
+    return w
+
+
+@pytest.mark.parametrize(
+    ("family", "cols", "expected"),
+    [
+        ("importer", {}, "importer IMP0: 5 of 6 inspected declarations were fraud"),
+        (
+            "importer",
+            {"importer_n": [2], "importer_fraud": [1]},
+            "importer IMP0: little history (1 fraud in 2 inspected)",
+        ),
+        (
+            "importer",
+            {"importer_id": [None], "importer_n": [0], "importer_fraud": [0]},
+            "importer (none): no inspection history",
+        ),
+        ("price", {}, "unit price 0.21 of the median for HS 851712 from CN"),
+        (
+            "price",
+            {"price_hs6_origin_n": [2]},
+            "unit price 0.21 of the median for HS 851712",
+        ),
+        (
+            "price",
+            {"price_hs6_origin_n": [2], "price_hs6_n": [None]},
+            "unit price 2,469,134 USD/kg with little price history for HS 851712",
+        ),
+        ("value", {}, "declared value 1,234,567 USD, net mass 0.5 kg"),
+        ("tax_rate", {}, "duty rate 6.5%"),
+        ("origin_differs", {}, "origin CN differs from departure country KZ"),
+        ("origin_differs", {"origin_differs": [0]}, "origin CN same as departure"),
+    ],
+)
+def test_each_family_in_words(backend, family, cols, expected):
+    ctx = _context(1, **cols)
+    out = explain(_one_hot(1, family), NAMES, ctx, 3, backend)
+    assert out.to_pylist() == [expected]
+
+
+def test_strongest_positive_reasons_first_and_only_positive(backend):
+    w = np.array([[0.1, 2.0, -1.0, 0.5, 0.0]], dtype=np.float32)
+    out = explain(w, NAMES, _context(1), 3, backend).to_pylist()[0]
+    parts = out.split("; ")
+    assert len(parts) == 3
+    assert parts[0].startswith("unit price") and parts[1].startswith("duty rate")
+    assert parts[2].startswith("importer")
+    nothing = np.full((1, len(NAMES)), -1.0, dtype=np.float32)
+    assert explain(nothing, NAMES, _context(1), 3, backend).to_pylist() == [""]
+
+
+def test_rows_keep_their_order_on_a_big_batch(backend):
+    n = 200_000
+    out = explain(_one_hot(n, "importer"), NAMES, _context(n), 1, backend)
+    got = np.array(out.to_pylist())
+    want = np.array(
+        [f"importer IMP{i}: 5 of 6 inspected declarations were fraud" for i in range(n)]
+    )
+    assert (got == want).all()
+
+
+def test_top_families_breaks_ties_by_family_order():
+    w = np.array([[1.0, 1.0, 3.0, 0.0]], dtype=np.float32)
+    assert top_families(w, 3).tolist() == [[2, 0, 1]]
+    assert top_families(w, 10).tolist() == [[2, 0, 1, -1]]
+
+
+def test_every_group_family_has_words(backend):
+    names = list(GROUP_KEYS)
+    ctx = _context(1)
+    extra = {}
+    for f in names:
+        extra[f"{f}_n"] = pa.array([0])
+        extra[f"{f}_fraud"] = pa.array([0])
+    for c in (
+        "declarant_id",
+        "seller_id",
+        "courier_id",
+        "hs4",
+        "hs2",
+        "office_id",
+        "tax_type",
+        "origin_indicator",
+        "procedure",
+        "import_type",
+        "import_use",
+        "payment_type",
+        "transport_mode",
+    ):
+        extra[c] = pa.array(["x"])
+    for k, v in extra.items():
+        ctx = ctx.drop_columns([k]) if k in ctx.column_names else ctx
+        ctx = ctx.append_column(k, v)
+    for j, f in enumerate(names):
+        w = np.zeros((1, len(names)), dtype=np.float32)
+        w[0, j] = 1.0
+        text = explain(w, names, ctx, 1, backend).to_pylist()[0]
+        assert text.endswith(": no inspection history"), (f, text)
