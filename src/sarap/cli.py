@@ -396,6 +396,213 @@ def evaluate_cmd(
         out.print(f"ROC AUC {metrics['auc']:.3f}")
 
 
+# -- network ----------------------------------------------------------------
+
+
+def _edge_options(fn: F) -> F:
+    for opt in reversed(
+        [
+            click.option(
+                "--source-col",
+                default="source",
+                show_default=True,
+                help="Column of the payer / seller.",
+            ),
+            click.option(
+                "--target-col",
+                default="target",
+                show_default=True,
+                help="Column of the payee / buyer.",
+            ),
+            click.option("--amount-col", default="amount", show_default=True),
+            click.option(
+                "--time-col",
+                default="time",
+                show_default=True,
+                help="Date, timestamp, or a number of days.",
+            ),
+            click.option("--quiet", "-q", is_flag=True),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+def _transfers(path: str, kw: dict[str, Any]) -> Any:
+    from sarap.agents._transfers_io import read_transfers
+
+    read = read_transfers(
+        path,
+        source=kw["source_col"],
+        target=kw["target_col"],
+        amount=kw["amount_col"],
+        time=kw["time_col"],
+    )
+    if not kw["quiet"]:
+        err.print(read.summary(path), highlight=False)
+    return read.table
+
+
+def _labels_file(path: str, id_col: str, label_col: str, quiet: bool) -> Any:
+    from sarap.agents._transfers_io import read_labels
+
+    read = read_labels(path, party=id_col, label=label_col)
+    if not quiet:
+        err.print(read.summary(path), highlight=False)
+    return read.table
+
+
+@main.group()
+def network() -> None:
+    """Supply chains and transfers: risk of every party in the graph."""
+
+
+@network.command("fit")
+@click.option("--edges", required=True, help="Transfers or invoices file.")
+@click.option("--labels", "labels_path", required=True, help="Party labels file.")
+@click.option("--model", "model_dir", required=True, help="Folder to save to.")
+@click.option("--id-col", default="party_id", show_default=True)
+@click.option("--label-col", default="label", show_default=True)
+@_edge_options
+@friendly
+def network_fit_cmd(
+    edges: str,
+    labels_path: str,
+    model_dir: str,
+    id_col: str,
+    label_col: str,
+    **kw: Any,
+) -> None:
+    """Learn from parties with known outcomes (1 = offender, 0 = clean)."""
+    from sarap.agents._network import NetworkRiskScorer
+
+    table = _transfers(edges, kw)
+    labels = _labels_file(labels_path, id_col, label_col, kw["quiet"])
+    with step("graph features and model", kw["quiet"]):
+        model = NetworkRiskScorer().fit(table, labels)
+    model.save(model_dir)
+    if not kw["quiet"]:
+        err.print(
+            f"model saved to {model_dir} ({model.parties_train_:,} labelled "
+            f"parties, {model.positives_train_:,} offenders)",
+            highlight=False,
+        )
+
+
+@network.command("score")
+@click.option("--edges", required=True, help="Transfers or invoices file.")
+@click.option(
+    "--model", "model_dir", help="Model folder; patterns alone when left out."
+)
+@click.option("--out", "out_file", required=True, help="CSV file for the scores.")
+@click.option("--top", default=10, show_default=True, help="Rows to print.")
+@_edge_options
+@friendly
+def network_score_cmd(
+    edges: str, model_dir: str | None, out_file: str, top: int, **kw: Any
+) -> None:
+    """Score every party: party id, score, top reasons."""
+    import pyarrow.csv as pacsv
+
+    from sarap.agents._network import NetworkRiskScorer
+
+    table = _transfers(edges, kw)
+    model = NetworkRiskScorer.load(model_dir) if model_dir else NetworkRiskScorer()
+    with step("graph features and scores", kw["quiet"]):
+        scores = model.score_table(table)
+    target = Path(out_file)
+    if not target.parent.is_dir():
+        raise SarapError(
+            f"cannot write {target}: folder {target.parent} does not exist"
+        )
+    pacsv.write_csv(scores, target)
+    if kw["quiet"]:
+        return
+    t = Table(title=f"riskiest parties ({scores.num_rows:,} in all)")
+    for c in ("rank", "party", "score", "reasons"):
+        t.add_column(c, overflow="fold")
+    for r in scores.slice(0, top).to_pylist():
+        t.add_row(str(r["rank"]), r["party_id"], f"{r['score']:.3f}", r["reasons"])
+    out.print(t)
+    err.print(f"wrote {target}", highlight=False)
+
+
+@network.command("evaluate")
+@click.option("--edges", required=True, help="Transfers or invoices file.")
+@click.option("--labels", "labels_path", required=True, help="Party labels file.")
+@click.option(
+    "--model", "model_dir", help="Model folder; patterns alone when left out."
+)
+@click.option("--id-col", default="party_id", show_default=True)
+@click.option("--label-col", default="label", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@_edge_options
+@friendly
+def network_evaluate_cmd(
+    edges: str,
+    labels_path: str,
+    model_dir: str | None,
+    id_col: str,
+    label_col: str,
+    as_json: bool,
+    **kw: Any,
+) -> None:
+    """Average precision and precision@k over the parties in the labels file."""
+    from sarap.agents._network import NetworkRiskScorer, ranking_metrics
+
+    quiet = kw["quiet"] or as_json
+    kw["quiet"] = quiet
+    table = _transfers(edges, kw)
+    labels = _labels_file(labels_path, id_col, label_col, quiet)
+    model = NetworkRiskScorer.load(model_dir) if model_dir else NetworkRiskScorer()
+    if model_dir:
+        overlap = set(model.known_.column("party").to_pylist()) & set(
+            labels.column("party").to_pylist()
+        )
+        if overlap:
+            err.print(
+                f"[yellow]warning:[/yellow] {len(overlap):,} of these parties were "
+                "labelled when the model was fitted; their figures are not a test"
+            )
+    scores = model.score_table(table)
+    metrics = ranking_metrics(scores, labels)
+    if as_json:
+        click.echo(json.dumps(metrics))
+        return
+    for k, v in metrics.items():
+        out.print(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v:,}")
+
+
+@simulate.command("transfers")
+@click.option("--accounts", default=20_000, show_default=True, type=int)
+@click.option(
+    "--transfers", "n_transfers", default=120_000, show_default=True, type=int
+)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--out", "folder", required=True, help="Folder for transfers.csv and labels.csv."
+)
+@friendly
+def simulate_transfers_cmd(
+    accounts: int, n_transfers: int, seed: int, folder: str
+) -> None:
+    """A year of transfers with laundering patterns planted, and account labels."""
+    import pyarrow.csv as pacsv
+
+    from sarap.simulate._transfers import simulate_transfers
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    graph = simulate_transfers(accounts, n_transfers, seed=seed)
+    pacsv.write_csv(graph.transfers, target / "transfers.csv")
+    pacsv.write_csv(graph.labels, target / "labels.csv")
+    err.print(
+        f"wrote {graph.transfers.num_rows:,} transfers and "
+        f"{graph.labels.num_rows:,} account labels to {target}",
+        highlight=False,
+    )
+
+
 # -- demo -----------------------------------------------------------------
 
 

@@ -1,0 +1,162 @@
+"""Read transfer lists and party labels from files, for the network agent.
+
+Any file ``sarap ingest`` reads (CSV, Parquet, Excel, JSON), any column
+names (given by option). Rows that cannot be used are counted by reason and
+left out; the rest come back as ``src, dst, amount, t`` with ``t`` in days.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from sarap.backends import get_backend
+from sarap.backends.duckdb import Backend as DuckDBBackend
+from sarap.errors import SarapError
+from sarap.pipeline._readers import stage
+
+# Numeric times spanning more than this are taken as Unix seconds, else as days
+# (or the simulation steps of public benchmarks, which count days).
+SECONDS_SPAN = 100_000
+
+
+@dataclass
+class Read:
+    table: pa.Table
+    rows: int
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def summary(self, path: str | Path) -> str:
+        text = f"{path}: read {self.rows:,} rows, {self.table.num_rows:,} used"
+        if self.rejected:
+            why = ", ".join(f"{n:,} {r}" for r, n in self.rejected.most_common())
+            text += f", left out {sum(self.rejected.values()):,} ({why})"
+        return text
+
+
+def _need(path: Path, columns: list[str], wanted: dict[str, str]) -> None:
+    missing = [f"{opt} {name!r}" for opt, name in wanted.items() if name not in columns]
+    if missing:
+        raise SarapError(
+            f"{path}: no column {', '.join(missing)}; the file has "
+            f"{', '.join(columns[:12])}{' ...' if len(columns) > 12 else ''}"
+        )
+
+
+def read_transfers(
+    path: str | Path,
+    *,
+    source: str = "source",
+    target: str = "target",
+    amount: str = "amount",
+    time: str = "time",
+) -> Read:
+    path = Path(path)
+    backend = get_backend("duckdb")
+    assert isinstance(backend, DuckDBBackend)
+    con = backend.con
+    try:
+        with stage(con, path) as st:
+            _need(
+                path,
+                st.columns,
+                {
+                    "--source-col": source,
+                    "--target-col": target,
+                    "--amount-col": amount,
+                    "--time-col": time,
+                },
+            )
+            q = {
+                k: '"' + v.replace('"', '""') + '"'
+                for k, v in dict(s=source, d=target, a=amount, t=time).items()
+            }
+            con.execute(f"""
+                CREATE TEMP TABLE _t AS SELECT
+                    NULLIF(trim({q["s"]}), '') AS src,
+                    NULLIF(trim({q["d"]}), '') AS dst,
+                    TRY_CAST(replace(trim({q["a"]}), ',', '.') AS DOUBLE) AS amount,
+                    TRY_CAST(trim({q["t"]}) AS DOUBLE) AS t_num,
+                    epoch(TRY_CAST(trim({q["t"]}) AS TIMESTAMP)) AS t_sec,
+                    {q["a"]} AS a_raw, {q["t"]} AS t_raw
+                FROM "{st.relation}" """)
+            span = con.execute("SELECT max(t_num) - min(t_num) FROM _t").fetchall()[0][
+                0
+            ]
+            scale = 86_400.0 if span is not None and span > SECONDS_SPAN else 1.0
+            con.execute(f"""
+                CREATE TEMP TABLE _c AS SELECT src, dst, amount,
+                    COALESCE(t_num / {scale}, t_sec / 86400.0) AS t,
+                    CASE WHEN src IS NULL THEN 'missing source'
+                         WHEN dst IS NULL THEN 'missing target'
+                         WHEN amount IS NULL THEN 'bad amount'
+                         WHEN amount < 0 THEN 'negative amount'
+                         WHEN t_num IS NULL AND t_sec IS NULL THEN 'bad time'
+                    END AS why
+                FROM _t""")
+            rejected = Counter(
+                {
+                    str(r): int(n)
+                    for r, n in con.execute(
+                        "SELECT why, count(*) FROM _c WHERE why IS NOT NULL "
+                        "GROUP BY why"
+                    ).fetchall()
+                }
+            )
+            for _, reason, _ in st.broken:
+                rejected[reason.split(":")[0]] += 1
+            table = con.sql(
+                "SELECT src, dst, amount, t FROM _c WHERE why IS NULL"
+            ).to_arrow_table()
+            rows = st.rows
+    finally:
+        backend.close()
+    if table.num_rows == 0:
+        raise SarapError(f"{path}: no usable transfer rows")
+    return Read(table, rows, rejected)
+
+
+def read_labels(
+    path: str | Path, *, party: str = "party_id", label: str = "label"
+) -> Read:
+    path = Path(path)
+    backend = get_backend("duckdb")
+    assert isinstance(backend, DuckDBBackend)
+    con = backend.con
+    try:
+        with stage(con, path) as st:
+            _need(path, st.columns, {"--id-col": party, "--label-col": label})
+            p = '"' + party.replace('"', '""') + '"'
+            lab = '"' + label.replace('"', '""') + '"'
+            con.execute(f"""
+                CREATE TEMP TABLE _l AS SELECT NULLIF(trim({p}), '') AS party,
+                    CASE WHEN lower(trim({lab})) IN ('1', '1.0', 'true', 'yes', 'y')
+                         THEN 1
+                         WHEN lower(trim({lab})) IN ('0', '0.0', 'false', 'no', 'n')
+                         THEN 0 END AS label
+                FROM "{st.relation}" """)
+            rejected = Counter(
+                {
+                    str(r): int(n)
+                    for r, n in con.execute(
+                        "SELECT CASE WHEN party IS NULL THEN 'missing party id' "
+                        "ELSE 'label not 0/1' END, count(*) FROM _l "
+                        "WHERE party IS NULL OR label IS NULL GROUP BY 1"
+                    ).fetchall()
+                }
+            )
+            # A party listed twice counts once: an offender if either says so.
+            table = con.sql(
+                "SELECT party, CAST(max(label) AS INTEGER) AS label FROM _l "
+                "WHERE party IS NOT NULL AND label IS NOT NULL "
+                "GROUP BY party ORDER BY party"
+            ).to_arrow_table()
+            rows = st.rows
+    finally:
+        backend.close()
+    if table.num_rows == 0:
+        raise SarapError(f"{path}: no usable label rows")
+    return Read(table, rows, rejected)
