@@ -27,11 +27,22 @@ class GraphSettings:
     similar: float = 0.3
     """A burst's amounts are similar when their coefficient of variation is
     below this; a share is like the burst's when within this of its median."""
+    wide: float = 4.0
+    """A second, looser look: windows this many times wider, amounts allowed
+    twice the spread (slow fan-ins of uneven shares)."""
     cycle_max_length: int = 8
     cycle_gap_days: float = 15.0
     """Longest wait between one hop of a cycle and the next."""
     cycle_min_ratio: float = 0.7
     """A hop may keep as little as this share of the previous hop's amount."""
+
+
+def scales(s: GraphSettings) -> list[tuple[str, float, float]]:
+    """(feature-name suffix, window days, similarity) of each look at bursts."""
+    return [
+        ("", s.window_days, s.similar),
+        ("_wide", s.window_days * s.wide, min(1.0, s.similar * 2)),
+    ]
 
 
 AGG_SQL = """
@@ -70,7 +81,7 @@ FROM p LEFT JOIN o USING (party) LEFT JOIN i USING (party)
 # Bursts: per party and window (two grids half a window apart, so that a
 # burst is never cut in two), distinct counterparties and amount spread.
 BURST_SQL = """
-CREATE OR REPLACE TEMP TABLE _g_{side}_windows AS
+CREATE OR REPLACE TEMP TABLE _g_{side}{sfx}_windows AS
 SELECT {hub} AS hub, w.phase, floor((t + w.phase) / {width}) AS win,
        count(DISTINCT {other}) AS parties,
        stddev_pop(amount) / NULLIF(avg(amount), 0) AS cv,
@@ -80,34 +91,34 @@ GROUP BY hub, w.phase, win
 """
 
 BURST_FEATURES_SQL = """
-CREATE OR REPLACE TEMP TABLE _g_{side} AS
+CREATE OR REPLACE TEMP TABLE _g_{side}{sfx} AS
 WITH hub AS (
     SELECT hub AS party,
-           max(parties) FILTER (WHERE cv < {similar}) AS {side}_burst,
+           max(parties) FILTER (WHERE cv < {similar}) AS {side}{sfx}_burst,
            count(DISTINCT win) FILTER (WHERE parties >= 5 AND cv < {similar}
-                                        AND phase = 0) AS {side}_burst_windows
-    FROM _g_{side}_windows GROUP BY hub
+                                        AND phase = 0) AS {side}{sfx}_burst_windows
+    FROM _g_{side}{sfx}_windows GROUP BY hub
 ), member AS (
     -- Counterparties whose share looks like the rest of a hub's burst.
-    SELECT e.{other} AS party, max(w.parties) AS {side}_member_of
-    FROM _g_edges e JOIN _g_{side}_windows w
+    SELECT e.{other} AS party, max(w.parties) AS {side}{sfx}_member_of
+    FROM _g_edges e JOIN _g_{side}{sfx}_windows w
       ON w.hub = e.{hub} AND w.win = floor((e.t + w.phase) / {width})
     WHERE w.cv < {similar} AND w.parties >= 3
       AND abs(e.amount / NULLIF(w.med, 0) - 1) < {similar}
     GROUP BY e.{other}
 ), repeat AS (
-    SELECT party, max(hub_windows) AS {side}_member_windows FROM (
+    SELECT party, max(hub_windows) AS {side}{sfx}_member_windows FROM (
         SELECT e.{other} AS party, e.{hub}, count(DISTINCT w.win) AS hub_windows
-        FROM _g_edges e JOIN _g_{side}_windows w
+        FROM _g_edges e JOIN _g_{side}{sfx}_windows w
           ON w.hub = e.{hub} AND w.phase = 0 AND w.win = floor(e.t / {width})
         WHERE w.cv < {similar} AND w.parties >= 3
         GROUP BY e.{other}, e.{hub}
     ) GROUP BY party
 )
-SELECT p.party, COALESCE({side}_burst, 0) AS {side}_burst,
-       COALESCE({side}_burst_windows, 0) AS {side}_burst_windows,
-       COALESCE({side}_member_of, 0) AS {side}_member_of,
-       COALESCE({side}_member_windows, 0) AS {side}_member_windows
+SELECT p.party, COALESCE({side}{sfx}_burst, 0) AS {side}{sfx}_burst,
+       COALESCE({side}{sfx}_burst_windows, 0) AS {side}{sfx}_burst_windows,
+       COALESCE({side}{sfx}_member_of, 0) AS {side}{sfx}_member_of,
+       COALESCE({side}{sfx}_member_windows, 0) AS {side}{sfx}_member_windows
 FROM _g_parties p LEFT JOIN hub USING (party) LEFT JOIN member USING (party)
 LEFT JOIN repeat USING (party)
 """
@@ -228,11 +239,14 @@ def graph_features(
     )
     be.unregister("_g_in_edges")
     be.execute(AGG_SQL)
-    width, similar = settings.window_days, settings.similar
-    for side, hub, other in (("in", "dst", "src"), ("out", "src", "dst")):
-        args = dict(side=side, hub=hub, other=other, width=width, similar=similar)
-        be.execute(BURST_SQL.format(**args))
-        be.execute(BURST_FEATURES_SQL.format(**args))
+    width = settings.window_days
+    for sfx, days, similar in scales(settings):
+        for side, hub, other in (("in", "dst", "src"), ("out", "src", "dst")):
+            args = dict(
+                side=side, hub=hub, other=other, width=days, similar=similar, sfx=sfx
+            )
+            be.execute(BURST_SQL.format(**args))
+            be.execute(BURST_FEATURES_SQL.format(**args))
     cycles = _cycles(be, settings)
     be.register("_g_cycles", cycles)
     be.execute(CYCLE_FEATURES_SQL)
@@ -251,6 +265,10 @@ def graph_features(
         "JOIN _g_cycle c USING (party)",
         "LEFT JOIN _g_hop h USING (party)",
     ]
+    for sfx, _, _ in scales(settings)[1:]:
+        for side in ("in", "out"):
+            select.append(f"{side}{sfx}.* EXCLUDE (party)")
+            joins.append(f"JOIN _g_{side}{sfx} {side}{sfx} USING (party)")
     if known is not None:
         be.register("_g_labels", known)
         be.execute(KNOWN_SQL.format(width=width))
@@ -261,8 +279,12 @@ def graph_features(
         f"SELECT {', '.join(select)} FROM _g_parties p {' '.join(joins)} "
         "ORDER BY p.party"
     )
-    for t in ("parties", "in_windows", "out_windows", "in", "out", "cycle", "hop"):
+    for t in ("parties", "cycle", "hop"):
         be.execute(f"DROP TABLE IF EXISTS _g_{t}")
+    for sfx, _, _ in scales(settings):
+        for side in ("in", "out"):
+            be.execute(f"DROP TABLE IF EXISTS _g_{side}{sfx}_windows")
+            be.execute(f"DROP TABLE IF EXISTS _g_{side}{sfx}")
     be.execute("DROP TABLE IF EXISTS _g_known; DROP TABLE IF EXISTS _g_edges")
     return feats, cycles
 

@@ -32,68 +32,82 @@ REPEATS = 2
 
 
 def pattern_score(f: pd.DataFrame) -> np.ndarray:
-    """0-1 risk from the patterns alone (no labels needed)."""
+    """0-1 risk from the patterns alone (no labels needed): on a money cycle,
+    or the hub or a member of a one-off burst of similar payments (a slow or
+    uneven burst counts for a little less)."""
     s = np.where(f["cycles"].fillna(0) > 0, 1.0, 0.0)
-    for side in ("in", "out"):
-        burst = f[f"{side}_burst"].fillna(0)
-        hub = (burst >= BURST) & (f[f"{side}_burst_windows"].fillna(0) <= REPEATS)
-        s = np.maximum(s, hub * (0.5 + 0.5 * (1 - np.exp(-burst / 10))))
-        member = f[f"{side}_member_of"].fillna(0)
-        one_off = f[f"{side}_member_windows"].fillna(0) <= REPEATS
-        s = np.maximum(
-            s, (member >= BURST) * one_off * (0.4 + 0.5 * (1 - np.exp(-member / 10)))
-        )
+    for sfx, weight in (("", 1.0), ("_wide", 0.85)):
+        for side in ("in", "out"):
+            burst = f[f"{side}{sfx}_burst"].fillna(0)
+            once = f[f"{side}{sfx}_burst_windows"].fillna(0) <= REPEATS
+            hub = (burst >= BURST) & once
+            s = np.maximum(s, weight * hub * (0.5 + 0.5 * (1 - np.exp(-burst / 10))))
+            member = f[f"{side}{sfx}_member_of"].fillna(0)
+            one_off = f[f"{side}{sfx}_member_windows"].fillna(0) <= REPEATS
+            s = np.maximum(
+                s,
+                weight
+                * (member >= BURST)
+                * one_off
+                * (0.4 + 0.5 * (1 - np.exp(-member / 10))),
+            )
     return np.asarray(s, dtype=float)
 
 
-def reasons(f: pd.DataFrame, window_days: float, top: int = 3) -> list[str]:
+def reasons(
+    f: pd.DataFrame, window_days: float, wide: float = 4.0, top: int = 3
+) -> list[str]:
     """The evidence behind each party's score, in words, strongest first."""
     out = []
-    w = f"{window_days:g} days"
-    for r in f.itertuples(index=False):
+    looks = (("", f"{window_days:g} days"), ("_wide", f"{window_days * wide:g} days"))
+    w = looks[0][1]
+    for r in f.to_dict("records"):
         said: list[str] = []
-        if r.cycles and r.cycles > 0:
+        if r["cycles"] and r["cycles"] > 0:
             said.append(
-                f"on {int(r.cycles)} money cycle(s) of {int(r.cycle_length)} "
-                f"transfers that came back within {r.cycle_days:.0f} days, "
-                f"{r.cycle_fee:.0%} kept back on the way"
+                f"on {int(r['cycles'])} money cycle(s) of {int(r['cycle_length'])} "
+                f"transfers that came back within {r['cycle_days']:.0f} days, "
+                f"{r['cycle_fee']:.0%} kept back on the way"
             )
-        for side, hub, member in (
-            (
-                "in",
-                "received similar amounts from {} payers within " + w,
-                "one of {} payers of similar amounts into one account within " + w,
-            ),
-            (
-                "out",
-                "paid similar amounts to {} payees within " + w,
-                "one of {} payees of similar amounts from one account within " + w,
-            ),
-        ):
-            burst = getattr(r, f"{side}_burst")
-            if burst >= BURST and getattr(r, f"{side}_burst_windows") <= REPEATS:
-                said.append(hub.format(int(burst)))
-            mem = getattr(r, f"{side}_member_of")
-            if mem >= BURST and getattr(r, f"{side}_member_windows") <= REPEATS:
-                said.append(member.format(int(mem)))
-        bad = getattr(r, "known_bad", 0) or 0
+        for sfx, span in looks:
+            for side, hub, member in (
+                (
+                    "in",
+                    "received similar amounts from {} payers within " + span,
+                    "one of {} payers of similar amounts into one account within "
+                    + span,
+                ),
+                (
+                    "out",
+                    "paid similar amounts to {} payees within " + span,
+                    "one of {} payees of similar amounts from one account within "
+                    + span,
+                ),
+            ):
+                burst = r[f"{side}{sfx}_burst"]
+                if burst >= BURST and r[f"{side}{sfx}_burst_windows"] <= REPEATS:
+                    said.append(hub.format(int(burst)))
+                mem = r[f"{side}{sfx}_member_of"]
+                if mem >= BURST and r[f"{side}{sfx}_member_windows"] <= REPEATS:
+                    said.append(member.format(int(mem)))
+        bad = r.get("known_bad") or 0
         if bad > 0:
             said.append(f"trades directly with {int(bad)} known offender(s)")
-        co = max(
-            getattr(r, "co_payers_bad", 0) or 0, getattr(r, "co_payees_bad", 0) or 0
-        )
+        co = max(r.get("co_payers_bad") or 0, r.get("co_payees_bad") or 0)
         if co > 0:
             said.append(
                 f"pays or is paid alongside {int(co)} known offender(s) within {w}"
             )
-        if (
-            r.pass_through is not None
-            and r.pass_through >= 0.9
-            and r.in_n >= 3
-            and r.out_n >= 3
-        ):
-            said.append(f"passes on {r.pass_through:.0%} of what it receives")
-        out.append("; ".join(said[:top]))
+        pt = r["pass_through"]
+        if pt is not None and pt >= 0.9 and r["in_n"] >= 3 and r["out_n"] >= 3:
+            said.append(f"passes on {pt:.0%} of what it receives")
+        # Each look at bursts may say the same thing twice: keep the first.
+        seen: list[str] = []
+        for text in said:
+            stem = text.split(" within ")[0]
+            if all(s.split(" within ")[0] != stem for s in seen):
+                seen.append(text)
+        out.append("; ".join(seen[:top]))
     return out
 
 

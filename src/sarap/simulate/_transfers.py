@@ -47,6 +47,9 @@ def simulate_transfers(
     start: str = "2024-01-01",
     laundering_share: float = 0.03,
     patterns: tuple[str, ...] = PATTERNS,
+    spread: float = 0.1,
+    burst_days: float = 4.0,
+    hop_days: float = 4.0,
 ) -> TransferGraph:
     """A year of transfers among ``accounts`` with laundering planted.
 
@@ -60,6 +63,12 @@ def simulate_transfers(
         Share of accounts that take part in a planted pattern.
     patterns : tuple of str
         Which of :data:`PATTERNS` to plant, in equal numbers.
+    spread : float
+        How far the shares of one fan-in, fan-out or scatter differ from
+        each other (uniform within plus or minus ``spread``).
+    burst_days, hop_days : float
+        Longest time a fan-in's payments take; longest wait between two
+        hops of a cycle or a mule's in and out.
     """
     if accounts < 100:
         raise ValueError("accounts must be at least 100")
@@ -132,6 +141,9 @@ def simulate_transfers(
     )
 
     # -- laundering ----------------------------------------------------------
+    def uneven(n: int) -> np.ndarray:
+        return rng.uniform(1 - spread, 1 + spread, n)
+
     target = int(accounts * laundering_share)
     pool = rng.permutation(accounts)
     used = 0
@@ -159,30 +171,30 @@ def simulate_transfers(
                 members,
                 np.roll(members, -1),
                 base * (1 - fee) ** hops,
-                start_t + np.cumsum(rng.integers(DAY // 4, 4 * DAY, size)),
+                start_t + np.cumsum(rng.integers(DAY // 4, int(hop_days * DAY), size)),
             )
         elif kind == "fan_in":
             hub, senders = members[0], members[1:]
-            shares = base / len(senders) * rng.uniform(0.9, 1.1, len(senders))
-            when = start_t + rng.integers(0, 4 * DAY, len(senders))
+            shares = base / len(senders) * uneven(len(senders))
+            when = start_t + rng.integers(0, int(burst_days * DAY), len(senders))
             add(senders, np.full(len(senders), hub), shares, when)
             onward = pool[rng.integers(0, len(pool))]
             add([hub], [onward], [shares.sum() * 0.97], [when.max() + DAY])
         elif kind == "fan_out":
             hub, receivers = members[0], members[1:]
-            shares = base / len(receivers) * rng.uniform(0.9, 1.1, len(receivers))
+            shares = base / len(receivers) * uneven(len(receivers))
             when = start_t + rng.integers(0, DAY, len(receivers))
             add(np.full(len(receivers), hub), receivers, shares, when)
         else:
             origin, sink, mules = members[0], members[1], members[2:]
-            shares = base / len(mules) * rng.uniform(0.9, 1.1, len(mules))
+            shares = base / len(mules) * uneven(len(mules))
             when = start_t + rng.integers(0, DAY, len(mules))
             add(np.full(len(mules), origin), mules, shares, when)
             add(
                 mules,
                 np.full(len(mules), sink),
                 shares * rng.uniform(0.9, 0.98, len(mules)),
-                when + rng.integers(DAY // 2, 5 * DAY, len(mules)),
+                when + rng.integers(DAY // 2, int(hop_days * DAY) + DAY, len(mules)),
             )
 
     s, d = np.concatenate(src), np.concatenate(dst)
