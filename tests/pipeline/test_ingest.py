@@ -268,3 +268,32 @@ def test_parties_file_is_recognised(ws, tmp_path):
     )
     r = ingest(ws, path)
     assert r.loaded == 1 and ws.count("parties") == 1
+
+
+def test_invoices_and_vat_returns_are_recognised_and_checked(ws, tmp_path):
+    inv = tmp_path / "invoices.csv"
+    inv.write_text(
+        "invoice_id,reported_by,issued_on,seller_id,buyer_id,amount,vat_rate,vat\n"
+        "INV1,seller,2024-03-01,A,B,100,12,12\n"
+        "INV1,BUYER,2024-03-01,A,B,100,12,12\n"
+        "INV2,broker,2024-03-02,A,C,50,12,6\n"
+        "INV3,buyer,2024-03-02,B,C,-5,12,0\n"
+    )
+    result = ingest(ws, inv)
+    assert result.mapping == "identity" and result.loaded == 2
+    assert result.reasons == {
+        "bad reported_by (column 'reported_by')": 1,
+        "amount must be >= 0 (column 'amount')": 1,
+    }
+    rows = ws.sql("SELECT reported_by, line_no FROM invoices ORDER BY 1").to_pylist()
+    assert rows == [
+        {"reported_by": "buyer", "line_no": 1},
+        {"reported_by": "seller", "line_no": 1},
+    ]
+    vat = tmp_path / "vat.csv"
+    vat.write_text(
+        "party_id,period,output_vat,input_vat,vat_payable,vat_paid\n"
+        "A,2024-03-01,12,0,12,0\n"
+    )
+    assert ingest(ws, vat).loaded == 1
+    assert ws.count("vat_returns") == 1

@@ -44,3 +44,25 @@ def test_newer_workspace_is_refused(tmp_path):
 def test_workspace_in_missing_folder_is_one_line(tmp_path):
     with pytest.raises(SarapError, match="does not exist"):
         Workspace(tmp_path / "no" / "w.duckdb")
+
+
+def test_older_workspace_gains_the_new_fields(tmp_path):
+    import duckdb
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE parties (party_id VARCHAR NOT NULL PRIMARY KEY, "
+        "country VARCHAR, name VARCHAR, registration_date DATE, "
+        "activity_code VARCHAR)"
+    )
+    con.execute("INSERT INTO parties VALUES ('P1', 'KZ', 'Old LLP', NULL, NULL)")
+    con.execute("CREATE TABLE sarap_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO sarap_meta VALUES ('schema_version', '1')")
+    con.close()
+    with Workspace(path) as ws:
+        row = ws.sql("SELECT * FROM parties").to_pylist()[0]
+        assert row["party_id"] == "P1" and row["director_id"] is None
+        assert ws.count("invoices") == 0 and ws.count("vat_returns") == 0
+        version = ws.sql("SELECT value FROM sarap_meta WHERE key = 'schema_version'")
+        assert version.column(0)[0].as_py() == str(SCHEMA_VERSION)

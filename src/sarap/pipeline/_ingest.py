@@ -120,6 +120,9 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
         if f.type == "INTEGER":
             return f"CASE WHEN {num} = floor({num}) THEN CAST({num} AS INTEGER) END"
         return f"CASE WHEN isfinite({num}) THEN {num} END"
+    if f.choices:
+        allowed = ", ".join(sql_literal(c) for c in f.choices)
+        return f"CASE WHEN lower({raw}) IN ({allowed}) THEN lower({raw}) END"
     if f.kind == "flag":
         return (
             f"CASE WHEN lower({raw}) IN ('1', '1.0', 'true', 'yes', 'y', 'да') "
@@ -156,7 +159,13 @@ _RANGE = {
     "duty": ">= 0",
     "additional_revenue": ">= 0",
     "item_no": ">= 1",
+    "line_no": ">= 1",
+    "amount": ">= 0",
+    "vat": ">= 0",
+    "employees": ">= 0",
 }
+# Numbering fields that default to 1 (one goods item / invoice line per row).
+_FIRST = ("item_no", "line_no")
 
 
 def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> str:
@@ -178,14 +187,14 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
         elif f.name in mapping.constants:
             raws.append(f"{sql_literal(mapping.constants[f.name])} AS {raw}")
             where = " (mapping constant)"
-        elif f.name == "item_no":  # one goods item per row unless numbered
-            typed.append("1 AS item_no")
+        elif f.name in _FIRST:  # one goods item per row unless numbered
+            typed.append(f"1 AS {f.name}")
             continue
         else:
             typed.append(f"CAST(NULL AS {f.type}) AS {f.name}")
             continue
         expr = _typed(f, raw, mapping.date_format)
-        if f.name == "item_no":
+        if f.name in _FIRST:
             expr = f"COALESCE({expr}, CASE WHEN {raw} IS NULL THEN 1 END)"
         typed.append(f"{expr} AS {f.name}")
         if f.required and f.name in own:

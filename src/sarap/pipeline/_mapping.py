@@ -113,7 +113,7 @@ def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
 def detect_mapping(columns: list[str]) -> Mapping:
     """What a file holds, from its header.
 
-    Data-model names first: of declarations, outcomes and parties, the table
+    Data-model names first: of the data model's tables, the table
     most of whose fields the file has; a built-in mapping when the file has
     all its required columns instead; else the closest table, so that the
     error names the columns it lacks.
@@ -130,7 +130,8 @@ def detect_mapping(columns: list[str]) -> Mapping:
     def overlap(m: Mapping) -> int:
         return sum(f in have for f in ENTITIES[m.entity].field_names)
 
-    ours = [identity_mapping(e) for e in ("declarations", "outcomes", "parties")]
+    ours = [identity_mapping(e) for e in ENTITIES if e != "declarations"]
+    ours.insert(0, identity_mapping("declarations"))
     closest = max(ours, key=overlap)  # the first of equals: declarations
     if complete(closest):
         return closest

@@ -1,4 +1,4 @@
-"""Version 1 of the Sarap common data model.
+"""The Sarap common data model (version in ``SCHEMA_VERSION``).
 
 The model is declared once, here, as data. The DuckDB tables, the ingest
 validation and the documentation page (``docs/data-model.md``) are all derived
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+# 1: parties, declarations, outcomes. 2: e-invoices, VAT returns, and the
+# parties' sector, size, staff, director, address and bank account.
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Field:
     unit: str
     description: str
     kind: str = "plain"  # how ingest normalises it: plain, code, country, hs, flag
+    choices: tuple[str, ...] = ()  # the only values allowed (lower case), if any
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,32 @@ PARTIES = Entity(
             "Main economic activity code (OKED / NACE / ISIC).",
             "code",
         ),
+        Field(
+            "sector",
+            "VARCHAR",
+            False,
+            "-",
+            "Role in trade: import, wholesale, retail, producer, services, export.",
+        ),
+        Field("size", "VARCHAR", False, "-", "micro, small, medium or large."),
+        Field("employees", "INTEGER", False, "persons", "Staff on the payroll, >= 0."),
+        Field(
+            "director_id",
+            "VARCHAR",
+            False,
+            "-",
+            "National ID of the director (parties sharing one are linked).",
+            "code",
+        ),
+        Field(
+            "address_id",
+            "VARCHAR",
+            False,
+            "-",
+            "Registered address (an ID or normalised text).",
+            "code",
+        ),
+        Field("bank_account", "VARCHAR", False, "-", "Main bank account.", "code"),
     ),
 )
 
@@ -257,7 +286,87 @@ OUTCOMES = Entity(
     ),
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (PARTIES, DECLARATIONS, OUTCOMES)}
+INVOICES = Entity(
+    name="invoices",
+    description=(
+        "E-invoices as each side reported them: one row per invoice line and "
+        "ledger. An invoice the seller put in its sales book and the buyer in "
+        "its purchase book appears twice (`reported_by` seller and buyer); "
+        "the two are matched to find VAT claimed that nobody declared."
+    ),
+    key=("invoice_id", "line_no", "reported_by"),
+    fields=(
+        Field("invoice_id", "VARCHAR", True, "-", "Invoice number.", "code"),
+        Field("line_no", "INTEGER", False, "-", "Line of the invoice, from 1."),
+        Field(
+            "reported_by",
+            "VARCHAR",
+            True,
+            "-",
+            "Whose ledger the row comes from: seller (sales book) or buyer "
+            "(purchase book).",
+            "plain",
+            ("seller", "buyer"),
+        ),
+        Field("issued_on", "DATE", True, "date", "Date of the invoice."),
+        Field("seller_id", "VARCHAR", True, "-", "Seller's party ID.", "code"),
+        Field("buyer_id", "VARCHAR", True, "-", "Buyer's party ID.", "code"),
+        Field(
+            "seller_country",
+            "VARCHAR",
+            False,
+            "ISO 3166-1 alpha-2",
+            "Seller's country of registration.",
+            "country",
+        ),
+        Field(
+            "buyer_country",
+            "VARCHAR",
+            False,
+            "ISO 3166-1 alpha-2",
+            "Buyer's country of registration.",
+            "country",
+        ),
+        Field(
+            "hs_code",
+            "VARCHAR",
+            False,
+            "-",
+            "Goods code (6-10 digits); empty for services.",
+            "hs",
+        ),
+        Field("amount", "DOUBLE", True, "currency", "Amount net of VAT, >= 0."),
+        Field("vat_rate", "DOUBLE", False, "%", "VAT rate, percent (0 for exports)."),
+        Field("vat", "DOUBLE", False, "currency", "VAT charged, >= 0."),
+        Field(
+            "currency", "VARCHAR", False, "ISO 4217", "Currency of the amounts.", "code"
+        ),
+    ),
+)
+
+VAT_RETURNS = Entity(
+    name="vat_returns",
+    description="VAT returns and payments: one row per taxpayer and month.",
+    key=("party_id", "period"),
+    fields=(
+        Field("party_id", "VARCHAR", True, "-", "Taxpayer.", "code"),
+        Field("period", "DATE", True, "date", "First day of the month returned."),
+        Field("output_vat", "DOUBLE", False, "currency", "VAT on sales."),
+        Field("input_vat", "DOUBLE", False, "currency", "VAT deducted on purchases."),
+        Field(
+            "vat_payable",
+            "DOUBLE",
+            False,
+            "currency",
+            "Output minus input VAT; negative is a refund claimed.",
+        ),
+        Field("vat_paid", "DOUBLE", False, "currency", "VAT actually paid."),
+    ),
+)
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e for e in (PARTIES, DECLARATIONS, OUTCOMES, INVOICES, VAT_RETURNS)
+}
 
 # Tables that are not part of the exchange standard but of every workspace.
 SYSTEM_DDL = """

@@ -60,6 +60,13 @@ class Workspace:
             )
         for entity in ENTITIES.values():
             be.execute(entity_ddl(entity))
+            # Fields added in a later version join the tables of an older
+            # workspace (all optional, so existing rows stay valid).
+            for f in entity.fields:
+                be.execute(
+                    f"ALTER TABLE {entity.name} ADD COLUMN IF NOT EXISTS "
+                    f"{f.name} {f.type}"
+                )
         be.execute(LINES_VIEW)
         if version < SCHEMA_VERSION:
             be.execute(
