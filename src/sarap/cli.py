@@ -603,6 +603,129 @@ def simulate_transfers_cmd(
     )
 
 
+# -- coordinator and profiles ------------------------------------------------
+
+
+@main.command("run")
+@click.option("--workspace", "-w", required=True, help="Workspace (.duckdb file).")
+@click.option("--models", "model_dir", help="Folder for the agents' models.")
+@click.option("--top", default=10, show_default=True, help="Profiles to print.")
+@click.option("--quiet", "-q", is_flag=True)
+@friendly
+def run_cmd(workspace: str, model_dir: str | None, top: int, quiet: bool) -> None:
+    """Run every agent over a workspace; only what changed is redone."""
+    from sarap.agents._run import run_all
+    from sarap.store import Workspace
+
+    if not Path(workspace).is_file():
+        raise SarapError(
+            f"{workspace}: no such workspace (create it with sarap ingest)"
+        )
+    with Workspace(workspace) as ws:
+        report = run_all(
+            ws,
+            model_dir=model_dir,
+            progress=(lambda _: None) if quiet else (lambda m: err.print(m)),
+        )
+        if quiet:
+            return
+        for agent, what in report.ran.items():
+            err.print(f"[green]✓[/green] {agent}: {what}", highlight=False)
+        _print_profiles(ws, top)
+
+
+def _print_profiles(ws: Any, top: int) -> None:
+    rows = ws.sql(
+        "SELECT party_id, score, band, reasons_en FROM profiles "
+        "ORDER BY score DESC, party_id LIMIT ?",
+        [top],
+    ).to_pylist()
+    t = Table(title="riskiest taxpayers")
+    for c in ("taxpayer", "score", "band", "top reasons"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(r["party_id"], f"{r['score']:.0f}", r["band"], r["reasons_en"])
+    out.print(t)
+
+
+@main.group()
+def taxpayers() -> None:
+    """Risk profiles of taxpayers (after sarap run)."""
+
+
+@taxpayers.command("show")
+@click.argument("party_id")
+@click.option("--workspace", "-w", required=True)
+@click.option(
+    "--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def taxpayers_show_cmd(party_id: str, workspace: str, lang: str, as_json: bool) -> None:
+    """One taxpayer's profile: score, band, reasons, evidence, history."""
+    from sarap.store import Workspace
+
+    if not Path(workspace).is_file():
+        raise SarapError(f"{workspace}: no such workspace")
+    with Workspace(workspace) as ws:
+        has = (
+            ws.sql(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_name = 'profiles'"
+            )
+            .column(0)[0]
+            .as_py()
+        )
+        if not has:
+            raise SarapError(
+                f"{workspace}: no profiles yet; run sarap run -w {workspace}"
+            )
+        prof = ws.sql(
+            "SELECT * FROM profiles WHERE party_id = ?", [party_id]
+        ).to_pylist()
+        if not prof:
+            raise SarapError(f"no taxpayer {party_id!r} in {workspace}")
+        findings = ws.sql(
+            f"SELECT agent, kind, score, period, reason_{lang} AS reason, evidence "
+            "FROM findings WHERE party_id = ? ORDER BY score DESC",
+            [party_id],
+        ).to_pylist()
+        history = ws.sql(
+            "SELECT period, score, band FROM profile_history WHERE party_id = ? "
+            "ORDER BY period",
+            [party_id],
+        ).to_pylist()
+    p = prof[0]
+    if as_json:
+        doc = {
+            "party_id": party_id,
+            "score": p["score"],
+            "band": p["band"],
+            "reasons": p[f"reasons_{lang}"],
+            "findings": [
+                {
+                    **f,
+                    "period": str(f["period"]) if f["period"] else None,
+                    "evidence": json.loads(f["evidence"]) if f["evidence"] else None,
+                }
+                for f in findings
+            ],
+            "history": [{**h, "period": str(h["period"])} for h in history],
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False))
+        return
+    out.print(f"[bold]{party_id}[/bold]: score {p['score']:.0f}, band {p['band']}")
+    for f in findings:
+        out.print(f"  {f['score']:.2f} {f['kind']}: {f['reason']}", highlight=False)
+        if f["evidence"]:
+            out.print(f"       evidence {f['evidence']}", highlight=False)
+    if history:
+        out.print(
+            "  by month: "
+            + ", ".join(f"{h['period']:%Y-%m} {h['score']:.0f}" for h in history)
+        )
+
+
 # -- demo -----------------------------------------------------------------
 
 

@@ -1,0 +1,410 @@
+"""The coordinator: every agent over a workspace, in dependency order.
+
+1. ``network``: findings about taxpayers from e-invoices, VAT returns and
+   registrations (:mod:`_tax`), and money cycles in the invoice graph
+   (:mod:`_graph`).
+2. ``declarations``: learns from inspected declarations and ranks the rest;
+   each importer gets a finding from its riskiest declarations.
+3. ``taxpayers``: one profile per taxpayer out of all the findings: a score
+   0-100, a band, the top reasons in English and Russian, and its history by
+   month.
+
+Each agent remembers a fingerprint of the tables it read. On a new run, an
+agent whose tables did not change is skipped; the declarations agent whose
+outcomes did not change keeps its model and scores only declarations it has
+not scored; profiles are rebuilt only for taxpayers whose findings changed.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from sarap.agents._graph import GraphSettings, graph_features
+from sarap.agents._tax import FINDING_COLUMNS, tax_findings
+from sarap.backends import SupportsTempTables, SupportsTransactions
+from sarap.errors import SarapError
+from sarap.store import Workspace
+
+# How much each kind of finding weighs in a profile (noisy-or of weight x score).
+WEIGHTS = {
+    "carousel": 1.0,
+    "unpaid_vat": 0.95,
+    "one_day_firm": 0.9,
+    "chain_beneficiary": 0.8,
+    "unmatched_deduction": 0.8,
+    "unreported_sales": 0.7,
+    "circular_trading": 0.8,
+    "refund_claim": 0.7,
+    "import_markup": 0.7,
+    "risky_declarations": 0.8,
+    "shared_identity": 0.5,
+}
+BANDS = ((70.0, "high"), (40.0, "medium"), (0.0, "low"))
+KIND_RU = {"high": "высокий", "medium": "средний", "low": "низкий"}
+
+OUTPUT_DDL = """
+CREATE TABLE IF NOT EXISTS findings (
+    run_id VARCHAR NOT NULL, agent VARCHAR NOT NULL, party_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL, score DOUBLE NOT NULL, period DATE,
+    reason_en VARCHAR, reason_ru VARCHAR, evidence VARCHAR
+);
+CREATE TABLE IF NOT EXISTS profiles (
+    party_id VARCHAR PRIMARY KEY, score DOUBLE NOT NULL, band VARCHAR NOT NULL,
+    reasons_en VARCHAR, reasons_ru VARCHAR, kinds VARCHAR, updated_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS profile_history (
+    party_id VARCHAR NOT NULL, period DATE NOT NULL, score DOUBLE NOT NULL,
+    band VARCHAR NOT NULL, PRIMARY KEY (party_id, period)
+);
+CREATE TABLE IF NOT EXISTS agent_runs (
+    agent VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL, finished_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scored_declarations (
+    declaration_id VARCHAR PRIMARY KEY, risk DOUBLE NOT NULL, reasons VARCHAR,
+    run_id VARCHAR NOT NULL
+);
+"""
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    ran: dict[str, str] = field(default_factory=dict)  # agent -> what it did
+    profiles: int = 0
+
+
+def _fingerprint(ws: Workspace, tables: tuple[str, ...]) -> str:
+    parts = []
+    for t in tables:
+        row = ws.sql(f"SELECT count(*) AS n, sum(hash(t)) AS h FROM {t} t").to_pylist()
+        parts.append(f"{t}:{row[0]['n']}:{row[0]['h']}")
+    return "|".join(parts)
+
+
+def _last(ws: Workspace, agent: str) -> str | None:
+    got = ws.sql("SELECT fingerprint FROM agent_runs WHERE agent = ?", [agent])
+    return str(got.column(0)[0].as_py()) if got.num_rows else None
+
+
+def _done(ws: Workspace, agent: str, fingerprint: str, run_id: str) -> None:
+    ws.backend.execute(
+        "INSERT OR REPLACE INTO agent_runs VALUES (?, ?, ?, ?)",
+        [agent, fingerprint, run_id, datetime.now()],
+    )
+
+
+def run_all(
+    ws: Workspace,
+    *,
+    model_dir: str | Path | None = None,
+    progress: Progress = lambda _: None,
+) -> RunReport:
+    """Run the agents over ``ws``; see the module docstring."""
+    be = ws.backend
+    if not isinstance(be, SupportsTransactions):
+        raise SarapError(f"sarap run needs transactions; {be.name} has none")
+    be.execute(OUTPUT_DDL)
+    report = RunReport(uuid.uuid4().hex[:12])
+    changed: set[str] = set()
+
+    inputs = ("parties", "invoices", "vat_returns", "declarations")
+    fp = _fingerprint(ws, inputs)
+    if fp == _last(ws, "network"):
+        report.ran["network"] = "up to date"
+    else:
+        progress("network: VAT chains, registrations, money cycles")
+        with be.transaction():
+            before = _snapshot(ws, "network")
+            be.execute("DELETE FROM findings WHERE agent = 'network'")
+            n = _network(ws, report.run_id)
+            changed |= _changed(before, _snapshot(ws, "network"))
+            _done(ws, "network", fp, report.run_id)
+        report.ran["network"] = f"{n:,} findings"
+
+    fp = _fingerprint(ws, ("declarations", "outcomes"))
+    if fp == _last(ws, "declarations"):
+        report.ran["declarations"] = "up to date"
+    else:
+        progress("declarations: learn from inspections, rank the rest")
+        with be.transaction():
+            what, parties = _declarations(ws, report.run_id, model_dir)
+            changed |= parties
+            _done(ws, "declarations", fp, report.run_id)
+        report.ran["declarations"] = what
+
+    if changed or ws.sql("SELECT count(*) FROM profiles").column(0)[0].as_py() == 0:
+        progress("taxpayers: profiles")
+        with be.transaction():
+            report.profiles = _profiles(ws, changed or None)
+        report.ran["taxpayers"] = f"{report.profiles:,} profiles rebuilt"
+    else:
+        report.ran["taxpayers"] = "up to date"
+    return report
+
+
+def _snapshot(ws: Workspace, agent: str) -> dict[str, frozenset[tuple[object, ...]]]:
+    """Each party's findings from ``agent``, to tell which ones a run changed."""
+    rows = ws.sql(
+        "SELECT party_id, kind, round(score, 6) AS score, reason_en FROM findings "
+        "WHERE agent = ?",
+        [agent],
+    ).to_pylist()
+    by: dict[str, set[tuple[object, ...]]] = {}
+    for r in rows:
+        by.setdefault(str(r["party_id"]), set()).add(
+            (r["kind"], r["score"], r["reason_en"])
+        )
+    return {k: frozenset(v) for k, v in by.items()}
+
+
+def _changed(
+    before: dict[str, frozenset[tuple[object, ...]]],
+    after: dict[str, frozenset[tuple[object, ...]]],
+) -> set[str]:
+    return {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+
+
+def _network(ws: Workspace, run_id: str) -> int:
+    be = ws.backend
+    tax_findings(be)
+    cols = ", ".join(FINDING_COLUMNS)
+    be.execute(
+        f"INSERT INTO findings (run_id, agent, {cols}) "
+        f"SELECT ?, 'network', {cols} FROM _tax_findings",
+        [run_id],
+    )
+    be.execute("DROP TABLE IF EXISTS _tax_findings")
+    _cycle_findings(ws, run_id)
+    n = ws.sql("SELECT count(*) FROM findings WHERE run_id = ?", [run_id])
+    return int(n.column(0)[0].as_py())
+
+
+def _cycle_findings(ws: Workspace, run_id: str) -> None:
+    """Invoices that go round: across borders a carousel, else circular trade."""
+    edges = ws.sql(
+        "SELECT seller_id AS src, buyer_id AS dst, amount, "
+        "CAST(epoch(CAST(issued_on AS TIMESTAMP)) / 86400.0 AS DOUBLE) AS t "
+        "FROM invoices WHERE reported_by = 'seller'"
+    )
+    if edges.num_rows == 0:
+        return
+    be = ws.backend
+    assert isinstance(be, SupportsTempTables)
+    # Goods in a carousel go round at the same price or near it, hop after
+    # hop within weeks: cycles are looked for with amounts within 30 %.
+    settings = GraphSettings(cycle_gap_days=45.0, cycle_min_ratio=0.7)
+    _, cycles = graph_features(be, edges, settings)
+    if cycles.num_rows == 0:
+        return
+    be.register("_cycles", cycles)
+    be.execute(
+        """
+        INSERT INTO findings
+        WITH c AS (
+            SELECT row_number() OVER () AS cycle, path, days, a_first FROM _cycles
+        ), m AS (
+            SELECT c.cycle, unnest(c.path) AS party_id, c.path, c.days, c.a_first
+            FROM c
+        ), k AS (
+            SELECT m.cycle, count(DISTINCT p.country) AS countries
+            FROM m LEFT JOIN parties p USING (party_id) GROUP BY m.cycle
+        ), best AS (
+            SELECT m.party_id, arg_min(m.path, m.days) AS path, min(m.days) AS days,
+                   max(k.countries) AS countries, count(*) AS cycles,
+                   max(m.a_first) AS amount
+            FROM m JOIN k USING (cycle) GROUP BY m.party_id
+        )
+        SELECT ?, 'network', party_id,
+               CASE WHEN countries > 1 THEN 'carousel' ELSE 'circular_trading' END,
+               least(1.0, 0.7 + 0.1 * cycles), NULL,
+               'on ' || cycles || ' chain(s) of invoices that came back within '
+                 || CAST(round(days) AS INTEGER) || ' days'
+                 || CASE WHEN countries > 1 THEN ' across ' || countries
+                         || ' countries' ELSE '' END
+                 || ': ' || array_to_string(list_append(path, path[1]), ' -> '),
+               'участник ' || cycles || ' замкнутых цепочек счетов-фактур за '
+                 || CAST(round(days) AS INTEGER) || ' дн.'
+                 || CASE WHEN countries > 1 THEN ' через ' || countries
+                         || ' страны' ELSE '' END
+                 || ': ' || array_to_string(list_append(path, path[1]), ' -> '),
+               to_json({'path': path, 'days': days, 'amount': amount})::VARCHAR
+        FROM best
+        """,
+        [run_id],
+    )
+    be.unregister("_cycles")
+
+
+def _declarations(
+    ws: Workspace, run_id: str, model_dir: str | Path | None
+) -> tuple[str, set[str]]:
+    """Fit on inspected declarations when outcomes changed, score the rest
+    not scored yet, and turn each importer's riskiest into a finding."""
+    from sarap.agents._queue import (
+        fit_model,
+        load_model,
+        rank_declarations,
+        workspace_lines,
+    )
+
+    labelled = ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NOT NULL")
+    if labelled.column(0)[0].as_py() < 100:
+        return "skipped: fewer than 100 inspected declaration lines", set()
+    folder = Path(model_dir) if model_dir else Path(ws.path).with_suffix(".models")
+    if ws.path == ":memory:" and model_dir is None:
+        folder = Path(".sarap-models")
+    folder = folder / "declarations"
+    outcomes = _fingerprint(ws, ("outcomes",))
+    be = ws.backend
+    if _last(ws, "declarations:outcomes") != outcomes or not folder.is_dir():
+        fit_model(workspace_lines(ws, labelled=True), folder)
+        be.execute("DELETE FROM scored_declarations")
+        _done(ws, "declarations:outcomes", outcomes, run_id)
+    model = load_model(folder)
+    new = ws.sql(
+        "SELECT l.* FROM declaration_lines l WHERE l.fraud IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM scored_declarations s "
+        "WHERE s.declaration_id = l.declaration_id) "
+        "ORDER BY l.date, l.declaration_id, l.item_no"
+    )
+    if new.num_rows:
+        queue = rank_declarations(model, new, explain=None)
+        assert isinstance(be, SupportsTempTables)
+        be.register("_queue", queue.select(["declaration_id", "risk", "reasons"]))
+        be.execute(
+            "INSERT OR REPLACE INTO scored_declarations "
+            "SELECT declaration_id, risk, reasons, ? FROM _queue",
+            [run_id],
+        )
+        be.unregister("_queue")
+    before = _snapshot(ws, "declarations")
+    be.execute("DELETE FROM findings WHERE agent = 'declarations'")
+    threshold = float(model.threshold_)
+    be.execute(
+        """
+        INSERT INTO findings
+        WITH d AS (
+            SELECT s.declaration_id, s.risk, s.reasons,
+                   any_value(l.importer_id) AS party_id, min(l.date) AS date
+            FROM scored_declarations s JOIN declarations l USING (declaration_id)
+            GROUP BY s.declaration_id, s.risk, s.reasons
+        )
+        SELECT ?, 'declarations', party_id, 'risky_declarations', max(risk),
+               date_trunc('month', max(date)),
+               count(*) || ' declaration(s) above the inspection cut-off; riskiest '
+                 || arg_max(declaration_id, risk) || ' (risk '
+                 || format('{:.2f}', max(risk)) || '): ' || arg_max(reasons, risk),
+               'декларации выше порога досмотра: ' || count(*)
+                 || '; самая рискованная ' || arg_max(declaration_id, risk)
+                 || ' (риск ' || format('{:.2f}', max(risk)) || ')',
+               to_json({'declarations': list(declaration_id ORDER BY risk DESC)[1:5],
+                        'max_risk': max(risk)})::VARCHAR
+        FROM d WHERE risk >= ? GROUP BY party_id
+        """,
+        [run_id, threshold],
+    )
+    after = _snapshot(ws, "declarations")
+    what = (
+        f"{new.num_rows:,} new declaration lines scored, "
+        f"{len(after):,} importers flagged"
+    )
+    return what, _changed(before, after)
+
+
+def combine(weighted: np.ndarray) -> float:
+    """Noisy-or of weighted finding scores, 0-100."""
+    return float(100 * (1 - np.prod(1 - np.clip(weighted, 0, 1))))
+
+
+def band(score: float) -> str:
+    return next(name for cut, name in BANDS if score >= cut)
+
+
+def _profiles(ws: Workspace, parties: set[str] | None) -> int:
+    """Rebuild the profiles of ``parties`` (all when None) from findings."""
+    be = ws.backend
+    assert isinstance(be, SupportsTempTables)
+    where = ""
+    params: list[object] = []
+    if parties is not None:
+        be.register("_touched", pa.table({"party_id": sorted(parties)}))
+        where = "WHERE party_id IN (SELECT party_id FROM _touched)"
+    found = ws.sql(
+        f"SELECT party_id, kind, score, period, reason_en, reason_ru FROM findings "
+        f"{where} ORDER BY party_id",
+        params,
+    ).to_pandas()
+    targets = (
+        sorted(parties) if parties is not None else sorted(found["party_id"].unique())
+    )
+    if parties is not None:
+        be.execute(
+            "DELETE FROM profiles WHERE party_id IN (SELECT party_id FROM _touched)"
+        )
+        be.execute(
+            "DELETE FROM profile_history "
+            "WHERE party_id IN (SELECT party_id FROM _touched)"
+        )
+        be.unregister("_touched")
+    else:
+        be.execute("DELETE FROM profiles; DELETE FROM profile_history")
+    found["w"] = found["kind"].map(WEIGHTS).fillna(0.5) * found["score"]
+    now = datetime.now()
+    rows, history = [], []
+    for party, f in found.groupby("party_id", sort=True):
+        f = f.sort_values("w", ascending=False)
+        score = combine(f["w"].to_numpy())
+        top = f.drop_duplicates("kind").head(3)
+        rows.append(
+            {
+                "party_id": party,
+                "score": round(score, 1),
+                "band": band(score),
+                "reasons_en": "; ".join(top["reason_en"].astype(str)),
+                "reasons_ru": "; ".join(top["reason_ru"].astype(str)),
+                "kinds": json.dumps(list(top["kind"])),
+                "updated_at": now,
+            }
+        )
+        undated = f[f["period"].isna()]["w"].to_numpy()
+        for period, g in f[f["period"].notna()].groupby("period"):
+            s = combine(np.concatenate([g["w"].to_numpy(), undated]))
+            history.append(
+                {
+                    "party_id": party,
+                    "period": period,
+                    "score": round(s, 1),
+                    "band": band(s),
+                }
+            )
+    assert isinstance(be, SupportsTempTables)
+    if rows:
+        be.register("_p", pa.Table.from_pylist(rows))
+        be.execute("INSERT INTO profiles SELECT * FROM _p")
+        be.unregister("_p")
+    if history:
+        be.register("_h", pa.Table.from_pylist(history))
+        be.execute(
+            "INSERT INTO profile_history SELECT party_id, CAST(period AS DATE), score, "
+            "band FROM _h"
+        )
+        be.unregister("_h")
+    # Every registered taxpayer has a profile; without findings it is low.
+    be.execute(
+        "INSERT INTO profiles SELECT p.party_id, 0.0, 'low', '', '', '[]', ? "
+        "FROM parties p WHERE NOT EXISTS (SELECT 1 FROM profiles q "
+        "WHERE q.party_id = p.party_id)",
+        [now],
+    )
+    return len(targets)

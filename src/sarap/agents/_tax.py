@@ -1,0 +1,293 @@
+"""Findings about taxpayers from e-invoices, VAT returns and registrations.
+
+What a VAT control system checks, each as one SQL statement over the
+workspace, each finding with its evidence and a sentence in English and
+Russian:
+
+- ``unmatched_deduction``: the buyer deducts VAT on invoices the seller never
+  put in its sales book (or put there with less VAT);
+- ``unreported_sales``: the seller of such invoices;
+- ``unpaid_vat``: VAT declared payable and not paid (a missing trader);
+- ``chain_beneficiary``: deducts VAT its supplier never paid, or buys from
+  one who does (one and two steps down the chain);
+- ``one_day_firm``: young, no staff, passes on nearly all it buys;
+- ``refund_claim``: claims VAT back on exports out of proportion to its sales;
+- ``import_markup``: resells imported goods far above their declared customs
+  value (undervalued imports);
+- ``shared_identity``: shares a director, address or bank account with
+  several other firms, some of them already flagged.
+
+Money cycles and bursts in the invoice graph come from :mod:`_graph`.
+"""
+
+from __future__ import annotations
+
+from sarap.backends import Backend
+
+FINDING_COLUMNS = (
+    "party_id",
+    "kind",
+    "score",
+    "period",
+    "reason_en",
+    "reason_ru",
+    "evidence",
+)
+
+
+def _money(x: str) -> str:
+    return f"format('{{:,.0f}}', {x})"
+
+
+UNMATCHED_SQL = """
+WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
+     b AS (SELECT * FROM invoices WHERE reported_by = 'buyer'),
+     gap AS (
+    SELECT b.buyer_id, b.seller_id, b.invoice_id, b.issued_on,
+           COALESCE(b.vat, 0) - COALESCE(s.vat, 0) AS missing_vat,
+           s.invoice_id IS NULL AS unknown
+    FROM b LEFT JOIN s USING (invoice_id, line_no)
+    WHERE s.invoice_id IS NULL OR COALESCE(b.vat, 0) > COALESCE(s.vat, 0) + 0.01
+), claimed AS (
+    SELECT buyer_id, sum(COALESCE(vat, 0)) AS input_vat FROM b GROUP BY buyer_id
+), by_buyer AS (
+    SELECT buyer_id, count(*) AS n, sum(missing_vat) AS vat,
+           count(DISTINCT seller_id) AS sellers,
+           list(invoice_id ORDER BY missing_vat DESC)[1:5] AS examples,
+           date_trunc('month', max(issued_on)) AS period
+    FROM gap GROUP BY buyer_id
+), by_seller AS (
+    SELECT seller_id, count(*) AS n, sum(missing_vat) AS vat,
+           count(DISTINCT buyer_id) AS buyers,
+           list(invoice_id ORDER BY missing_vat DESC)[1:5] AS examples,
+           date_trunc('month', max(issued_on)) AS period
+    FROM gap GROUP BY seller_id
+)
+SELECT g.buyer_id AS party_id, 'unmatched_deduction' AS kind,
+       least(1.0, 0.5 + g.vat / NULLIF(c.input_vat, 0)) AS score, g.period,
+       'deducts ' || {vat} || ' VAT on ' || g.n
+         || ' invoice(s) from ' || g.sellers
+         || ' seller(s) that never declared them' AS reason_en,
+       'вычет НДС ' || {vat} || ' по счетам-фактурам (' || g.n
+         || ' шт.) от продавцов (' || g.sellers
+         || '), не отразивших их в книге продаж' AS reason_ru,
+       to_json({{'invoices': g.examples, 'vat': g.vat}})::VARCHAR AS evidence
+FROM by_buyer g JOIN claimed c USING (buyer_id)
+UNION ALL
+SELECT seller_id, 'unreported_sales', least(1.0, 0.5 + 0.05 * n), period,
+       'issued ' || n || ' invoice(s) with ' || {vat_s}
+         || ' VAT that buyers deducted and it never declared',
+       'выставил счета-фактуры (' || n || ' шт.) с НДС ' || {vat_s}
+         || ', принятых покупателями к вычету и не задекларированных',
+       to_json({{'invoices': examples, 'vat': vat}})::VARCHAR
+FROM by_seller
+""".format(vat=_money("g.vat"), vat_s=_money("vat"))
+
+UNPAID_SQL = """
+WITH r AS (
+    SELECT party_id, sum(greatest(COALESCE(vat_payable, 0), 0)) AS payable,
+           sum(COALESCE(vat_paid, 0)) AS paid, count(*) AS months,
+           max(period) AS period
+    FROM vat_returns GROUP BY party_id
+)
+SELECT party_id, 'unpaid_vat' AS kind,
+       least(1.0, 1 - paid / payable) AS score, period,
+       'paid ' || {paid} || ' of ' || {payable}
+         || ' VAT declared payable over ' || months || ' month(s)',
+       'уплачено ' || {paid} || ' из ' || {payable}
+         || ' НДС к уплате за ' || months || ' мес.',
+       to_json({{'payable': payable, 'paid': paid}})::VARCHAR
+FROM r WHERE payable > 0 AND paid < 0.5 * payable
+""".format(paid=_money("paid"), payable=_money("payable"))
+
+# Down the chain from parties with unpaid VAT (``_t_missing``): those who
+# deducted their VAT, and those who bought from them in turn.
+CHAIN_SQL = """
+WITH b AS (SELECT * FROM invoices WHERE reported_by = 'buyer'),
+step1 AS (
+    SELECT b.buyer_id AS party_id, sum(COALESCE(b.vat, 0)) AS vat,
+           count(DISTINCT b.seller_id) AS sources, 1 AS steps,
+           list(DISTINCT b.seller_id)[1:5] AS via,
+           date_trunc('month', max(b.issued_on)) AS period
+    FROM b JOIN _t_missing m ON m.party_id = b.seller_id
+    GROUP BY b.buyer_id
+), step2 AS (
+    SELECT b.buyer_id AS party_id, sum(COALESCE(b.vat, 0)) AS vat,
+           count(DISTINCT b.seller_id) AS sources, 2 AS steps,
+           list(DISTINCT b.seller_id)[1:5] AS via,
+           date_trunc('month', max(b.issued_on)) AS period
+    FROM b JOIN step1 s ON s.party_id = b.seller_id
+    WHERE b.buyer_id NOT IN (SELECT party_id FROM _t_missing)
+    GROUP BY b.buyer_id
+)
+SELECT party_id, 'chain_beneficiary' AS kind,
+       CASE WHEN steps = 1 THEN 0.8 ELSE 0.5 END AS score, period,
+       CASE WHEN steps = 1
+            THEN 'deducts ' || {vat} || ' VAT from ' || sources
+                 || ' supplier(s) that did not pay it'
+            ELSE 'buys from ' || sources
+                 || ' firm(s) that deduct VAT nobody paid ('
+                 || {vat} || ' VAT)' END,
+       CASE WHEN steps = 1
+            THEN 'вычет НДС ' || {vat} || ', не уплаченного поставщиками ('
+                 || sources || ')'
+            ELSE 'закупки у фирм (' || sources
+                 || '), заявивших к вычету неуплаченный НДС ('
+                 || {vat} || ' НДС)' END,
+       to_json({{'via': via, 'vat': vat, 'steps': steps}})::VARCHAR
+FROM (SELECT * FROM step1 UNION ALL SELECT * FROM step2)
+""".format(vat=_money("vat"))
+
+ONE_DAY_SQL = """
+WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
+flows AS (
+    SELECT p.party_id, p.registration_date, COALESCE(p.employees, 0) AS staff,
+           (SELECT sum(amount) FROM s WHERE s.seller_id = p.party_id) AS sold,
+           (SELECT sum(amount) FROM s WHERE s.buyer_id = p.party_id) AS bought,
+           (SELECT min(issued_on) FROM s WHERE s.seller_id = p.party_id) AS first_sale,
+           (SELECT max(issued_on) FROM s WHERE s.seller_id = p.party_id) AS last_sale
+    FROM parties p
+), scored AS (
+    SELECT *, least(sold, bought) / NULLIF(greatest(sold, bought), 0) AS pass,
+           date_diff('day', registration_date, first_sale) AS age_days
+    FROM flows WHERE sold > 0
+)
+SELECT party_id, 'one_day_firm' AS kind,
+       0.4 + 0.3 * (pass >= 0.95)::INTEGER + 0.3 * (age_days <= 90)::INTEGER
+         AS score, date_trunc('month', last_sale) AS period,
+       'registered ' || age_days || ' days before its first sale, '
+         || staff || ' staff, passes on '
+         || CAST(round(100 * pass) AS INTEGER) || '% of '
+         || {sold} || ' it sold',
+       'зарегистрирована за ' || age_days || ' дн. до первой продажи, '
+         || staff || ' сотрудников, транзит ' || CAST(round(100 * pass) AS INTEGER)
+         || '% от продаж ' || {sold},
+       to_json({{'age_days': age_days, 'staff': staff, 'pass_through': pass,
+                'sold': sold}})::VARCHAR
+FROM scored
+WHERE staff <= 1 AND pass >= 0.9 AND age_days IS NOT NULL AND age_days <= 365
+""".format(sold=_money("sold"))
+
+REFUND_SQL = """
+WITH r AS (
+    SELECT party_id, sum(-least(COALESCE(vat_payable, 0), 0)) AS refund,
+           sum(COALESCE(output_vat, 0)) AS output, max(period) AS period
+    FROM vat_returns GROUP BY party_id
+), x AS (
+    SELECT seller_id AS party_id,
+           sum(amount) FILTER (WHERE seller_country IS DISTINCT FROM buyer_country)
+             / NULLIF(sum(amount), 0) AS export_share
+    FROM invoices WHERE reported_by = 'seller' GROUP BY seller_id
+)
+SELECT r.party_id, 'refund_claim' AS kind,
+       least(1.0, 0.4 + 0.6 * refund / (refund + output + 1)) AS score, period,
+       'claims ' || {refund} || ' VAT back against ' || {output}
+         || ' output VAT, ' || CAST(round(100 * COALESCE(export_share, 0)) AS INTEGER)
+         || '% of sales exported',
+       'к возмещению ' || {refund} || ' НДС при исчисленном ' || {output}
+         || ', экспорт ' || CAST(round(100 * COALESCE(export_share, 0)) AS INTEGER)
+         || '% продаж',
+       to_json({{'refund': refund, 'output_vat': output,
+                'export_share': export_share}})::VARCHAR
+FROM r LEFT JOIN x USING (party_id)
+WHERE refund > 0 AND refund > 2 * output
+""".format(refund=_money("refund"), output=_money("output"))
+
+# Imported goods sold on at many times their declared customs value: the
+# import was likely undervalued. Compared per importer and 6-digit code.
+MARKUP_SQL = """
+WITH imp AS (
+    SELECT importer_id AS party_id, substr(hs_code, 1, 6) AS hs6,
+           sum(customs_value) AS declared, count(*) AS items,
+           date_trunc('month', max(date)) AS period
+    FROM declarations GROUP BY 1, 2
+), sold AS (
+    SELECT seller_id AS party_id, substr(hs_code, 1, 6) AS hs6,
+           sum(amount) AS resold
+    FROM invoices WHERE reported_by = 'seller' AND hs_code IS NOT NULL
+    GROUP BY 1, 2
+), m AS (
+    SELECT party_id, hs6, declared, resold, resold / declared AS markup, period
+    FROM imp JOIN sold USING (party_id, hs6) WHERE declared > 0
+), worst AS (
+    SELECT party_id, arg_max(hs6, markup) AS hs6, max(markup) AS markup,
+           arg_max(declared, markup) AS declared, arg_max(resold, markup) AS resold,
+           max(period) AS period
+    FROM m GROUP BY party_id
+)
+SELECT party_id, 'import_markup' AS kind,
+       least(1.0, 0.3 + 0.1 * markup) AS score, period,
+       'resold HS ' || hs6 || ' for ' || round(markup, 1)
+         || ' times its declared customs value (' || {resold} || ' against '
+         || {declared} || ')',
+       'перепродал товар ТН ВЭД ' || hs6 || ' в ' || round(markup, 1)
+         || ' раза дороже заявленной таможенной стоимости (' || {resold}
+         || ' против ' || {declared} || ')',
+       to_json({{'hs6': hs6, 'markup': markup, 'declared': declared,
+                'resold': resold}})::VARCHAR
+FROM worst WHERE markup >= 3
+""".format(resold=_money("resold"), declared=_money("declared"))
+
+# Firms that share a director, an address or a bank account (``_t_flagged``
+# holds parties with any other finding).
+SHARED_SQL = """
+WITH a AS (
+    SELECT party_id, 'director' AS what, director_id AS value FROM parties
+    WHERE director_id IS NOT NULL
+    UNION ALL SELECT party_id, 'address', address_id FROM parties
+    WHERE address_id IS NOT NULL
+    UNION ALL SELECT party_id, 'bank account', bank_account FROM parties
+    WHERE bank_account IS NOT NULL
+), g AS (
+    SELECT what, value, count(*) AS size,
+           count(*) FILTER (WHERE party_id IN (SELECT party_id FROM _t_flagged))
+             AS flagged
+    FROM a GROUP BY what, value HAVING count(*) >= 3
+), best AS (
+    SELECT a.party_id, arg_max(g.what, g.flagged * 100 + g.size) AS what,
+           arg_max(g.value, g.flagged * 100 + g.size) AS value,
+           arg_max(g.size, g.flagged * 100 + g.size) AS size,
+           arg_max(g.flagged, g.flagged * 100 + g.size) AS flagged
+    FROM a JOIN g USING (what, value) GROUP BY a.party_id
+)
+SELECT party_id, 'shared_identity' AS kind,
+       least(1.0, 0.2 + 0.15 * flagged + 0.02 * size) AS score,
+       CAST(NULL AS DATE) AS period,
+       'shares its ' || what || ' with ' || (size - 1) || ' other firm(s), '
+         || flagged || ' of the group flagged',
+       'общий ' || CASE what WHEN 'director' THEN 'руководитель'
+                             WHEN 'address' THEN 'адрес'
+                             ELSE 'банковский счёт' END
+         || ' с другими фирмами (' || (size - 1) || '), под подозрением в группе: '
+         || flagged,
+       to_json({'shared': what, 'value': value, 'group_size': size,
+                'flagged': flagged})::VARCHAR
+FROM best WHERE flagged >= 1 OR size >= 5
+"""
+
+
+def tax_findings(backend: Backend) -> list[str]:
+    """Run every check over the workspace behind ``backend``; the findings
+    land in the temporary table ``_tax_findings``. Returns the kinds found."""
+    be = backend
+    cols = ", ".join(FINDING_COLUMNS)
+    be.execute(
+        "CREATE OR REPLACE TEMP TABLE _tax_findings (party_id VARCHAR, kind VARCHAR, "
+        "score DOUBLE, period DATE, reason_en VARCHAR, reason_ru VARCHAR, "
+        "evidence VARCHAR)"
+    )
+    for sql in (UNMATCHED_SQL, UNPAID_SQL, ONE_DAY_SQL, REFUND_SQL, MARKUP_SQL):
+        be.execute(f"INSERT INTO _tax_findings ({cols}) {sql}")
+    be.execute(
+        "CREATE OR REPLACE TEMP TABLE _t_missing AS SELECT DISTINCT party_id "
+        "FROM _tax_findings WHERE kind = 'unpaid_vat' AND score >= 0.8"
+    )
+    be.execute(f"INSERT INTO _tax_findings ({cols}) {CHAIN_SQL}")
+    be.execute(
+        "CREATE OR REPLACE TEMP TABLE _t_flagged AS SELECT DISTINCT party_id "
+        "FROM _tax_findings WHERE score >= 0.5"
+    )
+    be.execute(f"INSERT INTO _tax_findings ({cols}) {SHARED_SQL}")
+    be.execute("DROP TABLE IF EXISTS _t_missing; DROP TABLE IF EXISTS _t_flagged")
+    kinds = be.sql("SELECT DISTINCT kind FROM _tax_findings ORDER BY kind")
+    return [str(k) for k in kinds.column("kind").to_pylist()]

@@ -1,0 +1,141 @@
+"""The coordinator and the tax findings, on a small economy written by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sarap.agents._run import band, combine, run_all
+from sarap.cli import main
+from sarap.store import Workspace
+
+PARTIES = """INSERT INTO parties (party_id, country, registration_date, employees,
+    director_id, address_id) VALUES
+    ('M', 'KZ', '2024-01-01', 0, 'D1', 'A1'),
+    ('B', 'KZ', '2020-01-01', 10, 'D1', 'A2'),
+    ('R', 'KZ', '2019-01-01', 50, 'D1', 'A3'),
+    ('H', 'KZ', '2015-01-01', 20, 'D9', 'A9'),
+    ('X', 'KG', '2018-01-01', 5, 'D2', 'A4'),
+    ('C1', 'KZ', '2018-01-01', 5, 'D3', 'A5'),
+    ('C2', 'RU', '2018-01-01', 5, 'D4', 'A6'),
+    ('C3', 'KG', '2018-01-01', 5, 'D5', 'A7'),
+    ('Q', 'KZ', '2010-01-01', 80, 'D6', 'A8')"""
+
+# M: a missing trader (sells, never pays VAT); B deducts M's VAT and sells to
+# R; H never declares an invoice B deducts; C1 -> C2 -> C3 -> C1 go round
+# across borders; Q is honest.
+INVOICES = [
+    ("I1", "M", "B", "2024-02-01", 1000, 120, "both"),
+    ("I2", "H", "B", "2024-02-05", 500, 60, "buyer"),
+    ("I3", "B", "R", "2024-02-10", 1100, 132, "both"),
+    ("I4", "X", "M", "2024-02-01", 990, 0, "both"),
+    ("I5", "C1", "C2", "2024-03-01", 5000, 0, "both"),
+    ("I6", "C2", "C3", "2024-03-08", 4900, 0, "both"),
+    ("I7", "C3", "C1", "2024-03-15", 4800, 0, "both"),
+    ("I8", "Q", "R", "2024-03-15", 300, 36, "both"),
+]
+
+
+def _economy(ws: Workspace) -> None:
+    be = ws.backend
+    be.execute(PARTIES)
+    for inv, s, b, day, amount, vat, side in INVOICES:
+        for who in ("seller", "buyer") if side == "both" else (side,):
+            be.execute(
+                "INSERT INTO invoices (invoice_id, line_no, reported_by, issued_on, "
+                "seller_id, buyer_id, amount, vat) VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
+                [inv, who, day, s, b, amount, vat],
+            )
+    be.execute(
+        "INSERT INTO vat_returns VALUES ('M', '2024-02-01', 120, 0, 120, 0), "
+        "('Q', '2024-03-01', 36, 0, 36, 36)"
+    )
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(tmp_path / "w.duckdb")
+    _economy(w)
+    yield w
+    w.close()
+
+
+def _kinds(ws: Workspace, party: str) -> set[str]:
+    got = ws.sql("SELECT kind FROM findings WHERE party_id = ?", [party])
+    return set(got.column(0).to_pylist())
+
+
+def test_each_scheme_gives_its_finding(ws, tmp_path):
+    run_all(ws, model_dir=tmp_path / "models")
+    assert {"unpaid_vat", "one_day_firm"} <= _kinds(ws, "M")
+    assert {"chain_beneficiary", "unmatched_deduction"} <= _kinds(ws, "B")
+    assert "chain_beneficiary" in _kinds(ws, "R")  # two steps down the chain
+    assert _kinds(ws, "H") == {"unreported_sales"}
+    for c in ("C1", "C2", "C3"):
+        assert "carousel" in _kinds(ws, c)
+    assert _kinds(ws, "Q") == set()
+    evidence = (
+        ws.sql(
+            "SELECT evidence FROM findings WHERE party_id = 'C1' AND kind = 'carousel'"
+        )
+        .column(0)[0]
+        .as_py()
+    )
+    assert set(json.loads(evidence)["path"]) == {"C1", "C2", "C3"}
+
+
+def test_profiles_have_score_band_reasons_in_two_languages(ws, tmp_path):
+    run_all(ws, model_dir=tmp_path / "models")
+    prof = {r["party_id"]: r for r in ws.sql("SELECT * FROM profiles").to_pylist()}
+    assert set(prof) == {"M", "B", "R", "H", "X", "C1", "C2", "C3", "Q"}
+    assert prof["M"]["band"] == "high" and prof["Q"]["band"] == "low"
+    assert prof["Q"]["score"] == 0
+    assert prof["M"]["score"] > prof["H"]["score"] > 0
+    assert "VAT" in prof["M"]["reasons_en"] and "НДС" in prof["M"]["reasons_ru"]
+    history = ws.sql("SELECT * FROM profile_history WHERE party_id = 'M'").to_pylist()
+    assert [str(h["period"]) for h in history] == ["2024-02-01"]
+
+
+def test_a_second_run_redoes_only_what_changed(ws, tmp_path):
+    first = run_all(ws, model_dir=tmp_path / "models")
+    assert first.ran["network"].endswith("findings")
+    again = run_all(ws, model_dir=tmp_path / "models")
+    assert set(again.ran.values()) == {"up to date"}
+    ws.backend.execute(
+        "INSERT INTO invoices (invoice_id, line_no, reported_by, issued_on, "
+        "seller_id, buyer_id, amount, vat) "
+        "VALUES ('I9', 1, 'buyer', '2024-03-20', 'Q', 'X', 100, 12)"
+    )
+    third = run_all(ws, model_dir=tmp_path / "models")
+    assert third.ran["declarations"] == "up to date"
+    assert "unmatched_deduction" in _kinds(ws, "X")
+    # Only the taxpayers whose findings changed were rebuilt.
+    assert third.profiles < first.profiles
+
+
+def test_combine_and_band():
+    import numpy as np
+
+    assert combine(np.array([])) == 0
+    assert combine(np.array([1.0])) == 100
+    assert combine(np.array([0.5, 0.5])) == pytest.approx(75)
+    assert (band(80), band(50), band(10)) == ("high", "medium", "low")
+
+
+def test_cli_run_and_show(ws, tmp_path):
+    path = ws.path
+    ws.close()
+    r = CliRunner().invoke(main, ["run", "-w", path, "--models", str(tmp_path / "m")])
+    assert r.exit_code == 0, r.output
+    assert "riskiest taxpayers" in r.stdout
+    r = CliRunner().invoke(
+        main, ["taxpayers", "show", "M", "-w", path, "--lang", "ru", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["band"] == "high" and "НДС" in doc["reasons"]
+    assert doc["findings"][0]["evidence"] is not None
+    r = CliRunner().invoke(main, ["taxpayers", "show", "NOPE", "-w", path])
+    assert r.exit_code == 1 and "no taxpayer 'NOPE'" in r.output
