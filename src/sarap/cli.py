@@ -741,5 +741,142 @@ def demo_cmd(folder: str, rows: int, seed: int) -> None:
     run_demo(Path(folder), rows=rows, seed=seed, console=err, out=out)
 
 
+# -- goods ------------------------------------------------------------------
+
+
+@main.group()
+def goods() -> None:
+    """The goods agent: descriptions -> HS / TN VED codes, code mismatches."""
+
+
+_text_column = click.option(
+    "--text-column",
+    default="text",
+    show_default=True,
+    help="Column of the goods text or official name, in every file.",
+)
+_code_column = click.option(
+    "--code-column",
+    default="code",
+    show_default=True,
+    help="Column of the code (spaces and dots allowed), in every file.",
+)
+
+
+@goods.command("fit")
+@click.option(
+    "--nomenclature",
+    multiple=True,
+    help="Code list with official names (CSV, JSON, JSONL); repeatable.",
+)
+@click.option(
+    "--examples",
+    multiple=True,
+    help="Labelled descriptions (CSV, JSON, JSONL); repeatable.",
+)
+@click.option("--model", "model_dir", required=True, help="Folder to save the model.")
+@_text_column
+@_code_column
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def goods_fit_cmd(
+    nomenclature: tuple[str, ...],
+    examples: tuple[str, ...],
+    model_dir: str,
+    text_column: str,
+    code_column: str,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Learn codes from a nomenclature and labelled descriptions."""
+    from sarap.agents._goods_jobs import dumps, fit_goods
+
+    if not nomenclature and not examples:
+        raise click.UsageError("give --nomenclature FILE and/or --examples FILE")
+    with step("learning goods codes", quiet=as_json):
+        _, summary = fit_goods(
+            nomenclature,
+            examples,
+            model_dir,
+            text_column=text_column,
+            code_column=code_column,
+            params={"random_state": seed},
+        )
+    if as_json:
+        click.echo(dumps(summary))
+    else:
+        err.print(
+            f"{summary['examples']:,} examples and {summary['nomenclature_rows']:,} "
+            f"names of {summary['headings']:,} headings in {summary['fit_seconds']} s; "
+            f"model ({summary['size_mb']} MB) saved to {model_dir}",
+            highlight=False,
+        )
+
+
+@goods.command("classify")
+@click.argument("texts", nargs=-1, required=True)
+@click.option("--model", "model_dir", required=True, help="Model folder from fit.")
+@click.option("--top", "k", default=5, show_default=True, help="Codes per text.")
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def goods_classify_cmd(
+    texts: tuple[str, ...], model_dir: str, k: int, as_json: bool
+) -> None:
+    """Suggest codes for each goods TEXT, with names and confidence.
+
+    Codes go as deep (2, 4, 6 or 10 digits) as the model is sure of.
+    """
+    from sarap.agents._goods_jobs import classify, dumps, load_goods
+
+    if k < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--top")
+    results = classify(load_goods(model_dir), list(texts), k)
+    if as_json:
+        click.echo(dumps(results))
+        return
+    for r in results:
+        t = Table(title=r["text"], header_style="bold", title_justify="left")
+        t.add_column("code")
+        t.add_column("name", overflow="fold", max_width=90)
+        t.add_column("confidence", justify="right")
+        for s in r["suggestions"]:
+            t.add_row(s["code"], s["name"], f"{s['confidence']:.1%}")
+        out.print(t)
+
+
+@goods.command("evaluate")
+@click.argument("file")
+@click.option("--model", "model_dir", required=True, help="Model folder from fit.")
+@_text_column
+@_code_column
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def goods_evaluate_cmd(
+    file: str, model_dir: str, text_column: str, code_column: str, as_json: bool
+) -> None:
+    """Top-1 and top-5 accuracy on labelled FILE, at each label's own depth."""
+    from sarap.agents._goods_jobs import dumps, evaluate_goods, load_goods
+
+    model = load_goods(model_dir)
+    if Path(file).resolve().as_posix() in {
+        Path(f).resolve().as_posix() for f in model.info_.get("example_files", [])
+    }:
+        err.print(
+            f"warning: {file} was used to fit this model; these figures are in-sample"
+        )
+    m = evaluate_goods(model, file, text_column=text_column, code_column=code_column)
+    if as_json:
+        click.echo(dumps({k: m[k] for k in ("top1", "top5", "n")}))
+        return
+    t = Table(title=f"{file}: {m['n']:,} labelled descriptions", header_style="bold")
+    for col in ("digits", "n", "top-1", "top-5"):
+        t.add_column(col, justify="right")
+    for depth, d in m["by_depth"].items():
+        t.add_row(depth, f"{d['n']:,}", f"{d['top1']:.3f}", f"{d['top5']:.3f}")
+    t.add_row("all", f"{m['n']:,}", f"{m['top1']:.3f}", f"{m['top5']:.3f}")
+    out.print(t)
+
+
 if __name__ == "__main__":
     main()

@@ -21,6 +21,7 @@ from sarap.simulate._catalogue import (
 )
 from sarap.simulate._declarations import OUTCOME_COLUMNS, simulate_declarations
 from sarap.simulate._fraud import SCHEMES
+from sarap.simulate._goods import GoodsCatalogue, simulate_goods
 from sarap.simulate._io import write_table
 from sarap.simulate._parties import simulate_parties
 
@@ -33,8 +34,10 @@ __all__ = [
     "SCHEMES",
     "USD_PER_UNIT",
     "Good",
+    "GoodsCatalogue",
     "Office",
     "simulate_declarations",
+    "simulate_goods",
     "simulate_parties",
     "write_table",
 ]

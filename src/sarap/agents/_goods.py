@@ -1,0 +1,866 @@
+"""The goods agent: goods descriptions -> HS / TN VED codes, and code mismatches."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.model_selection import KFold
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+import sarap
+from sarap.agents._base import BaseAgent, Interval
+from sarap.agents._goods_text import (
+    TextSpace,
+    load_csr,
+    normalise_code,
+    normalise_text,
+    save_csr,
+)
+from sarap.errors import SarapError
+
+MODEL_FORMAT = 1
+DEPTHS = (2, 4, 6, 10)
+# Similarity in place of a decision value the example classifier does not
+# have (a heading never seen in the examples): about that of a poor match.
+_MISSING_SVC = -1.5
+_BATCH = 512
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested code with its official name and confidence (0..1)."""
+
+    code: str
+    name: str
+    confidence: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "confidence": round(self.confidence, 4),
+        }
+
+
+@dataclass(frozen=True)
+class GoodsFinding:
+    """A declared code that the goods text makes unlikely.
+
+    ``score`` is one minus the probability of the declared code at ``depth``
+    digits (higher is riskier); ``suggestions`` are the likelier codes.
+    """
+
+    text: str
+    declared_code: str
+    depth: int
+    declared_confidence: float
+    score: float
+    suggestions: tuple[Suggestion, ...]
+
+    @property
+    def reason(self) -> str:
+        best = self.suggestions[0] if self.suggestions else None
+        tail = (
+            f"; the text reads as {best.code} {best.name} ({best.confidence:.0%})"
+            if best
+            else ""
+        )
+        return (
+            f"declared code {self.declared_code} fits the goods text poorly "
+            f"({self.declared_confidence:.0%} at {self.depth} digits){tail}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "goods_code_mismatch",
+            "declared_code": self.declared_code,
+            "depth": self.depth,
+            "declared_confidence": round(self.declared_confidence, 4),
+            "score": round(self.score, 4),
+            "reason": self.reason,
+            "suggestions": [s.as_dict() for s in self.suggestions],
+        }
+
+
+@dataclass
+class _Levels:
+    """Ranked codes and probabilities at each depth, for one text."""
+
+    codes: dict[int, list[str]] = field(default_factory=dict)
+    probs: dict[int, list[float]] = field(default_factory=dict)
+
+    def prob_of(self, code: str) -> float:
+        depth = len(code)
+        if depth not in self.codes:
+            depth = max(d for d in self.codes if d <= depth)
+            code = code[:depth]
+        for c, p in zip(self.codes[depth], self.probs[depth], strict=True):
+            if c == code:
+                return p
+        return 0.0
+
+
+def _segment_max(S: sp.csr_matrix, seg: np.ndarray, n_seg: int) -> np.ndarray:
+    """Row-wise maximum of a sparse similarity matrix over column groups.
+
+    ``seg[j]`` is the group of column ``j`` (-1: none). Zero where a row has
+    no similarity with any column of a group.
+    """
+    S = S.tocoo()
+    out = np.zeros((S.shape[0], n_seg), dtype=np.float32)
+    g = seg[S.col]
+    keep = g >= 0
+    if not keep.any():
+        return out
+    rows, g, vals = S.row[keep], g[keep], S.data[keep]
+    key = rows.astype(np.int64) * n_seg + g
+    order = np.argsort(key, kind="stable")
+    key, vals = key[order], vals[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
+    best = np.maximum.reduceat(vals, starts)
+    k = key[starts]
+    out[k // n_seg, k % n_seg] = best
+    return out
+
+
+def _ranks(M: np.ndarray) -> np.ndarray:
+    """0 for the largest value of each row, 1 for the next, ..."""
+    order = np.argsort(-M, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(M.shape[1])[None, :], axis=1)
+    return ranks
+
+
+class GoodsClassifier(BaseAgent):
+    """Classify goods descriptions into HS / TN VED EAEU codes.
+
+    Learns from the nomenclature (codes with their official names, at any
+    depth) and from labelled descriptions (text -> code). A description is
+    placed in a 4-digit heading by combining four views of it: a linear SVM
+    on character and word n-grams trained on the labelled descriptions, the
+    nearest labelled descriptions, and the nearest nomenclature names (each
+    heading's centroid and its best-matching name). A gradient-boosted
+    ranker, fitted on out-of-fold scores of the labelled descriptions, weighs
+    the views for the top candidates; its margins become probabilities by a
+    temperature fitted out of fold. Chapters (2 digits) add up their headings;
+    subheadings (6 digits) and national codes (10 digits) share their
+    heading's probability by how well their names and examples match.
+
+    Parameters
+    ----------
+    C : float, default 0.5
+        Regularisation of the linear SVM (larger fits the examples closer).
+    svm_features : int, default 60000
+        The linear SVM uses the n-grams most frequent in the examples, at
+        most this many (its weights are a dense classes x features array).
+    max_features : int, default 300000
+        Vocabulary size of each of the word and character n-gram spaces.
+    n_candidates : int, default 30
+        Headings the ranker considers for each text.
+    cv : int, default 5
+        Folds for the out-of-fold scores the ranker learns from.
+    min_confidence : float, default 0.5
+        Answers go as deep as the top code keeps this probability; a text
+        the model is unsure of gets a shorter code.
+    mismatch_threshold : float, default 0.05
+        :meth:`check` reports a declared code whose probability is below this.
+    mismatch_depth : int, default 4
+        Digits on which declared codes are judged (2, 4, 6 or 10).
+    deep_temperature : float, default 0.05
+        Sharpness of the split of a heading's probability among its
+        subheadings by name similarity (smaller is sharper).
+    random_state : int, default 0
+
+    Attributes
+    ----------
+    space_ : TextSpace
+        The fitted TF-IDF spaces.
+    headings_ : ndarray of str
+        The 4-digit headings the model knows.
+    names_ : dict of str to str
+        Official name of each known code.
+    ranker_ : lightgbm.Booster or None
+        Candidate ranker; None when there were too few labelled examples
+        (a fixed blend of the nomenclature views is used then).
+    temperature_ : float
+        Scale of ranker margins before the softmax over candidates.
+    coverage_ : float
+        Share of held-out examples whose heading was among the candidates;
+        probabilities add up to it.
+    n_examples_, n_nomenclature_ : int
+
+    Examples
+    --------
+    >>> from sarap.simulate import simulate_goods
+    >>> cat = simulate_goods(n_examples=600, seed=0)
+    >>> model = GoodsClassifier(cv=3).fit(
+    ...     cat.examples["text"], cat.examples["code"], nomenclature=cat.nomenclature
+    ... )
+    >>> model.predict(["FROZEN CHICKEN WINGS IQF 1KG"], depth=4)
+    ['0207']
+    """
+
+    info_: dict[str, Any]  # set by load(): the saved model.json
+    ranker_: lgb.Booster | None
+    svm_: dict[str, np.ndarray] | None
+
+    _parameter_constraints: ClassVar = {
+        "C": [Interval(float, 0, None, "neither")],
+        "svm_features": [Interval(int, 1, None)],
+        "max_features": [Interval(int, 1, None)],
+        "n_candidates": [Interval(int, 2, None)],
+        "cv": [Interval(int, 2, 20)],
+        "min_confidence": [Interval(float, 0, 1)],
+        "mismatch_threshold": [Interval(float, 0, 1)],
+        "mismatch_depth": [Interval(int, 2, 10)],
+        "deep_temperature": [Interval(float, 0, None, "neither")],
+        "random_state": [Interval(int, 0, None)],
+    }
+
+    def __init__(
+        self,
+        *,
+        C: float = 0.5,
+        svm_features: int = 60_000,
+        max_features: int = 300_000,
+        n_candidates: int = 30,
+        cv: int = 5,
+        min_confidence: float = 0.5,
+        mismatch_threshold: float = 0.05,
+        mismatch_depth: int = 4,
+        deep_temperature: float = 0.05,
+        random_state: int = 0,
+    ):
+        self.C = C
+        self.svm_features = svm_features
+        self.max_features = max_features
+        self.n_candidates = n_candidates
+        self.cv = cv
+        self.min_confidence = min_confidence
+        self.mismatch_threshold = mismatch_threshold
+        self.mismatch_depth = mismatch_depth
+        self.deep_temperature = deep_temperature
+        self.random_state = random_state
+
+    # -- input ------------------------------------------------------------
+
+    @staticmethod
+    def _pairs(codes: Iterable[Any], texts: Iterable[Any], what: str) -> pd.DataFrame:
+        codes, texts = list(codes), list(texts)
+        if len(codes) != len(texts):
+            raise ValueError(f"{what}: {len(texts)} texts but {len(codes)} codes")
+        out, bad = [], []
+        for i, (c, t) in enumerate(zip(codes, texts, strict=True)):
+            if (
+                t is None
+                or (isinstance(t, float) and np.isnan(t))
+                or not str(t).strip()
+            ):
+                continue
+            try:
+                out.append((normalise_code(c), str(t)))
+            except ValueError:
+                bad.append(i)
+        if bad:
+            raise ValueError(
+                f"{what}: {len(bad)} bad code(s), first at row {bad[0] + 1}: "
+                f"{codes[bad[0]]!r}"
+            )
+        return pd.DataFrame(out, columns=["code", "text"])
+
+    @classmethod
+    def _nomenclature(cls, nomenclature: Any) -> pd.DataFrame:
+        if nomenclature is None:
+            return pd.DataFrame({"code": [], "text": []})
+        if isinstance(nomenclature, pd.DataFrame):
+            name = "name" if "name" in nomenclature.columns else "text"
+            if "code" not in nomenclature.columns or name not in nomenclature.columns:
+                raise ValueError("nomenclature needs columns 'code' and 'name'")
+            return cls._pairs(nomenclature["code"], nomenclature[name], "nomenclature")
+        pairs = list(nomenclature)
+        return cls._pairs([p[0] for p in pairs], [p[1] for p in pairs], "nomenclature")
+
+    # -- learning ---------------------------------------------------------
+
+    def fit(
+        self, X: Iterable[str] = (), y: Iterable[Any] = (), *, nomenclature: Any = None
+    ) -> GoodsClassifier:
+        """Learn from labelled descriptions and the nomenclature.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Goods descriptions (may be empty when a nomenclature is given).
+        y : iterable of codes
+            Their codes, 4 to 10 digits; spaces and dots are ignored.
+        nomenclature : DataFrame with ``code`` and ``name``, or (code, name)
+            pairs, optional
+            Official names at any depth (2, 4, 6, 8, 10 digits). A code may
+            appear several times (several name lists); the first name is the
+            one shown.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        if self.mismatch_depth not in DEPTHS:
+            raise ValueError(
+                f"The 'mismatch_depth' parameter of {type(self).__name__} must be "
+                f"one of {DEPTHS}; got {self.mismatch_depth!r}."
+            )
+        started = time.perf_counter()
+        ex = self._pairs(y, X, "examples")
+        short = ex["code"].str.len() < 4
+        ex = ex[~short].reset_index(drop=True)
+        nom = self._nomenclature(nomenclature)
+        if ex.empty and nom.empty:
+            raise ValueError("nothing to learn from: no examples and no nomenclature")
+        self.names_: dict[str, str] = {}
+        for c, t in zip(nom["code"], nom["text"], strict=True):
+            self.names_.setdefault(c, " ".join(t.split()))
+        ex_norm = [normalise_text(t) for t in ex["text"]]
+        docs = self._doc_texts(nom)
+        self.space_ = TextSpace(max_features=self.max_features).fit(
+            ex_norm + list(docs["normal"])
+        )
+        heads = set(ex["code"].str[:4]) | set(docs["code"].str[:4])
+        self.headings_ = np.array(sorted(heads))
+        self._index_codes(docs, ex)
+        hidx = {h: i for i, h in enumerate(self.headings_)}
+        # nomenclature views: name search (stemmed words) and heading centroids
+        self.doc_matrix_ = self.space_.stems(list(docs["normal"]))
+        # Below a heading, siblings share their parents' words: their own
+        # names alone tell them apart, and equally vague names stay equal.
+        self.own_matrix_ = self.space_.stems(list(docs["own"]))
+        full_docs = self.space_.full(list(docs["normal"]))
+        member = sp.csr_matrix(
+            (
+                np.ones(len(docs), dtype=np.float32),
+                (self.doc_heading_, np.arange(len(docs))),
+            ),
+            shape=(len(self.headings_), len(docs)),
+        )
+        self.centroids_ = normalize((member @ full_docs).tocsr()).astype(np.float32)
+        # examples' views
+        self.example_matrix_ = self.space_.full(ex_norm) if ex_norm else None
+        self.example_heading_ = np.array(
+            [hidx[c[:4]] for c in ex["code"]], dtype=np.int64
+        )
+        self.prior_ = np.bincount(
+            self.example_heading_, minlength=len(self.headings_)
+        ).astype(np.float32)
+        self.ranker_ = None
+        self.temperature_ = 8.0
+        self.coverage_ = 1.0
+        counts = np.bincount(self.example_heading_)
+        if len(ex) >= max(30, 2 * self.cv) and (counts >= 2).sum() >= 2:
+            self._fit_ranker(self.space_.stems(ex_norm))
+        self._fit_svm(np.arange(len(ex)), final=True)
+        self.n_examples_ = len(ex)
+        self.n_nomenclature_ = len(nom)
+        self.n_skipped_short_ = int(short.sum())
+        self.fit_seconds_ = round(time.perf_counter() - started, 1)
+        return self
+
+    def _doc_texts(self, nom: pd.DataFrame) -> pd.DataFrame:
+        """Nomenclature rows to search: 4+ digits, short names with their parent's."""
+        rows = []
+        for code, text in zip(nom["code"], nom["text"], strict=True):
+            if len(code) < 4:
+                continue
+            normal = normalise_text(text)
+            if len(normal.split()) < 4:
+                # "прочие", "- - other": only the parent's words say what it is.
+                for n in range(len(code) - 2, 1, -2):
+                    parent = self.names_.get(code[:n])
+                    if parent:
+                        normal = normalise_text(parent) + " " + normal
+                        break
+            rows.append((code, normal, normalise_text(text)))
+        docs = pd.DataFrame(rows, columns=["code", "normal", "own"])
+        return docs.drop_duplicates(["code", "normal"]).reset_index(drop=True)
+
+    def _index_codes(self, docs: pd.DataFrame, ex: pd.DataFrame) -> None:
+        hidx = {h: i for i, h in enumerate(self.headings_)}
+        known = set(docs["code"]) | set(ex["code"])
+        self.codes6_ = np.array(sorted({c[:6] for c in known if len(c) >= 6}))
+        self.codes10_ = np.array(sorted(c for c in known if len(c) == 10))
+        i6 = {c: i for i, c in enumerate(self.codes6_)}
+        i10 = {c: i for i, c in enumerate(self.codes10_)}
+        self.doc_heading_ = np.array([hidx[c[:4]] for c in docs["code"]])
+        self.doc6_ = np.array([i6.get(c[:6], -1) for c in docs["code"]])
+        self.doc10_ = np.array([i10.get(c, -1) for c in docs["code"]])
+        self.example6_ = np.array([i6.get(c[:6], -1) for c in ex["code"]])
+        self.example10_ = np.array([i10.get(c, -1) for c in ex["code"]])
+
+    def _svm_columns(self, rows: np.ndarray) -> np.ndarray:
+        assert self.example_matrix_ is not None
+        df = np.bincount(
+            self.example_matrix_[rows].indices, minlength=self.space_.n_features
+        )
+        cols = np.flatnonzero(df)
+        if len(cols) > self.svm_features:
+            cols = cols[np.argsort(-df[cols], kind="stable")[: self.svm_features]]
+        return np.sort(cols)
+
+    def _fit_svm(self, rows: np.ndarray, *, final: bool) -> dict[str, Any] | None:
+        """Linear SVM on the examples ``rows``; stored when ``final``."""
+        y = self.example_heading_[rows] if len(rows) else np.array([])
+        if len(np.unique(y)) < 2:
+            if final:
+                self.svm_ = None
+            return None
+        assert self.example_matrix_ is not None
+        cols = self._svm_columns(rows)
+        svm = LinearSVC(C=self.C, random_state=self.random_state)
+        svm.fit(self.example_matrix_[rows][:, cols], y)
+        coef = svm.coef_.astype(np.float32)
+        if len(svm.classes_) == 2:  # binary: one row of weights for class 1
+            coef = np.vstack([-coef, coef])
+            intercept = np.r_[-svm.intercept_, svm.intercept_]
+        else:
+            intercept = svm.intercept_
+        state = {
+            "columns": cols,
+            "coef": np.ascontiguousarray(coef.T),
+            "intercept": intercept.astype(np.float32),
+            "classes": svm.classes_.astype(np.int64),
+        }
+        if final:
+            self.svm_ = state
+        return state
+
+    # -- the views and their combination ----------------------------------
+
+    def _views(
+        self,
+        Q: sp.csr_matrix,
+        Qs: sp.csr_matrix,
+        svm: dict[str, Any] | None,
+        example_rows: np.ndarray | None,
+    ) -> dict[str, np.ndarray]:
+        """Heading scores of each view: (texts, headings) arrays."""
+        n, H = Q.shape[0], len(self.headings_)
+        views = {
+            "cen": (Q @ self.centroids_.T).toarray().astype(np.float32),
+            "name": _segment_max(Qs @ self.doc_matrix_.T, self.doc_heading_, H),
+        }
+        svm_s = np.full((n, H), np.nan, dtype=np.float32)
+        knn = np.zeros((n, H), dtype=np.float32)
+        if svm is not None:
+            svm_s[:, svm["classes"]] = (
+                Q[:, svm["columns"]] @ svm["coef"] + svm["intercept"]
+            )
+        if self.example_matrix_ is not None and example_rows is not None:
+            if len(example_rows):
+                sims = Q @ self.example_matrix_[example_rows].T
+                knn = _segment_max(sims, self.example_heading_[example_rows], H)
+        views["svm"] = svm_s
+        views["knn"] = knn
+        return views
+
+    def _candidates(
+        self, views: dict[str, np.ndarray], prior: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top headings of a fixed blend, and the ranker's features for them."""
+        svm = np.nan_to_num(views["svm"], nan=_MISSING_SVC)
+        base = 0.5 * svm + views["cen"] + views["name"] + 0.5 * views["knn"]
+        k = min(self.n_candidates, base.shape[1])
+        cand = np.argsort(-base, axis=1, kind="stable")[:, :k]
+        cols = []
+        for name in ("svm", "knn", "cen", "name"):
+            v = views[name]
+            at = np.take_along_axis(v, cand, 1)
+            filled = np.nan_to_num(v, nan=_MISSING_SVC)
+            cols.append(at)
+            cols.append(np.log1p(np.take_along_axis(_ranks(filled), cand, 1)))
+            cols.append(at - filled.max(axis=1, keepdims=True))
+        cols.append(np.log1p(prior[cand]))
+        at_base = np.take_along_axis(base, cand, 1)
+        cols.append(at_base)
+        cols.append(at_base - at_base[:, :1])
+        # How much of the blend's mass sits in the candidate's chapter.
+        chapter = np.array([int(h[:2]) for h in self.headings_])[cand]
+        w = np.exp(4.0 * (at_base - at_base[:, :1]))
+        share = np.zeros_like(w)
+        for j in range(k):
+            share[:, j] = (w * (chapter == chapter[:, j : j + 1])).sum(1)
+        cols.append(share / w.sum(1, keepdims=True))
+        return cand, np.stack(cols, axis=-1).astype(np.float32)
+
+    def _margins(self, feats: np.ndarray) -> np.ndarray:
+        n, k, f = feats.shape
+        if self.ranker_ is None:
+            # The blend's score (feature 13) when there was nothing to rank from.
+            return feats[:, :, 13]
+        return np.asarray(self.ranker_.predict(feats.reshape(-1, f))).reshape(n, k)
+
+    def _ranker_params(self) -> dict[str, Any]:
+        return {
+            "objective": "binary",
+            "learning_rate": 0.05,
+            "num_leaves": 15,
+            "min_data_in_leaf": 20,
+            "lambda_l2": 1.0,
+            "seed": self.random_state,
+            "deterministic": True,
+            "num_threads": 1,
+            "verbosity": -1,
+        }
+
+    def _fit_ranker(self, Qs: sp.csr_matrix) -> None:
+        """Out-of-fold views of the examples -> candidate ranker + temperature.
+
+        ``Qs`` holds the examples in the stemmed-word space.
+        """
+        assert self.example_matrix_ is not None
+        Q = self.example_matrix_
+        n = Q.shape[0]
+        parts = []
+        folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
+        for train, test in folds.split(np.arange(n)):
+            svm = self._fit_svm(train, final=False)
+            views = self._views(Q[test], Qs[test], svm, train)
+            prior = np.bincount(
+                self.example_heading_[train], minlength=len(self.headings_)
+            ).astype(np.float32)
+            parts.append((test, *self._candidates(views, prior)))
+        k, f = parts[0][2].shape[1:]
+        cand = np.zeros((n, k), dtype=np.int64)
+        feats = np.zeros((n, k, f), dtype=np.float32)
+        for test, c, x in parts:
+            cand[test], feats[test] = c, x
+        label = (cand == self.example_heading_[:, None]).astype(np.float32)
+        hit = label.any(axis=1)
+        self.coverage_ = float(hit.mean())
+        # Out-of-fold ranker margins fix the temperature; then one ranker on all.
+        oof = np.zeros(label.shape)
+        inner = KFold(3, shuffle=True, random_state=self.random_state)
+        for train, test in inner.split(np.arange(n)):
+            booster = lgb.train(
+                self._ranker_params(),
+                lgb.Dataset(feats[train].reshape(-1, f), label[train].ravel()),
+                num_boost_round=200,
+            )
+            pred = np.asarray(booster.predict(feats[test].reshape(-1, f)))
+            oof[test] = pred.reshape(-1, k)
+        self.temperature_ = _fit_temperature(np.log(oof[hit] + 1e-9), label[hit])
+        self.ranker_ = lgb.train(
+            self._ranker_params(),
+            lgb.Dataset(feats.reshape(-1, f), label.ravel()),
+            num_boost_round=200,
+        )
+
+    # -- scoring ----------------------------------------------------------
+
+    def _levels(self, texts: Sequence[str], top: int = 10) -> list[_Levels]:
+        self._check_fitted("space_")
+        out: list[_Levels] = []
+        texts = [str(t) for t in texts]
+        for start in range(0, len(texts), _BATCH):
+            normal = [normalise_text(t) for t in texts[start : start + _BATCH]]
+            out.extend(self._levels_batch(normal, top))
+        return out
+
+    def _heading_probs(
+        self, Q: sp.csr_matrix, Qs: sp.csr_matrix
+    ) -> tuple[np.ndarray, np.ndarray]:
+        rows = (
+            np.arange(self.example_matrix_.shape[0])
+            if self.example_matrix_ is not None
+            else None
+        )
+        views = self._views(Q, Qs, self.svm_, rows)
+        cand, feats = self._candidates(views, self.prior_)
+        m = self._margins(feats)
+        mass = np.full((len(m), 1), self.coverage_)
+        if self.ranker_ is not None:
+            # The ranker's per-candidate probabilities add up to its belief
+            # that the answer is among the candidates at all: a text with no
+            # evidence for any heading gets little confidence anywhere.
+            mass = np.minimum(mass, m.sum(axis=1, keepdims=True))
+            m = np.log(np.clip(m, 1e-9, None))
+        z = self.temperature_ * (m - m.max(axis=1, keepdims=True))
+        p = np.exp(z)
+        p *= mass / p.sum(axis=1, keepdims=True)
+        order = np.argsort(-p, axis=1, kind="stable")
+        return np.take_along_axis(cand, order, 1), np.take_along_axis(p, order, 1)
+
+    def _levels_batch(self, normal: list[str], top: int) -> list[_Levels]:
+        Q, Qs = self.space_.full(normal), self.space_.stems(normal)
+        cand, prob = self._heading_probs(Q, Qs)
+        name_sims = Qs @ self.own_matrix_.T
+        s6 = _segment_max(name_sims, self.doc6_, len(self.codes6_))
+        s10 = _segment_max(name_sims, self.doc10_, len(self.codes10_))
+        if self.example_matrix_ is not None and (self.example6_ >= 0).any():
+            # Labelled examples count for little: their nearest one shares
+            # mostly the words of the heading, not of the subheading.
+            ex_sims = Q @ self.example_matrix_.T
+            s6 += 0.1 * _segment_max(ex_sims, self.example6_, len(self.codes6_))
+            s10 += 0.1 * _segment_max(ex_sims, self.example10_, len(self.codes10_))
+        out = []
+        for i in range(len(normal)):
+            lv = _Levels()
+            heads = self.headings_[cand[i]]
+            lv.codes[4] = [str(h) for h in heads[:top]]
+            lv.probs[4] = [float(p) for p in prob[i][:top]]
+            chapters: dict[str, float] = {}
+            for h, p in zip(heads, prob[i], strict=True):
+                chapters[h[:2]] = chapters.get(h[:2], 0.0) + float(p)
+            ranked = sorted(chapters.items(), key=lambda kv: -kv[1])[:top]
+            lv.codes[2] = [c for c, _ in ranked]
+            lv.probs[2] = [p for _, p in ranked]
+            for depth, parents, codes, sims, parent_len in (
+                (6, lv, self.codes6_, s6[i], 4),
+                (10, lv, self.codes10_, s10[i], 6),
+            ):
+                items: list[tuple[str, float]] = []
+                for pc, pp in zip(
+                    parents.codes[parent_len], parents.probs[parent_len], strict=True
+                ):
+                    lo = np.searchsorted(codes, pc)
+                    hi = np.searchsorted(codes, pc + "\uffff")
+                    if hi == lo:
+                        continue
+                    z = sims[lo:hi] / self.deep_temperature
+                    w = np.exp(z - z.max())
+                    w *= pp / w.sum()
+                    items += zip(codes[lo:hi].tolist(), w.tolist(), strict=True)
+                items.sort(key=lambda kv: -kv[1])
+                lv.codes[depth] = [c for c, _ in items[:top]]
+                lv.probs[depth] = [p for _, p in items[:top]]
+            out.append(lv)
+        return out
+
+    def _suggest(self, lv: _Levels, depth: int, k: int) -> list[Suggestion]:
+        return [
+            Suggestion(str(c), self.names_.get(str(c), ""), float(p))
+            for c, p in zip(lv.codes[depth][:k], lv.probs[depth][:k], strict=True)
+        ]
+
+    def _answer_depth(self, lv: _Levels) -> int:
+        """The deepest level whose top code keeps ``min_confidence``."""
+        for depth in (10, 6, 4):
+            if lv.probs.get(depth) and lv.probs[depth][0] >= self.min_confidence:
+                return depth
+        return 2
+
+    def predict_topk(
+        self, X: Sequence[str], k: int = 5, *, depth: int | None = None
+    ) -> list[list[Suggestion]]:
+        """The ``k`` likeliest codes of each text, with names and confidence.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Goods descriptions.
+        k : int, default 5
+        depth : {2, 4, 6, 10} or None, default None
+            Digits of the codes; None answers each text as deep as the model
+            is sure of it (``min_confidence``).
+
+        Returns
+        -------
+        list of list of Suggestion
+        """
+        if depth is not None and depth not in DEPTHS:
+            raise ValueError(f"depth must be one of {DEPTHS}; got {depth!r}")
+        return [
+            self._suggest(lv, depth or self._answer_depth(lv), k)
+            for lv in self._levels(X)
+        ]
+
+    def predict(self, X: Sequence[str], *, depth: int | None = None) -> list[str]:
+        """The likeliest code of each text (see :meth:`predict_topk`)."""
+        return [s[0].code if s else "" for s in self.predict_topk(X, 1, depth=depth)]
+
+    def topk_codes(self, X: Sequence[str], depth: int, k: int = 5) -> list[list[str]]:
+        """Top-k codes at ``depth`` digits, any depth from 2 to 10.
+
+        An 8-digit request takes 10-digit answers cut to 8 digits.
+        """
+        level = min(d for d in DEPTHS if d >= depth)
+        out = []
+        for lv in self._levels(X, top=max(10, k * 3)):
+            seen: list[str] = []
+            for c in lv.codes[level]:
+                if c[:depth] not in seen:
+                    seen.append(c[:depth])
+            out.append(seen[:k])
+        return out
+
+    def score_samples(self, X: Sequence[str], declared: Sequence[Any]) -> np.ndarray:
+        """Mismatch risk of declared codes: 1 - their probability given the text.
+
+        Judged on ``mismatch_depth`` digits (higher is riskier). Never mutates.
+        """
+        return np.array([f.score for f in self._judge(X, declared)])
+
+    def _judge(self, X: Sequence[str], declared: Sequence[Any]) -> list[GoodsFinding]:
+        declared = list(declared)
+        X = list(X)
+        if len(X) != len(declared):
+            raise ValueError(f"{len(X)} texts but {len(declared)} declared codes")
+        codes = [normalise_code(c) for c in declared]
+        out = []
+        for text, code, lv in zip(X, codes, self._levels(X), strict=True):
+            depth = min(self.mismatch_depth, max(d for d in DEPTHS if d <= len(code)))
+            p = lv.prob_of(code[:depth])
+            better = [s for s in self._suggest(lv, depth, 3) if s.confidence > p]
+            out.append(GoodsFinding(text, code, depth, p, 1.0 - p, tuple(better)))
+        return out
+
+    def check(
+        self, X: Sequence[str], declared: Sequence[Any]
+    ) -> list[GoodsFinding | None]:
+        """A finding for each declared code the text makes unlikely, else None.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Goods descriptions.
+        declared : sequence of codes
+            The codes declared for them.
+
+        Returns
+        -------
+        list of GoodsFinding or None
+        """
+        return [
+            f if f.declared_confidence < self.mismatch_threshold else None
+            for f in self._judge(X, declared)
+        ]
+
+    # -- persistence ------------------------------------------------------
+
+    def save(self, path: str | Path, **meta: Any) -> None:
+        """Write the model to a folder: JSON, npz arrays, LightGBM text."""
+        self._check_fitted("space_")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        space_meta, arrays = self.space_.state()
+        save_csr("doc_matrix", self.doc_matrix_, arrays)
+        save_csr("own_matrix", self.own_matrix_, arrays)
+        save_csr("centroids", self.centroids_, arrays)
+        if self.example_matrix_ is not None:
+            save_csr("example_matrix", self.example_matrix_, arrays)
+        for name in (
+            "doc_heading_",
+            "doc6_",
+            "doc10_",
+            "example_heading_",
+            "example6_",
+            "example10_",
+            "prior_",
+        ):
+            arrays[name.rstrip("_")] = getattr(self, name)
+        if self.svm_ is not None:
+            for key, value in self.svm_.items():
+                arrays[f"svm_{key}"] = value
+        np.savez_compressed(path / "arrays.npz", **arrays)  # type: ignore[arg-type]
+        if self.ranker_ is not None:
+            self.ranker_.save_model(str(path / "ranker.txt"))
+        (path / "space.json").write_text(json.dumps(space_meta, ensure_ascii=False))
+        info = {
+            "agent": type(self).__name__,
+            "format": MODEL_FORMAT,
+            "sarap_version": sarap.__version__,
+            "params": self.get_params(),
+            "headings": self.headings_.tolist(),
+            "codes6": self.codes6_.tolist(),
+            "codes10": self.codes10_.tolist(),
+            "temperature": self.temperature_,
+            "coverage": self.coverage_,
+            "n_examples": self.n_examples_,
+            "n_nomenclature": self.n_nomenclature_,
+            "fit_seconds": self.fit_seconds_,
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **meta,
+        }
+        (path / "model.json").write_text(json.dumps(info, indent=2) + "\n")
+        (path / "names.json").write_text(
+            json.dumps(self.names_, ensure_ascii=False, indent=0)
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> GoodsClassifier:
+        """Read a model written by :meth:`save`."""
+        path = Path(path)
+        meta_file = path / "model.json"
+        if not meta_file.is_file():
+            raise SarapError(f"{path}: not a sarap model folder (no model.json)")
+        info = json.loads(meta_file.read_text())
+        if info.get("agent") != cls.__name__ or info.get("format") != MODEL_FORMAT:
+            raise SarapError(
+                f"{path}: holds a {info.get('agent')} model of format "
+                f"{info.get('format')}, not a {cls.__name__}"
+            )
+        model = cls(**info["params"])
+        with np.load(path / "arrays.npz", allow_pickle=False) as npz:
+            arrays = dict(npz)
+        model.space_ = TextSpace.from_state(
+            json.loads((path / "space.json").read_text()), arrays
+        )
+        model.doc_matrix_ = load_csr("doc_matrix", arrays)
+        model.own_matrix_ = load_csr("own_matrix", arrays)
+        model.centroids_ = load_csr("centroids", arrays)
+        model.example_matrix_ = (
+            load_csr("example_matrix", arrays)
+            if "example_matrix_shape" in arrays
+            else None
+        )
+        for name in (
+            "doc_heading_",
+            "doc6_",
+            "doc10_",
+            "example_heading_",
+            "example6_",
+            "example10_",
+            "prior_",
+        ):
+            setattr(model, name, arrays[name.rstrip("_")])
+        model.svm_ = (
+            {k: arrays[f"svm_{k}"] for k in ("columns", "coef", "intercept", "classes")}
+            if "svm_coef" in arrays
+            else None
+        )
+        ranker = path / "ranker.txt"
+        model.ranker_ = (
+            lgb.Booster(model_file=str(ranker)) if ranker.is_file() else None
+        )
+        model.headings_ = np.array(info["headings"], dtype=str)
+        model.codes6_ = np.array(info["codes6"], dtype=str)
+        model.codes10_ = np.array(info["codes10"], dtype=str)
+        model.temperature_ = info["temperature"]
+        model.coverage_ = info["coverage"]
+        model.n_examples_ = info["n_examples"]
+        model.n_nomenclature_ = info["n_nomenclature"]
+        model.fit_seconds_ = info["fit_seconds"]
+        model.n_skipped_short_ = 0
+        model.names_ = json.loads((path / "names.json").read_text())
+        model.info_ = info
+        return model
+
+
+def _fit_temperature(logits: np.ndarray, label: np.ndarray) -> float:
+    """Scale of logits that minimises the negative log-likelihood (grid search)."""
+    best, best_t = np.inf, 1.0
+    for t in np.exp(np.linspace(np.log(0.05), np.log(50), 60)):
+        z = t * (logits - logits.max(axis=1, keepdims=True))
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        nll = -(logp * label).sum() / max(label.sum(), 1)
+        if nll < best:
+            best, best_t = nll, float(t)
+    return best_t

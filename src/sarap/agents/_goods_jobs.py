@@ -1,0 +1,258 @@
+"""The goods agent's jobs: read code lists and examples, fit, classify, evaluate.
+
+Each function here is what one ``sarap goods`` command does; the CLI only
+parses options and prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sarap.agents._goods import GoodsClassifier
+from sarap.agents._goods_text import normalise_code
+from sarap.errors import SarapError
+
+# Tried in this order when the default column name is not in a file, so that
+# common code lists load without options.
+TEXT_COLUMNS = (
+    "text",
+    "name",
+    "description",
+    "description_ru",
+    "description_en",
+    "name_ru",
+    "name_en",
+    "goods_description",
+    "leaf_name",
+)
+CODE_COLUMNS = (
+    "code",
+    "hs_code",
+    "hscode",
+    "code10",
+    "tnved",
+    "tnved_code",
+    "tnved10",
+    "tnved6",
+    "tnved4",
+    "hs6",
+    "hs4",
+)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A CSV, JSON (array of objects) or JSONL file as text columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise SarapError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".ndjson"):
+            df = pd.read_json(path, lines=True, dtype=False)
+        elif suffix == ".json":
+            df = pd.read_json(path, dtype=False)
+        elif suffix in (".csv", ".tsv", ".txt"):
+            df = _read_csv(path, "\t" if suffix == ".tsv" else ",")
+        else:
+            raise SarapError(
+                f"{path}: unsupported file type {suffix or '(none)'!r}; "
+                "use .csv, .json or .jsonl"
+            )
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise SarapError(
+            f"{path}: cannot read it: {str(exc).splitlines()[0]}"
+        ) from None
+    if df.empty:
+        raise SarapError(f"{path}: no rows")
+    return df
+
+
+def _read_csv(path: Path, sep: str) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return pd.read_csv(
+                path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding
+            )
+        except UnicodeDecodeError:
+            continue
+    raise SarapError(f"{path}: neither UTF-8 nor Windows-1251 text")
+
+
+def _pick(
+    df: pd.DataFrame,
+    wanted: str,
+    default: str,
+    alternatives: Sequence[str],
+    path: Path,
+    what: str,
+) -> str:
+    if wanted in df.columns:
+        return wanted
+    if wanted == default:
+        lower = {str(c).lower(): str(c) for c in df.columns}
+        for alt in alternatives:
+            if alt in lower:
+                return lower[alt]
+    columns = ", ".join(map(str, df.columns))
+    raise SarapError(
+        f"{path}: no {what} column {wanted!r} (columns: {columns}); "
+        f"name it with --{what}-column"
+    )
+
+
+def read_pairs(
+    paths: Sequence[str | Path],
+    *,
+    text_column: str = "text",
+    code_column: str = "code",
+) -> pd.DataFrame:
+    """``code`` and ``text`` of every row of the files, codes as digits.
+
+    A row or two of a file without a valid code (a total line, a footnote)
+    are skipped; more than that is an error naming the first bad row.
+
+    A column named by the caller must be in every file; with the default
+    names, common alternatives (``description``, ``name_ru``, ``hscode``,
+    ``tnved4`` ...) are taken when ``text`` / ``code`` are absent. Rows with
+    an empty text are skipped.
+    """
+    frames = []
+    for p in paths:
+        path = Path(p)
+        df = read_table(path)
+        t = _pick(df, text_column, "text", TEXT_COLUMNS, path, "text")
+        c = _pick(df, code_column, "code", CODE_COLUMNS, path, "code")
+        texts = df[t].astype(str).str.strip()
+        keep = (texts != "") & (df[c].astype(str).str.strip() != "")
+        codes, bad = [], []
+        for i, raw in zip(df.index[keep], df.loc[keep, c], strict=True):
+            try:
+                codes.append(normalise_code(raw))
+            except ValueError:
+                codes.append("")
+                bad.append((i, raw))
+        # Published code lists carry the odd total or footnote row; a file
+        # where many codes are bad is the wrong column or the wrong file.
+        if len(bad) > max(2, 0.01 * len(codes)):
+            i, raw = bad[0]
+            raise SarapError(
+                f"{path}: {len(bad)} rows without an HS / TN VED code in column "
+                f"{c!r}, the first at row {i + 2}: {raw!r}"
+            )
+        part = pd.DataFrame({"code": codes, "text": texts[keep].to_numpy()})
+        frames.append(part[part["code"] != ""])
+    out = pd.concat(frames, ignore_index=True)
+    if out.empty:
+        raise SarapError(f"{', '.join(map(str, paths))}: no rows with a code and text")
+    return out
+
+
+def fit_goods(
+    nomenclature: Sequence[str | Path],
+    examples: Sequence[str | Path],
+    model_dir: str | Path,
+    *,
+    text_column: str = "text",
+    code_column: str = "code",
+    params: dict[str, Any] | None = None,
+) -> tuple[GoodsClassifier, dict[str, Any]]:
+    """Read the files, fit a :class:`GoodsClassifier`, save it, summarise."""
+    if not nomenclature and not examples:
+        raise SarapError("give --nomenclature FILE and/or --examples FILE")
+    cols = {"text_column": text_column, "code_column": code_column}
+    nom = read_pairs(nomenclature, **cols) if nomenclature else None
+    ex = (
+        read_pairs(examples, **cols)
+        if examples
+        else pd.DataFrame({"code": [], "text": []})
+    )
+    model = GoodsClassifier(**(params or {}))
+    model.fit(ex["text"], ex["code"], nomenclature=nom)
+    model.save(
+        model_dir,
+        nomenclature_files=[str(p) for p in nomenclature],
+        example_files=[str(p) for p in examples],
+    )
+    summary = {
+        "model": str(model_dir),
+        "examples": model.n_examples_,
+        "nomenclature_rows": model.n_nomenclature_,
+        "headings": len(model.headings_),
+        "subheadings": len(model.codes6_),
+        "national_codes": len(model.codes10_),
+        "skipped_short_labels": model.n_skipped_short_,
+        "ranker": model.ranker_ is not None,
+        "fit_seconds": model.fit_seconds_,
+        "size_mb": round(model_size(model_dir) / 2**20, 1),
+    }
+    return model, summary
+
+
+def model_size(model_dir: str | Path) -> int:
+    return sum(f.stat().st_size for f in Path(model_dir).iterdir() if f.is_file())
+
+
+def load_goods(model_dir: str | Path) -> GoodsClassifier:
+    path = Path(model_dir)
+    if not path.is_dir():
+        raise SarapError(f"{path}: no such model folder")
+    return GoodsClassifier.load(path)
+
+
+def classify(
+    model: GoodsClassifier, texts: Sequence[str], k: int = 5
+) -> list[dict[str, Any]]:
+    """Top-k codes of each text, at the depth the model is sure of."""
+    out = []
+    for text, sugg in zip(texts, model.predict_topk(texts, k), strict=True):
+        depth = len(sugg[0].code) if sugg else 0
+        out.append(
+            {
+                "text": text,
+                "depth": depth,
+                "suggestions": [s.as_dict() for s in sugg],
+            }
+        )
+    return out
+
+
+def evaluate_goods(
+    model: GoodsClassifier,
+    path: str | Path,
+    *,
+    text_column: str = "text",
+    code_column: str = "code",
+) -> dict[str, Any]:
+    """Top-1 and top-5 accuracy, each label judged at its own digit depth."""
+    rows = read_pairs([path], text_column=text_column, code_column=code_column)
+    hits1 = hits5 = 0
+    by_depth: dict[int, list[int]] = {}
+    for depth, group in rows.groupby(rows["code"].str.len()):
+        top = model.topk_codes(list(group["text"]), int(depth), 5)
+        for truth, codes in zip(group["code"], top, strict=True):
+            one, five = int(codes[:1] == [truth]), int(truth in codes)
+            hits1 += one
+            hits5 += five
+            acc = by_depth.setdefault(int(depth), [0, 0, 0])
+            acc[0] += one
+            acc[1] += five
+            acc[2] += 1
+    n = len(rows)
+    return {
+        "top1": round(hits1 / n, 4),
+        "top5": round(hits5 / n, 4),
+        "n": n,
+        "by_depth": {
+            str(d): {"top1": round(a / m, 4), "top5": round(b / m, 4), "n": m}
+            for d, (a, b, m) in sorted(by_depth.items())
+        },
+    }
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sarap.cli import main
+from sarap.simulate import simulate_goods
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):  # type: ignore[no-untyped-def]
+    d = tmp_path_factory.mktemp("goods")
+    cat = simulate_goods(900, seed=2)
+    cat.nomenclature.rename(columns={"name": "text"}).to_csv(
+        d / "nomenclature.csv", index=False
+    )
+    cat.examples[["text", "code"]].to_json(
+        d / "examples.jsonl", orient="records", lines=True, force_ascii=False
+    )
+    test = simulate_goods(200, seed=3).examples
+    test.rename(columns={"text": "description", "code": "hs"}).to_json(
+        d / "test.json", orient="records", force_ascii=False
+    )
+    r = run(
+        "goods",
+        "fit",
+        "--nomenclature",
+        str(d / "nomenclature.csv"),
+        "--examples",
+        str(d / "examples.jsonl"),
+        "--model",
+        str(d / "model"),
+        "--json",
+    )
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    assert summary["examples"] == 900 and summary["ranker"] is True
+    return d
+
+
+def test_classify_prints_top5_with_names(files):
+    r = run(
+        "goods",
+        "classify",
+        "--model",
+        str(files / "model"),
+        "FROZEN CHICKEN CUTS WINGS IQF 1KG",
+        "ноутбук",
+        "--json",
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [len(o["suggestions"]) for o in out] == [5, 5]
+    top = out[0]["suggestions"][0]
+    assert top["code"] == "0207140200" and top["name"] == "WINGS"
+    assert 0 < top["confidence"] <= 1
+    r = run("goods", "classify", "--model", str(files / "model"), "FROZEN SHRIMPS")
+    assert r.exit_code == 0 and "030617" in r.stdout
+
+
+def test_evaluate_json_has_exactly_the_contract_keys(files):
+    r = run(
+        "goods",
+        "evaluate",
+        str(files / "test.json"),
+        "--model",
+        str(files / "model"),
+        "--text-column",
+        "description",
+        "--code-column",
+        "hs",
+        "--json",
+    )
+    assert r.exit_code == 0, r.output
+    m = json.loads(r.stdout)
+    assert set(m) == {"top1", "top5", "n"}
+    assert m["n"] == 200 and m["top1"] >= 0.9 and m["top5"] >= m["top1"]
+    r = run(
+        "goods",
+        "evaluate",
+        str(files / "test.json"),
+        "--model",
+        str(files / "model"),
+        "--text-column",
+        "description",
+        "--code-column",
+        "hs",
+    )
+    assert r.exit_code == 0 and "top-1" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("classify", "--model", "{d}/nowhere", "x"), "no such model folder"),
+        (("classify", "--model", "{d}", "x"), "not a sarap model folder"),
+        (
+            ("evaluate", "{d}/test.json", "--model", "{d}/model", "--code-column", "x"),
+            "no code column 'x'",
+        ),
+        (("evaluate", "{d}/missing.csv", "--model", "{d}/model"), "no such file"),
+        (
+            ("fit", "--examples", "{d}/bad.csv", "--model", "{d}/m2"),
+            "without an HS / TN VED code",
+        ),
+        (("fit", "--model", "{d}/m3"), "--nomenclature"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1(files, args, message):
+    (files / "bad.csv").write_text("text,code\nscrews,ABC\nnuts,XYZ\nbolts,QQ\n")
+    r = CliRunner().invoke(main, ["goods", *(a.format(d=files) for a in args)])
+    assert r.exit_code != 0
+    assert "Traceback" not in r.output
+    assert message in r.output
