@@ -35,6 +35,7 @@ lint: setup
 ## bench: throughput, latency and memory figures for the README
 bench: setup
 	$(BIN)/python benchmarks/bench_declarations.py
+	$(BIN)/python benchmarks/bench_network.py
 
 docs: setup
 	$(BIN)/python -m sarap.store.docs > docs/data-model.md
