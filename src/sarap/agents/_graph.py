@@ -33,8 +33,11 @@ class GraphSettings:
     cycle_max_length: int = 8
     cycle_gap_days: float = 15.0
     """Longest wait between one hop of a cycle and the next."""
-    cycle_min_ratio: float = 0.7
-    """A hop may keep as little as this share of the previous hop's amount."""
+    cycle_min_ratio: float = 0.5
+    """A hop may keep as little as this share of the previous hop's amount..."""
+    cycle_max_ratio: float = 1.1
+    """... and carry at most this much more (fees go the other way, but
+    amounts are rounded and topped up)."""
 
 
 def scales(s: GraphSettings) -> list[tuple[str, float, float]]:
@@ -136,7 +139,7 @@ SELECT p.origin, e.dst AS cur, e.t AS t_last, e.amount AS a_last, p.t_first,
        p.a_first, list_append(p.path, e.src) AS path
 FROM _g_paths p JOIN _g_edges e
   ON e.src = p.cur AND e.t >= p.t_last AND e.t <= p.t_last + {gap}
- AND e.amount <= p.a_last * 1.0001 AND e.amount >= p.a_last * {ratio}
+ AND e.amount <= p.a_last * {upper} AND e.amount >= p.a_last * {ratio}
 WHERE e.dst = p.origin OR NOT list_contains(p.path, e.dst)
 """
 
@@ -294,7 +297,11 @@ def _cycles(be: Backend, s: GraphSettings) -> pa.Table:
     be.execute(CYCLE_START_SQL)
     found = []
     for hop in range(2, s.cycle_max_length + 1):
-        be.execute(CYCLE_STEP_SQL.format(gap=s.cycle_gap_days, ratio=s.cycle_min_ratio))
+        be.execute(
+            CYCLE_STEP_SQL.format(
+                gap=s.cycle_gap_days, ratio=s.cycle_min_ratio, upper=s.cycle_max_ratio
+            )
+        )
         if hop >= 3:
             found.append(
                 be.sql(

@@ -122,7 +122,7 @@ class NetworkRiskScorer(BaseAgent):
         Longest money cycle looked for (transfers).
     cycle_gap_days : float, default 15
         Longest wait between two hops of a cycle.
-    cycle_min_ratio : float, default 0.7
+    cycle_min_ratio : float, default 0.5
         Least share of the previous hop's amount a cycle's next hop keeps.
     n_estimators, learning_rate, num_leaves : LightGBM settings.
     n_jobs : int, default 2
@@ -154,7 +154,7 @@ class NetworkRiskScorer(BaseAgent):
         window_days: float = 7.0,
         cycle_max_length: int = 8,
         cycle_gap_days: float = 15.0,
-        cycle_min_ratio: float = 0.7,
+        cycle_min_ratio: float = 0.5,
         n_estimators: int = 300,
         learning_rate: float = 0.05,
         num_leaves: int = 15,
