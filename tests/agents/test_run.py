@@ -75,7 +75,8 @@ def test_each_scheme_gives_its_finding(ws, tmp_path):
     assert _kinds(ws, "H") == {"unreported_sales"}
     for c in ("C1", "C2", "C3"):
         assert "carousel" in _kinds(ws, c)
-    assert _kinds(ws, "Q") == set()
+    # Q is honest; it sells to R, a flagged firm: a weak signal only.
+    assert _kinds(ws, "Q") == {"risky_counterparties"}
     evidence = (
         ws.sql(
             "SELECT evidence FROM findings WHERE party_id = 'C1' AND kind = 'carousel'"
@@ -91,7 +92,7 @@ def test_profiles_have_score_band_reasons_in_two_languages(ws, tmp_path):
     prof = {r["party_id"]: r for r in ws.sql("SELECT * FROM profiles").to_pylist()}
     assert set(prof) == {"M", "B", "R", "H", "X", "C1", "C2", "C3", "Q"}
     assert prof["M"]["band"] == "high" and prof["Q"]["band"] == "low"
-    assert prof["Q"]["score"] == 0
+    assert prof["Q"]["band"] == prof["X"]["band"] == "low"
     assert prof["M"]["score"] > prof["H"]["score"] > 0
     assert "VAT" in prof["M"]["reasons_en"] and "НДС" in prof["M"]["reasons_ru"]
     history = ws.sql("SELECT * FROM profile_history WHERE party_id = 'M'").to_pylist()

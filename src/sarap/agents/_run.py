@@ -46,6 +46,7 @@ WEIGHTS = {
     "import_markup": 0.7,
     "risky_declarations": 0.8,
     "shared_identity": 0.5,
+    "risky_counterparties": 0.3,
 }
 BANDS = ((70.0, "high"), (40.0, "medium"), (0.0, "low"))
 KIND_RU = {"high": "высокий", "medium": "средний", "low": "низкий"}
@@ -191,11 +192,20 @@ def _network(ws: Workspace, run_id: str) -> int:
 
 
 def _cycle_findings(ws: Workspace, run_id: str) -> None:
-    """Invoices that go round: across borders a carousel, else circular trade."""
+    """Invoices that go round: across borders a carousel, else circular trade.
+
+    The graph is the sellers' invoices plus the imports of the customs
+    declarations (foreign seller to importer), so that goods exported and
+    brought back in close the circle."""
     edges = ws.sql(
         "SELECT seller_id AS src, buyer_id AS dst, amount, "
         "CAST(epoch(CAST(issued_on AS TIMESTAMP)) / 86400.0 AS DOUBLE) AS t "
-        "FROM invoices WHERE reported_by = 'seller'"
+        "FROM invoices WHERE reported_by = 'seller' "
+        "UNION ALL "
+        "SELECT seller_id, importer_id, sum(customs_value), "
+        "CAST(epoch(CAST(min(date) AS TIMESTAMP)) / 86400.0 AS DOUBLE) "
+        "FROM declarations WHERE seller_id IS NOT NULL AND customs_value > 0 "
+        "GROUP BY declaration_id, seller_id, importer_id"
     )
     if edges.num_rows == 0:
         return

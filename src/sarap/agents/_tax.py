@@ -15,7 +15,9 @@ Russian:
 - ``import_markup``: resells imported goods far above their declared customs
   value (undervalued imports);
 - ``shared_identity``: shares a director, address or bank account with
-  several other firms, some of them already flagged.
+  several other firms, some of them already flagged;
+- ``risky_counterparties``: a large share of its trade is with flagged
+  firms (the risk of known offenders spreads to their counterparties).
 
 Money cycles and bursts in the invoice graph come from :mod:`_graph`.
 """
@@ -266,6 +268,35 @@ FROM best WHERE flagged >= 1 OR size >= 5
 """
 
 
+COUNTERPARTY_SQL = """
+WITH t AS (
+    SELECT seller_id AS party_id, buyer_id AS other, amount, issued_on
+    FROM invoices WHERE reported_by = 'seller'
+    UNION ALL
+    SELECT buyer_id, seller_id, amount, issued_on
+    FROM invoices WHERE reported_by = 'buyer'
+), s AS (
+    SELECT t.party_id,
+           sum(amount) FILTER (WHERE f.party_id IS NOT NULL)
+             / NULLIF(sum(amount), 0) AS share,
+           count(DISTINCT t.other) FILTER (WHERE f.party_id IS NOT NULL) AS n,
+           list(DISTINCT t.other) FILTER (WHERE f.party_id IS NOT NULL) AS who,
+           date_trunc('month', max(issued_on)) AS period
+    FROM t LEFT JOIN _t_flagged f ON f.party_id = t.other
+    WHERE t.party_id NOT IN (SELECT party_id FROM _t_flagged)
+    GROUP BY t.party_id
+)
+SELECT party_id, 'risky_counterparties' AS kind, least(0.8, share) AS score,
+       period,
+       CAST(round(100 * share) AS INTEGER) || '% of its trade is with '
+         || n || ' flagged firm(s)',
+       CAST(round(100 * share) AS INTEGER) || '% оборота приходится на '
+         || 'фирмы под подозрением (' || n || ')',
+       to_json({'share': share, 'counterparties': who[1:5]})::VARCHAR
+FROM s WHERE share >= 0.3
+"""
+
+
 def tax_findings(backend: Backend) -> list[str]:
     """Run every check over the workspace behind ``backend``; the findings
     land in the temporary table ``_tax_findings``. Returns the kinds found."""
@@ -288,6 +319,7 @@ def tax_findings(backend: Backend) -> list[str]:
         "FROM _tax_findings WHERE score >= 0.5"
     )
     be.execute(f"INSERT INTO _tax_findings ({cols}) {SHARED_SQL}")
+    be.execute(f"INSERT INTO _tax_findings ({cols}) {COUNTERPARTY_SQL}")
     be.execute("DROP TABLE IF EXISTS _t_missing; DROP TABLE IF EXISTS _t_flagged")
     kinds = be.sql("SELECT DISTINCT kind FROM _tax_findings ORDER BY kind")
     return [str(k) for k in kinds.column("kind").to_pylist()]
