@@ -106,39 +106,51 @@ FROM r WHERE payable > 0 AND paid < 0.5 * payable
 # deducted their VAT, and those who bought from them in turn.
 CHAIN_SQL = """
 WITH b AS (SELECT * FROM invoices WHERE reported_by = 'buyer'),
-step1 AS (
+input AS (
+    SELECT buyer_id AS party_id, sum(COALESCE(vat, 0)) AS input_vat
+    FROM b GROUP BY buyer_id
+), step1 AS (
     SELECT b.buyer_id AS party_id, sum(COALESCE(b.vat, 0)) AS vat,
            count(DISTINCT b.seller_id) AS sources, 1 AS steps,
            list(DISTINCT b.seller_id)[1:5] AS via,
            date_trunc('month', max(b.issued_on)) AS period
     FROM b JOIN _t_missing m ON m.party_id = b.seller_id
     GROUP BY b.buyer_id
+), share1 AS (
+    SELECT s.*, s.vat / NULLIF(i.input_vat, 0) AS share
+    FROM step1 s JOIN input i USING (party_id)
 ), step2 AS (
+    -- Buyers of firms that took most of their input VAT from missing traders.
     SELECT b.buyer_id AS party_id, sum(COALESCE(b.vat, 0)) AS vat,
            count(DISTINCT b.seller_id) AS sources, 2 AS steps,
            list(DISTINCT b.seller_id)[1:5] AS via,
            date_trunc('month', max(b.issued_on)) AS period
-    FROM b JOIN step1 s ON s.party_id = b.seller_id
+    FROM b JOIN share1 s ON s.party_id = b.seller_id AND s.share >= 0.5
     WHERE b.buyer_id NOT IN (SELECT party_id FROM _t_missing)
     GROUP BY b.buyer_id
+), share2 AS (
+    SELECT s.*, s.vat / NULLIF(i.input_vat, 0) AS share
+    FROM step2 s JOIN input i USING (party_id)
 )
 SELECT party_id, 'chain_beneficiary' AS kind,
-       CASE WHEN steps = 1 THEN 0.8 ELSE 0.5 END AS score, period,
+       least(1.0, share) * CASE WHEN steps = 1 THEN 1.0 ELSE 0.7 END AS score,
+       period,
        CASE WHEN steps = 1
-            THEN 'deducts ' || {vat} || ' VAT from ' || sources
-                 || ' supplier(s) that did not pay it'
+            THEN 'deducts ' || {vat} || ' VAT (' || {pct} || '% of its input VAT) '
+                 || 'from ' || sources || ' supplier(s) that did not pay it'
             ELSE 'buys from ' || sources
-                 || ' firm(s) that deduct VAT nobody paid ('
-                 || {vat} || ' VAT)' END,
+                 || ' firm(s) that deduct VAT nobody paid (' || {vat}
+                 || ' VAT, ' || {pct} || '% of its input VAT)' END,
        CASE WHEN steps = 1
-            THEN 'вычет НДС ' || {vat} || ', не уплаченного поставщиками ('
-                 || sources || ')'
+            THEN 'вычет НДС ' || {vat} || ' (' || {pct} || '% вычетов), '
+                 || 'не уплаченного поставщиками (' || sources || ')'
             ELSE 'закупки у фирм (' || sources
-                 || '), заявивших к вычету неуплаченный НДС ('
-                 || {vat} || ' НДС)' END,
-       to_json({{'via': via, 'vat': vat, 'steps': steps}})::VARCHAR
-FROM (SELECT * FROM step1 UNION ALL SELECT * FROM step2)
-""".format(vat=_money("vat"))
+                 || '), заявивших к вычету неуплаченный НДС (' || {vat}
+                 || ' НДС, ' || {pct} || '% вычетов)' END,
+       to_json({{'via': via, 'vat': vat, 'share': share, 'steps': steps}})::VARCHAR
+FROM (SELECT * FROM share1 UNION ALL SELECT * FROM share2)
+WHERE share >= 0.2
+""".format(vat=_money("vat"), pct="CAST(round(100 * least(1.0, share)) AS INTEGER)")
 
 ONE_DAY_SQL = """
 WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
@@ -200,34 +212,49 @@ WHERE refund > 0 AND refund > 2 * output
 MARKUP_SQL = """
 WITH imp AS (
     SELECT importer_id AS party_id, substr(hs_code, 1, 6) AS hs6,
-           sum(customs_value) AS declared, count(*) AS items,
+           COALESCE(currency, '') AS cur_in, sum(customs_value) AS declared,
            date_trunc('month', max(date)) AS period
-    FROM declarations GROUP BY 1, 2
+    FROM declarations GROUP BY 1, 2, 3
 ), sold AS (
     SELECT seller_id AS party_id, substr(hs_code, 1, 6) AS hs6,
-           sum(amount) AS resold
+           COALESCE(currency, '') AS cur_out, sum(amount) AS resold
     FROM invoices WHERE reported_by = 'seller' AND hs_code IS NOT NULL
-    GROUP BY 1, 2
+    GROUP BY 1, 2, 3
 ), m AS (
-    SELECT party_id, hs6, declared, resold, resold / declared AS markup, period
+    SELECT party_id, hs6, cur_in, cur_out, declared, resold,
+           resold / declared AS markup, period
     FROM imp JOIN sold USING (party_id, hs6) WHERE declared > 0
+), peers AS (
+    -- What importers of the same goods, paying and selling in the same
+    -- currencies, usually make on them (the data model has no exchange
+    -- rates: only like is compared with like).
+    SELECT hs6, cur_in, cur_out, median(markup) AS usual, count(*) AS importers
+    FROM m GROUP BY hs6, cur_in, cur_out
 ), worst AS (
-    SELECT party_id, arg_max(hs6, markup) AS hs6, max(markup) AS markup,
-           arg_max(declared, markup) AS declared, arg_max(resold, markup) AS resold,
-           max(period) AS period
-    FROM m GROUP BY party_id
+    SELECT party_id, arg_max(hs6, markup / usual) AS hs6,
+           arg_max(markup, markup / usual) AS markup,
+           arg_max(usual, markup / usual) AS usual,
+           arg_max(declared, markup / usual) AS declared,
+           arg_max(resold, markup / usual) AS resold,
+           arg_max(cur_in, markup / usual) AS cur_in,
+           arg_max(cur_out, markup / usual) AS cur_out, max(period) AS period
+    FROM m JOIN peers USING (hs6, cur_in, cur_out)
+    WHERE importers >= 5
+    GROUP BY party_id
 )
 SELECT party_id, 'import_markup' AS kind,
-       least(1.0, 0.3 + 0.1 * markup) AS score, period,
-       'resold HS ' || hs6 || ' for ' || round(markup, 1)
-         || ' times its declared customs value (' || {resold} || ' against '
-         || {declared} || ')',
-       'перепродал товар ТН ВЭД ' || hs6 || ' в ' || round(markup, 1)
-         || ' раза дороже заявленной таможенной стоимости (' || {resold}
-         || ' против ' || {declared} || ')',
-       to_json({{'hs6': hs6, 'markup': markup, 'declared': declared,
-                'resold': resold}})::VARCHAR
-FROM worst WHERE markup >= 3
+       least(1.0, 0.2 + 0.1 * markup / usual) AS score, period,
+       'resold HS ' || hs6 || ' for ' || round(markup / usual, 1)
+         || ' times what importers of the same goods make on them ('
+         || {resold} || ' ' || cur_out || ' against a declared customs value of '
+         || {declared} || ' ' || cur_in || ')',
+       'перепродал товар ТН ВЭД ' || hs6 || ' с наценкой в '
+         || round(markup / usual, 1) || ' раза выше обычной у импортёров ('
+         || {resold} || ' ' || cur_out || ' при таможенной стоимости '
+         || {declared} || ' ' || cur_in || ')',
+       to_json({{'hs6': hs6, 'markup': markup, 'usual_markup': usual,
+                'declared': declared, 'resold': resold}})::VARCHAR
+FROM worst WHERE markup >= 3 * usual
 """.format(resold=_money("resold"), declared=_money("declared"))
 
 # Firms that share a director, an address or a bank account (``_t_flagged``
@@ -286,14 +313,14 @@ WITH t AS (
     WHERE t.party_id NOT IN (SELECT party_id FROM _t_flagged)
     GROUP BY t.party_id
 )
-SELECT party_id, 'risky_counterparties' AS kind, least(0.8, share) AS score,
+SELECT party_id, 'risky_counterparties' AS kind, 0.5 * least(1.0, share) AS score,
        period,
        CAST(round(100 * share) AS INTEGER) || '% of its trade is with '
          || n || ' flagged firm(s)',
        CAST(round(100 * share) AS INTEGER) || '% оборота приходится на '
          || 'фирмы под подозрением (' || n || ')',
        to_json({'share': share, 'counterparties': who[1:5]})::VARCHAR
-FROM s WHERE share >= 0.3
+FROM s WHERE share >= 0.5
 """
 
 

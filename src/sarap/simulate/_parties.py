@@ -16,6 +16,7 @@ from sarap.simulate._catalogue import (
     SECTORS,
 )
 from sarap.simulate._ids import bin_registration_date, foreign_name, home_name
+from sarap.store._schema import PARTIES
 
 PARTY_COLUMNS = ("party_id", "country", "name", "registration_date", "activity_code")
 _WHOLESALE = "46900"  # non-specialised wholesale, for goods outside the catalogue
@@ -40,15 +41,16 @@ def simulate_parties(table: pa.Table) -> pa.Table:
     Returns
     -------
     pyarrow.Table
-        Columns party_id, country, name, registration_date, activity_code;
-        one row per party, sorted by party_id.
+        The ``parties`` fields of the data model: party_id, country, name,
+        registration_date and activity_code filled, the rest empty; one row
+        per party, sorted by party_id.
 
     Examples
     --------
     >>> from sarap.simulate import simulate_declarations
     >>> decl = simulate_declarations(500, seed=2)
     >>> parties = simulate_parties(decl)
-    >>> parties.column_names
+    >>> parties.column_names[:5]
     ['party_id', 'country', 'name', 'registration_date', 'activity_code']
     """
     missing = {
@@ -109,7 +111,14 @@ def simulate_parties(table: pa.Table) -> pa.Table:
         ]
     )
     frame["registration_date"] = pd.to_datetime(frame["registration_date"]).dt.date
-    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    # The fields a declarations table says nothing about (staff, director,
+    # address, ...) stay empty; `sarap simulate economy` fills them.
+    for f in PARTIES.fields:
+        if f.name not in table.column_names:
+            kind = pa.int32() if f.type == "INTEGER" else pa.string()
+            table = table.append_column(f.name, pa.nulls(table.num_rows, kind))
+    return table
 
 
 def _distinct(table: pa.Table, column: str) -> list[str]:
