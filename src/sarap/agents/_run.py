@@ -44,7 +44,7 @@ WEIGHTS = {
     "unreported_sales": 0.9,
     "chain_beneficiary": 0.8,
     "circular_trading": 0.8,
-    "risky_declarations": 0.5,
+    "risky_declarations": 0.8,
     "shared_identity": 0.5,
     "import_markup": 0.35,
     "refund_claim": 0.3,
@@ -316,7 +316,10 @@ def _declarations(
             FROM scored_declarations s JOIN declarations l USING (declaration_id)
             GROUP BY s.declaration_id, s.risk, s.reasons
         )
-        SELECT ?, 'declarations', party_id, 'risky_declarations', max(risk),
+        -- One risky declaration is common among honest importers; several
+        -- are not: the score grows with their number up to four.
+        SELECT ?, 'declarations', party_id, 'risky_declarations',
+               max(risk) * (0.5 + 0.5 * least(1.0, (count(*) - 1) / 3.0)),
                date_trunc('month', max(date)),
                count(*) || ' declaration(s) above the inspection cut-off; riskiest '
                  || arg_max(declaration_id, risk) || ' (risk '

@@ -66,7 +66,7 @@ WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
     FROM gap GROUP BY seller_id
 )
 SELECT g.buyer_id AS party_id, 'unmatched_deduction' AS kind,
-       least(1.0, 0.5 + g.vat / NULLIF(c.input_vat, 0)) AS score, g.period,
+       least(1.0, 0.7 + g.vat / NULLIF(c.input_vat, 0)) AS score, g.period,
        'deducts ' || {vat} || ' VAT on ' || g.n
          || ' invoice(s) from ' || g.sellers
          || ' seller(s) that never declared them' AS reason_en,
