@@ -35,6 +35,9 @@ DEPTHS = (2, 4, 6, 10)
 # have (a heading never seen in the examples): about that of a poor match.
 _MISSING_SVC = -1.5
 _BATCH = 512
+_VIEWS = ("svm", "knn", "cen", "name", "cover", "head")
+_BLEND_FEATURE = 3 * len(_VIEWS) + 1  # after three per view and the prior
+_HEAD_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -121,17 +124,19 @@ def _segment_max(S: sp.csr_matrix, seg: np.ndarray, n_seg: int) -> np.ndarray:
     out = np.zeros((S.shape[0], n_seg), dtype=np.float32)
     g = seg[S.col]
     keep = g >= 0
-    if not keep.any():
-        return out
-    rows, g, vals = S.row[keep], g[keep], S.data[keep]
-    key = rows.astype(np.int64) * n_seg + g
-    order = np.argsort(key, kind="stable")
-    key, vals = key[order], vals[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
-    best = np.maximum.reduceat(vals, starts)
-    k = key[starts]
-    out[k // n_seg, k % n_seg] = best
+    np.maximum.at(out, (S.row[keep], g[keep]), S.data[keep])
     return out
+
+
+def _coverage(Q: sp.csr_matrix, terms: sp.csr_matrix) -> np.ndarray:
+    """Weighted share of each text's terms found in each heading's names."""
+    total = np.asarray(Q.sum(axis=1)).ravel()
+    hits: np.ndarray = (Q @ terms.T).toarray()
+    return (hits / np.maximum(total, 1e-9)[:, None]).astype(np.float32)
+
+
+def _head(normal: str) -> str:
+    return " ".join(normal.split()[:_HEAD_WORDS])
 
 
 def _ranks(M: np.ndarray) -> np.ndarray:
@@ -147,10 +152,12 @@ class GoodsClassifier(BaseAgent):
 
     Learns from the nomenclature (codes with their official names, at any
     depth) and from labelled descriptions (text -> code). A description is
-    placed in a 4-digit heading by combining four views of it: a linear SVM
+    placed in a 4-digit heading by combining six views of it: a linear SVM
     on character and word n-grams trained on the labelled descriptions, the
-    nearest labelled descriptions, and the nearest nomenclature names (each
-    heading's centroid and its best-matching name). A gradient-boosted
+    nearest labelled descriptions, and four views of the nomenclature (each
+    heading's centroid, its best-matching name, and the share of the text's
+    words, and of its first three words, that the heading's names use).
+    A gradient-boosted
     ranker, fitted on out-of-fold scores of the labelled descriptions, weighs
     the views for the top candidates; its margins become probabilities by a
     temperature fitted out of fold. Chapters (2 digits) add up their headings;
@@ -353,6 +360,10 @@ class GoodsClassifier(BaseAgent):
             shape=(len(self.headings_), len(docs)),
         )
         self.centroids_ = normalize((member @ full_docs).tocsr()).astype(np.float32)
+        # Which stemmed words (and pairs) each heading's names use at all.
+        terms = (member @ self.doc_matrix_).tocsr()
+        terms.data[:] = 1.0
+        self.heading_terms_ = terms.astype(np.float32)
         # examples' views
         self.example_matrix_ = self.space_.full(ex_norm) if ex_norm else None
         self.example_heading_ = np.array(
@@ -366,7 +377,10 @@ class GoodsClassifier(BaseAgent):
         self.coverage_ = 1.0
         counts = np.bincount(self.example_heading_)
         if len(ex) >= max(30, 2 * self.cv) and (counts >= 2).sum() >= 2:
-            self._fit_ranker(self.space_.stems(ex_norm))
+            self._fit_ranker(
+                self.space_.stems(ex_norm),
+                self.space_.stems([_head(t) for t in ex_norm]),
+            )
         self._fit_svm(np.arange(len(ex)), final=True)
         self.n_examples_ = len(ex)
         self.n_nomenclature_ = len(nom)
@@ -448,14 +462,21 @@ class GoodsClassifier(BaseAgent):
         self,
         Q: sp.csr_matrix,
         Qs: sp.csr_matrix,
+        Qh: sp.csr_matrix,
         svm: dict[str, Any] | None,
         example_rows: np.ndarray | None,
     ) -> dict[str, np.ndarray]:
-        """Heading scores of each view: (texts, headings) arrays."""
+        """Heading scores of each view: (texts, headings) arrays.
+
+        ``Q`` is the texts in the full space, ``Qs`` in stemmed words and
+        ``Qh`` their first words (the head phrase: what the goods are) stemmed.
+        """
         n, H = Q.shape[0], len(self.headings_)
         views = {
             "cen": (Q @ self.centroids_.T).toarray().astype(np.float32),
             "name": _segment_max(Qs @ self.doc_matrix_.T, self.doc_heading_, H),
+            "cover": _coverage(Qs, self.heading_terms_),
+            "head": _coverage(Qh, self.heading_terms_),
         }
         svm_s = np.full((n, H), np.nan, dtype=np.float32)
         knn = np.zeros((n, H), dtype=np.float32)
@@ -477,10 +498,11 @@ class GoodsClassifier(BaseAgent):
         """Top headings of a fixed blend, and the ranker's features for them."""
         svm = np.nan_to_num(views["svm"], nan=_MISSING_SVC)
         base = 0.5 * svm + views["cen"] + views["name"] + 0.5 * views["knn"]
+        base += 0.5 * (views["cover"] + views["head"])
         k = min(self.n_candidates, base.shape[1])
         cand = np.argsort(-base, axis=1, kind="stable")[:, :k]
         cols = []
-        for name in ("svm", "knn", "cen", "name"):
+        for name in _VIEWS:
             v = views[name]
             at = np.take_along_axis(v, cand, 1)
             filled = np.nan_to_num(v, nan=_MISSING_SVC)
@@ -503,8 +525,8 @@ class GoodsClassifier(BaseAgent):
     def _margins(self, feats: np.ndarray) -> np.ndarray:
         n, k, f = feats.shape
         if self.ranker_ is None:
-            # The blend's score (feature 13) when there was nothing to rank from.
-            return feats[:, :, 13]
+            # The blend's score when there was nothing to rank from.
+            return feats[:, :, _BLEND_FEATURE]
         return np.asarray(self.ranker_.predict(feats.reshape(-1, f))).reshape(n, k)
 
     def _ranker_params(self) -> dict[str, Any]:
@@ -520,10 +542,10 @@ class GoodsClassifier(BaseAgent):
             "verbosity": -1,
         }
 
-    def _fit_ranker(self, Qs: sp.csr_matrix) -> None:
+    def _fit_ranker(self, Qs: sp.csr_matrix, Qh: sp.csr_matrix) -> None:
         """Out-of-fold views of the examples -> candidate ranker + temperature.
 
-        ``Qs`` holds the examples in the stemmed-word space.
+        ``Qs`` and ``Qh`` hold the examples and their head phrases stemmed.
         """
         assert self.example_matrix_ is not None
         Q = self.example_matrix_
@@ -532,7 +554,7 @@ class GoodsClassifier(BaseAgent):
         folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
         for train, test in folds.split(np.arange(n)):
             svm = self._fit_svm(train, final=False)
-            views = self._views(Q[test], Qs[test], svm, train)
+            views = self._views(Q[test], Qs[test], Qh[test], svm, train)
             prior = np.bincount(
                 self.example_heading_[train], minlength=len(self.headings_)
             ).astype(np.float32)
@@ -575,14 +597,14 @@ class GoodsClassifier(BaseAgent):
         return out
 
     def _heading_probs(
-        self, Q: sp.csr_matrix, Qs: sp.csr_matrix
+        self, Q: sp.csr_matrix, Qs: sp.csr_matrix, Qh: sp.csr_matrix
     ) -> tuple[np.ndarray, np.ndarray]:
         rows = (
             np.arange(self.example_matrix_.shape[0])
             if self.example_matrix_ is not None
             else None
         )
-        views = self._views(Q, Qs, self.svm_, rows)
+        views = self._views(Q, Qs, Qh, self.svm_, rows)
         cand, feats = self._candidates(views, self.prior_)
         m = self._margins(feats)
         mass = np.full((len(m), 1), self.coverage_)
@@ -600,7 +622,8 @@ class GoodsClassifier(BaseAgent):
 
     def _levels_batch(self, normal: list[str], top: int) -> list[_Levels]:
         Q, Qs = self.space_.full(normal), self.space_.stems(normal)
-        cand, prob = self._heading_probs(Q, Qs)
+        Qh = self.space_.stems([_head(t) for t in normal])
+        cand, prob = self._heading_probs(Q, Qs, Qh)
         name_sims = Qs @ self.own_matrix_.T
         s6 = _segment_max(name_sims, self.doc6_, len(self.codes6_))
         s10 = _segment_max(name_sims, self.doc10_, len(self.codes10_))
@@ -754,6 +777,7 @@ class GoodsClassifier(BaseAgent):
         save_csr("doc_matrix", self.doc_matrix_, arrays)
         save_csr("own_matrix", self.own_matrix_, arrays)
         save_csr("centroids", self.centroids_, arrays)
+        save_csr("heading_terms", self.heading_terms_, arrays)
         if self.example_matrix_ is not None:
             save_csr("example_matrix", self.example_matrix_, arrays)
         for name in (
@@ -816,6 +840,7 @@ class GoodsClassifier(BaseAgent):
         model.doc_matrix_ = load_csr("doc_matrix", arrays)
         model.own_matrix_ = load_csr("own_matrix", arrays)
         model.centroids_ = load_csr("centroids", arrays)
+        model.heading_terms_ = load_csr("heading_terms", arrays)
         model.example_matrix_ = (
             load_csr("example_matrix", arrays)
             if "example_matrix_shape" in arrays

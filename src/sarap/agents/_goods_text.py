@@ -120,7 +120,10 @@ class TextSpace:
         self.char = _char_vectoriser(
             ngram_range=char_ngrams, min_df=2, max_features=max_features
         )
-        self.stem = _word_vectoriser(ngram_range=(1, 2))
+        # Words in more than 2 % of the texts ("для", "прочие", "of") say
+        # little about which name matches, and make every search touch most
+        # of the nomenclature.
+        self.stem = _word_vectoriser(ngram_range=(1, 2), max_df=0.02)
 
     def fit(self, normal: list[str]) -> TextSpace:
         self.word.fit(normal)
@@ -169,11 +172,8 @@ class TextSpace:
 
 
 def _vec_params(vec: TfidfVectorizer) -> dict[str, Any]:
-    keep = ("ngram_range",)
-    out = {k: vec.get_params()[k] for k in keep}
-    if vec.analyzer == "char_wb":
-        out["min_df"] = 1  # already applied: the vocabulary is fixed
-    return out
+    # min_df, max_df and max_features were applied: the vocabulary is fixed.
+    return {"ngram_range": vec.get_params()["ngram_range"]}
 
 
 def save_csr(prefix: str, m: sp.csr_matrix, arrays: dict[str, np.ndarray]) -> None:
