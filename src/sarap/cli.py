@@ -153,6 +153,57 @@ def simulate_declarations_cmd(
     err.print(f"wrote {out}" + (f" and {parties}" if parties else ""))
 
 
+@simulate.command("economy")
+@click.option("--taxpayers", "-n", default=10_000, show_default=True, type=int)
+@click.option("--months", default=12, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--start", default="2024-01-01", show_default=True)
+@click.option(
+    "--countries",
+    default="KZ,KG,RU,BY,AM,UZ,CN,TR",
+    show_default=True,
+    help="The economy's countries, ISO codes separated by commas.",
+)
+@click.option("--out", "-o", "folder", required=True, help="Folder for the tables.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+)
+@friendly
+def simulate_economy_cmd(
+    taxpayers: int,
+    months: int,
+    seed: int,
+    start: str,
+    countries: str,
+    folder: str,
+    fmt: str,
+) -> None:
+    """Write an e-invoice economy with planted tax fraud and its ground truth.
+
+    Files: parties, invoices, vat_returns, declarations, labels and
+    invoice_labels, as CSV or Parquet, in the folder (created if missing).
+    """
+    from sarap.simulate import simulate_economy, write_table
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    codes = [c.strip() for c in countries.split(",") if c.strip()]
+    with step(f"simulating {taxpayers:,} taxpayers over {months} months (seed {seed})"):
+        economy = simulate_economy(
+            taxpayers, months=months, seed=seed, start=start, countries=codes
+        )
+    tables = economy.tables()
+    with step(f"writing {len(tables)} {fmt} files to {target}"):
+        for name, table in tables.items():
+            write_table(table, target / f"{name}.{fmt}")
+    for line in economy.summary():
+        out.print(line, highlight=False)
+
+
 # -- declarations -----------------------------------------------------------
 
 
