@@ -140,3 +140,30 @@ def test_cli_run_and_show(ws, tmp_path):
     assert doc["findings"][0]["evidence"] is not None
     r = CliRunner().invoke(main, ["taxpayers", "show", "NOPE", "-w", path])
     assert r.exit_code == 1 and "no taxpayer 'NOPE'" in r.output
+
+
+@pytest.mark.slow  # fits a goods model (about 5 s)
+def test_goods_codes_that_do_not_fit_give_a_finding(ws, tmp_path):
+    from sarap.agents._goods import GoodsClassifier
+    from sarap.simulate import simulate_goods
+
+    cat = simulate_goods(600, seed=0)
+    model = GoodsClassifier().fit(
+        cat.examples["text"], cat.examples["code10"], nomenclature=cat.nomenclature
+    )
+    model.save(tmp_path / "models" / "goods")
+    beer = cat.examples[cat.examples["code"] == "2203"]["text"].iloc[0]
+    be = ws.backend
+    for i, (importer, code) in enumerate((("B", "220300"), ("R", "940161"))):
+        be.execute(
+            "INSERT INTO declarations (declaration_id, item_no, date, importer_id, "
+            "hs_code, description, customs_value) VALUES (?, 1, '2024-03-01', ?, ?, "
+            "?, 1000)",
+            [f"D{i}", importer, code, beer],
+        )
+    report = run_all(ws, model_dir=tmp_path / "models")
+    assert report.ran["goods"].startswith("2 goods lines checked")
+    assert "goods_code_mismatch" in _kinds(ws, "R")  # beer declared as furniture
+    assert "goods_code_mismatch" not in _kinds(ws, "B")
+    again = run_all(ws, model_dir=tmp_path / "models")
+    assert again.ran["goods"] == "up to date"

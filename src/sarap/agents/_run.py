@@ -3,9 +3,12 @@
 1. ``network``: findings about taxpayers from e-invoices, VAT returns and
    registrations (:mod:`_tax`), and money cycles in the invoice graph
    (:mod:`_graph`).
-2. ``declarations``: learns from inspected declarations and ranks the rest;
+2. ``goods`` (when a goods model is there: ``sarap goods fit --model
+   MODELS/goods``): checks each declared goods code against its description;
+   importers with codes that do not fit get a finding.
+3. ``declarations``: learns from inspected declarations and ranks the rest;
    each importer gets a finding from its riskiest declarations.
-3. ``taxpayers``: one profile per taxpayer out of all the findings: a score
+4. ``taxpayers``: one profile per taxpayer out of all the findings: a score
    0-100, a band, the top reasons in English and Russian, and its history by
    month.
 
@@ -49,6 +52,7 @@ WEIGHTS = {
     "import_markup": 0.35,
     "refund_claim": 0.3,
     "risky_counterparties": 0.2,
+    "goods_code_mismatch": 0.6,
 }
 BANDS = ((70.0, "high"), (40.0, "medium"), (0.0, "low"))
 KIND_RU = {"high": "высокий", "medium": "средний", "low": "низкий"}
@@ -70,6 +74,11 @@ CREATE TABLE IF NOT EXISTS profile_history (
 CREATE TABLE IF NOT EXISTS agent_runs (
     agent VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL,
     run_id VARCHAR NOT NULL, finished_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS goods_checked (
+    declaration_id VARCHAR NOT NULL, item_no INTEGER NOT NULL,
+    score DOUBLE, reason VARCHAR, suggestion VARCHAR,
+    PRIMARY KEY (declaration_id, item_no)
 );
 CREATE TABLE IF NOT EXISTS scored_declarations (
     declaration_id VARCHAR PRIMARY KEY, risk DOUBLE NOT NULL, reasons VARCHAR,
@@ -134,6 +143,22 @@ def run_all(
             changed |= _changed(before, _snapshot(ws, "network"))
             _done(ws, "network", fp, report.run_id)
         report.ran["network"] = f"{n:,} findings"
+
+    models = _models_folder(ws, model_dir)
+    goods_model = models / "goods"
+    if not (goods_model / "model.json").is_file():
+        report.ran["goods"] = f"skipped: no goods model in {goods_model}"
+    else:
+        fp = _fingerprint(ws, ("declarations",)) + f"|{_model_stamp(goods_model)}"
+        if fp == _last(ws, "goods"):
+            report.ran["goods"] = "up to date"
+        else:
+            progress("goods: declared codes against their descriptions")
+            with be.transaction():
+                what, parties = _goods(ws, report.run_id, goods_model)
+                changed |= parties
+                _done(ws, "goods", fp, report.run_id)
+            report.ran["goods"] = what
 
     fp = _fingerprint(ws, ("declarations", "outcomes"))
     if fp == _last(ws, "declarations"):
@@ -277,10 +302,7 @@ def _declarations(
     labelled = ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NOT NULL")
     if labelled.column(0)[0].as_py() < 100:
         return "skipped: fewer than 100 inspected declaration lines", set()
-    folder = Path(model_dir) if model_dir else Path(ws.path).with_suffix(".models")
-    if ws.path == ":memory:" and model_dir is None:
-        folder = Path(".sarap-models")
-    folder = folder / "declarations"
+    folder = _models_folder(ws, model_dir) / "declarations"
     outcomes = _fingerprint(ws, ("outcomes",))
     be = ws.backend
     if _last(ws, "declarations:outcomes") != outcomes or not folder.is_dir():
@@ -339,6 +361,90 @@ def _declarations(
         f"{len(after):,} importers flagged"
     )
     return what, _changed(before, after)
+
+
+def _models_folder(ws: Workspace, model_dir: str | Path | None) -> Path:
+    """Where the agents' models live: given, or beside the workspace file."""
+    if model_dir:
+        return Path(model_dir)
+    if ws.path == ":memory:":
+        return Path(".sarap-models")
+    return Path(ws.path).with_suffix(".models")
+
+
+def _model_stamp(folder: Path) -> str:
+    return str((folder / "model.json").stat().st_mtime_ns)
+
+
+def _goods(ws: Workspace, run_id: str, folder: Path) -> tuple[str, set[str]]:
+    """Check the declared codes not checked yet; a finding per importer."""
+    from sarap.agents._goods import GoodsClassifier
+
+    model = GoodsClassifier.load(folder)
+    be = ws.backend
+    assert isinstance(be, SupportsTempTables)
+    stamp = _model_stamp(folder)
+    if _last(ws, "goods:model") != stamp:
+        be.execute("DELETE FROM goods_checked")  # a new model judges afresh
+        _done(ws, "goods:model", stamp, run_id)
+    todo = ws.sql(
+        "SELECT declaration_id, item_no, description, hs_code FROM declarations d "
+        "WHERE description IS NOT NULL AND NOT EXISTS (SELECT 1 FROM goods_checked "
+        "c WHERE c.declaration_id = d.declaration_id AND c.item_no = d.item_no)"
+    ).to_pandas()
+    if len(todo):
+        found = model.check(todo["description"].tolist(), todo["hs_code"].tolist())
+        todo["score"] = [f.score if f else None for f in found]
+        todo["reason"] = [f.reason if f else None for f in found]
+        todo["suggestion"] = [
+            f.suggestions[0].code if f and f.suggestions else None for f in found
+        ]
+        be.register(
+            "_checked",
+            pa.Table.from_pandas(
+                todo[["declaration_id", "item_no", "score", "reason", "suggestion"]],
+                preserve_index=False,
+            ),
+        )
+        be.execute("INSERT INTO goods_checked SELECT * FROM _checked")
+        be.unregister("_checked")
+    before = _snapshot(ws, "goods")
+    be.execute("DELETE FROM findings WHERE agent = 'goods'")
+    be.execute(
+        """
+        INSERT INTO findings
+        WITH m AS (
+            SELECT d.importer_id AS party_id, c.declaration_id, c.score, c.reason,
+                   c.suggestion, d.hs_code, d.date
+            FROM goods_checked c JOIN declarations d USING (declaration_id, item_no)
+            WHERE c.score IS NOT NULL
+        ), n AS (
+            SELECT importer_id AS party_id, count(*) AS lines FROM declarations
+            GROUP BY importer_id
+        )
+        SELECT ?, 'goods', m.party_id, 'goods_code_mismatch',
+               max(m.score) * least(1.0, 0.5 + count(*) / n.lines),
+               date_trunc('month', max(m.date)),
+               count(*) || ' of ' || n.lines || ' declared goods codes do not fit '
+                 || 'their descriptions; e.g. ' || arg_max(m.declaration_id, m.score)
+                 || ': ' || arg_max(m.reason, m.score),
+               'коды ТН ВЭД не соответствуют описанию товара: ' || count(*)
+                 || ' из ' || n.lines || '; например, ' || arg_max(m.declaration_id,
+                 m.score) || ': заявлен ' || arg_max(m.hs_code, m.score)
+                 || ', по описанию ' || COALESCE(arg_max(m.suggestion, m.score), '?'),
+               to_json({'declarations':
+                            list(m.declaration_id ORDER BY m.score DESC)[1:5],
+                        'suggested': arg_max(m.suggestion, m.score)})::VARCHAR
+        FROM m JOIN n USING (party_id)
+        GROUP BY m.party_id, n.lines
+        """,
+        [run_id],
+    )
+    after = _snapshot(ws, "goods")
+    return (
+        f"{len(todo):,} goods lines checked, {len(after):,} importers flagged",
+        _changed(before, after),
+    )
 
 
 def combine(weighted: np.ndarray) -> float:
