@@ -36,6 +36,8 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_declarations.py
 	$(BIN)/python benchmarks/bench_network.py
+	$(BIN)/python benchmarks/bench_taxpayers.py --seed 2
+	$(BIN)/python benchmarks/bench_taxpayers.py --seed 3
 
 docs: setup
 	$(BIN)/python -m sarap.store.docs > docs/data-model.md
