@@ -84,6 +84,7 @@ def main() -> None:
             "invoices": econ.invoices,
             "vat_returns": econ.vat_returns,
             "declarations": decl,
+            "exchange_rates": econ.exchange_rates,
         }
         for name, table in files.items():
             write_table(table, d / f"{name}.csv")

@@ -63,6 +63,7 @@ COLUMNS = {
     + ["fraud", "additional_revenue", "scheme"],
     "labels": ["party_id", "fraud", "scheme", "role"],
     "invoice_labels": ["invoice_id", "scheme"],
+    "exchange_rates": ["currency", "valid_from", "usd_per_unit"],
 }
 SHELLS = ("missing_trader", "one_day_firm", "technical_firm", "missing_supplier")
 
@@ -112,7 +113,7 @@ def test_different_seeds_differ() -> None:
 def test_tables_and_columns(economy: Economy) -> None:
     tables = economy.tables()
     assert list(tables) == list(COLUMNS)
-    for name in ("parties", "invoices", "vat_returns"):
+    for name in ("parties", "invoices", "vat_returns", "exchange_rates"):
         assert COLUMNS[name] == ENTITIES[name].field_names, name
     for name, columns in COLUMNS.items():
         assert tables[name].column_names == columns, name

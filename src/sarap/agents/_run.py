@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from sarap.agents._graph import GraphSettings, graph_features
-from sarap.agents._tax import FINDING_COLUMNS, tax_findings
+from sarap.agents._tax import FINDING_COLUMNS, IN_USD, RATE_JOIN, tax_findings
 from sarap.backends import SupportsTempTables, SupportsTransactions
 from sarap.errors import SarapError
 from sarap.store import Workspace
@@ -224,16 +224,21 @@ def _cycle_findings(ws: Workspace, run_id: str) -> None:
     The graph is the sellers' invoices plus the imports of the customs
     declarations (foreign seller to importer), so that goods exported and
     brought back in close the circle."""
-    edges = ws.sql(
-        "SELECT seller_id AS src, buyer_id AS dst, amount, "
-        "CAST(epoch(CAST(issued_on AS TIMESTAMP)) / 86400.0 AS DOUBLE) AS t "
-        "FROM invoices WHERE reported_by = 'seller' "
-        "UNION ALL "
-        "SELECT seller_id, importer_id, sum(customs_value), "
-        "CAST(epoch(CAST(min(date) AS TIMESTAMP)) / 86400.0 AS DOUBLE) "
-        "FROM declarations WHERE seller_id IS NOT NULL AND customs_value > 0 "
-        "GROUP BY declaration_id, seller_id, importer_id"
-    )
+    edges = ws.sql(f"""
+        WITH e AS (
+            SELECT seller_id AS src, buyer_id AS dst, amount, issued_on AS day,
+                   currency
+            FROM invoices WHERE reported_by = 'seller'
+            UNION ALL
+            SELECT seller_id, importer_id, sum(customs_value), min(date),
+                   any_value(currency)
+            FROM declarations WHERE seller_id IS NOT NULL AND customs_value > 0
+            GROUP BY declaration_id, seller_id, importer_id
+        )
+        SELECT src, dst, {IN_USD.format(amount="e.amount")} AS amount,
+               CAST(epoch(CAST(e.day AS TIMESTAMP)) / 86400.0 AS DOUBLE) AS t
+        FROM e {RATE_JOIN.format(table="e", day="e.day")}
+        """)
     if edges.num_rows == 0:
         return
     be = ws.backend

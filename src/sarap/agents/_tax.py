@@ -37,6 +37,20 @@ FINDING_COLUMNS = (
 )
 
 
+# Amounts in US dollars where the workspace has the currency's rate on that
+# day (``exchange_rates``), else left as they are (and compared only with
+# amounts in the same currency).
+RATE_JOIN = (
+    "ASOF LEFT JOIN exchange_rates r "
+    "ON {table}.currency = r.currency AND {day} >= r.valid_from"
+)
+IN_USD = "{amount} * COALESCE(r.usd_per_unit, 1.0)"
+IN_CURRENCY = (
+    "CASE WHEN r.usd_per_unit IS NULL THEN COALESCE({table}.currency, '') "
+    "ELSE 'USD' END"
+)
+
+
 def _money(x: str) -> str:
     return f"format('{{:,.0f}}', {x})"
 
@@ -212,13 +226,14 @@ WHERE refund > 0 AND refund > 2 * output
 MARKUP_SQL = """
 WITH imp AS (
     SELECT importer_id AS party_id, substr(hs_code, 1, 6) AS hs6,
-           COALESCE(currency, '') AS cur_in, sum(customs_value) AS declared,
+           {cur_d} AS cur_in, sum({usd_d}) AS declared,
            date_trunc('month', max(date)) AS period
-    FROM declarations GROUP BY 1, 2, 3
+    FROM declarations d {join_d} GROUP BY 1, 2, 3
 ), sold AS (
     SELECT seller_id AS party_id, substr(hs_code, 1, 6) AS hs6,
-           COALESCE(currency, '') AS cur_out, sum(amount) AS resold
-    FROM invoices WHERE reported_by = 'seller' AND hs_code IS NOT NULL
+           {cur_i} AS cur_out, sum({usd_i}) AS resold
+    FROM invoices i {join_i}
+    WHERE reported_by = 'seller' AND hs_code IS NOT NULL
     GROUP BY 1, 2, 3
 ), m AS (
     SELECT party_id, hs6, cur_in, cur_out, declared, resold,
@@ -255,7 +270,16 @@ SELECT party_id, 'import_markup' AS kind,
        to_json({{'hs6': hs6, 'markup': markup, 'usual_markup': usual,
                 'declared': declared, 'resold': resold}})::VARCHAR
 FROM worst WHERE markup >= 3 * usual
-""".format(resold=_money("resold"), declared=_money("declared"))
+""".format(
+    resold=_money("resold"),
+    declared=_money("declared"),
+    cur_d=IN_CURRENCY.format(table="d"),
+    usd_d=IN_USD.format(amount="customs_value"),
+    join_d=RATE_JOIN.format(table="d", day="d.date"),
+    cur_i=IN_CURRENCY.format(table="i"),
+    usd_i=IN_USD.format(amount="amount"),
+    join_i=RATE_JOIN.format(table="i", day="i.issued_on"),
+)
 
 # Firms that share a director, an address or a bank account (``_t_flagged``
 # holds parties with any other finding).

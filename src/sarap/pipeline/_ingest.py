@@ -163,6 +163,7 @@ _RANGE = {
     "amount": ">= 0",
     "vat": ">= 0",
     "employees": ">= 0",
+    "usd_per_unit": "> 0",
 }
 # Numbering fields that default to 1 (one goods item / invoice line per row).
 _FIRST = ("item_no", "line_no")

@@ -62,11 +62,11 @@ class Economy:
 
     Attributes
     ----------
-    parties, invoices, vat_returns, declarations, labels, invoice_labels :
-        pyarrow.Table
+    parties, invoices, vat_returns, declarations, labels, invoice_labels,
+    exchange_rates : pyarrow.Table
         The economy's taxpayers, e-invoice ledger records, monthly VAT
-        returns, customs declarations, and the ground truth per taxpayer
-        and per invoice.
+        returns, customs declarations, the ground truth per taxpayer and per
+        invoice, and the (fixed) exchange rates of its currencies.
     """
 
     parties: pa.Table
@@ -75,6 +75,7 @@ class Economy:
     declarations: pa.Table
     labels: pa.Table
     invoice_labels: pa.Table
+    exchange_rates: pa.Table
 
     def tables(self) -> dict[str, pa.Table]:
         """The tables by name, in the order they are written."""
@@ -85,6 +86,7 @@ class Economy:
             "declarations": self.declarations,
             "labels": self.labels,
             "invoice_labels": self.invoice_labels,
+            "exchange_rates": self.exchange_rates,
         }
 
     def scheme_sizes(self) -> dict[str, int]:
@@ -254,6 +256,26 @@ def simulate_economy(
         declarations=customs.table,
         labels=_labels(w, ids, order),
         invoice_labels=invoice_labels,
+        exchange_rates=_exchange_rates(w, t0),
+    )
+
+
+def _exchange_rates(w: World, start: np.datetime64) -> pa.Table:
+    """The fixed rates the economy was simulated with, from its first day."""
+    codes = [
+        ECONOMY_COUNTRIES[c].currency for c in w.countries[: w.n_economy_countries]
+    ]
+    rates = [
+        ECONOMY_COUNTRIES[c].usd_per_unit for c in w.countries[: w.n_economy_countries]
+    ]
+    pairs = dict(zip(codes, rates, strict=True)) | {"USD": 1.0}
+    day = start.astype("datetime64[D]")
+    return pa.table(
+        {
+            "currency": pa.array(list(pairs)),
+            "valid_from": pa.array(np.full(len(pairs), day)),
+            "usd_per_unit": pa.array(list(pairs.values()), pa.float64()),
+        }
     )
 
 

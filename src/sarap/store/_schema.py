@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# 1: parties, declarations, outcomes. 2: e-invoices, VAT returns, and the
-# parties' sector, size, staff, director, address and bank account.
+# 1: parties, declarations, outcomes. 2: e-invoices, VAT returns, exchange
+# rates, and the parties' sector, size, staff, director, address and bank
+# account.
 SCHEMA_VERSION = 2
 
 
@@ -364,8 +365,25 @@ VAT_RETURNS = Entity(
     ),
 )
 
+EXCHANGE_RATES = Entity(
+    name="exchange_rates",
+    description=(
+        "Official exchange rates (a national bank's): what one unit of a "
+        "currency is worth in US dollars from a date on. Used to compare "
+        "amounts in different currencies (a carousel's cross-border and "
+        "domestic legs, an import's customs value and its resale)."
+    ),
+    key=("currency", "valid_from"),
+    fields=(
+        Field("currency", "VARCHAR", True, "ISO 4217", "Currency.", "code"),
+        Field("valid_from", "DATE", True, "date", "First day the rate applies."),
+        Field("usd_per_unit", "DOUBLE", True, "USD", "US dollars per unit, > 0."),
+    ),
+)
+
 ENTITIES: dict[str, Entity] = {
-    e.name: e for e in (PARTIES, DECLARATIONS, OUTCOMES, INVOICES, VAT_RETURNS)
+    e.name: e
+    for e in (PARTIES, DECLARATIONS, OUTCOMES, INVOICES, VAT_RETURNS, EXCHANGE_RATES)
 }
 
 # Tables that are not part of the exchange standard but of every workspace.
