@@ -33,25 +33,32 @@ REPEATS = 2
 
 def pattern_score(f: pd.DataFrame) -> np.ndarray:
     """0-1 risk from the patterns alone (no labels needed): on a money cycle,
-    or the hub or a member of a one-off burst of similar payments (a slow or
-    uneven burst counts for a little less)."""
-    s = np.where(f["cycles"].fillna(0) > 0, 1.0, 0.0)
+    or the hub or a member of one-off bursts of similar payments (a slow or
+    uneven burst counts for a little less). Signals add up as independent
+    evidence: a mule both paid by one burst and paying into another ranks
+    above a party with one of them."""
+    parts = [np.where(f["cycles"].fillna(0) > 0, 1.0, 0.0)]
     for sfx, weight in (("", 1.0), ("_wide", 0.85)):
         for side in ("in", "out"):
-            burst = f[f"{side}{sfx}_burst"].fillna(0)
-            once = f[f"{side}{sfx}_burst_windows"].fillna(0) <= REPEATS
+            burst = f[f"{side}{sfx}_burst"].fillna(0).to_numpy()
+            once = f[f"{side}{sfx}_burst_windows"].fillna(0).to_numpy() <= REPEATS
             hub = (burst >= BURST) & once
-            s = np.maximum(s, weight * hub * (0.5 + 0.5 * (1 - np.exp(-burst / 10))))
-            member = f[f"{side}{sfx}_member_of"].fillna(0)
-            one_off = f[f"{side}{sfx}_member_windows"].fillna(0) <= REPEATS
-            s = np.maximum(
-                s,
+            parts.append(weight * hub * (0.5 + 0.5 * (1 - np.exp(-burst / 10))))
+            member = f[f"{side}{sfx}_member_of"].fillna(0).to_numpy()
+            one_off = f[f"{side}{sfx}_member_windows"].fillna(0).to_numpy() <= REPEATS
+            parts.append(
                 weight
                 * (member >= BURST)
                 * one_off
-                * (0.4 + 0.5 * (1 - np.exp(-member / 10))),
+                * (0.4 + 0.5 * (1 - np.exp(-member / 10)))
             )
-    return np.asarray(s, dtype=float)
+    # The tight and the wide look at one burst see the same evidence: take
+    # the stronger of each pair, then combine the distinct signals.
+    cycle, rest = parts[0], parts[1:]
+    signals = [cycle] + [
+        np.maximum(a, b) for a, b in zip(rest[:4], rest[4:], strict=True)
+    ]
+    return np.asarray(1 - np.prod([1 - x for x in signals], axis=0), dtype=float)
 
 
 def reasons(
