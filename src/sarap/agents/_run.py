@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from sarap.agents._graph import GraphSettings, graph_features
+from sarap.agents._network import BURST, REPEATS
 from sarap.agents._tax import FINDING_COLUMNS, IN_USD, RATE_JOIN, tax_findings
 from sarap.backends import SupportsTempTables, SupportsTransactions
 from sarap.errors import SarapError
@@ -53,6 +54,8 @@ WEIGHTS = {
     "refund_claim": 0.3,
     "risky_counterparties": 0.2,
     "goods_code_mismatch": 0.6,
+    "fan_in": 0.3,
+    "fan_out": 0.3,
 }
 BANDS = ((70.0, "high"), (40.0, "medium"), (0.0, "low"))
 KIND_RU = {"high": "высокий", "medium": "средний", "low": "низкий"}
@@ -249,7 +252,8 @@ def _cycle_findings(ws: Workspace, run_id: str) -> None:
     settings = GraphSettings(
         cycle_gap_days=10.0, cycle_min_ratio=0.8, cycle_max_ratio=1.1
     )
-    _, cycles = graph_features(be, edges, settings)
+    feats, cycles = graph_features(be, edges, settings)
+    _burst_findings(ws, run_id, feats)
     if cycles.num_rows == 0:
         return
     be.register("_cycles", cycles)
@@ -290,6 +294,35 @@ def _cycle_findings(ws: Workspace, run_id: str) -> None:
         [run_id],
     )
     be.unregister("_cycles")
+
+
+def _burst_findings(ws: Workspace, run_id: str, feats: pa.Table) -> None:
+    """Sudden fan-in and fan-out: many counterparties with similar amounts
+    within a week, once (not a routine that comes back every month)."""
+    be = ws.backend
+    assert isinstance(be, SupportsTempTables)
+    be.register("_feats", feats)
+    for side, en, ru in (
+        ("in", "bought from", "закупки у"),
+        ("out", "sold to", "продажи"),
+    ):
+        be.execute(
+            f"""
+            INSERT INTO findings
+            SELECT ?, 'network', party, 'fan_{side}',
+                   least(1.0, 0.3 + 0.03 * {side}_burst), NULL,
+                   '{en} ' || {side}_burst || ' firms within a week, similar '
+                     || 'amounts, once',
+                   '{ru} ' || {side}_burst || ' фирм за неделю, суммы близки, '
+                     || 'разово',
+                   to_json({{'counterparties': {side}_burst,
+                            'windows': {side}_burst_windows}})::VARCHAR
+            FROM _feats
+            WHERE {side}_burst >= {BURST} AND {side}_burst_windows <= {REPEATS}
+            """,
+            [run_id],
+        )
+    be.unregister("_feats")
 
 
 def _declarations(
