@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 
-.PHONY: setup demo test test-fast lint bench serve docs clean
+.PHONY: setup demo test test-fast lint bench bench-goods serve docs clean
 
 ## setup: create .venv from the lock file and install the sarap command
 setup: $(STAMP)
@@ -38,6 +38,10 @@ bench: setup
 	$(BIN)/python benchmarks/bench_network.py
 	$(BIN)/python benchmarks/bench_taxpayers.py --seed 2
 	$(BIN)/python benchmarks/bench_taxpayers.py --seed 3
+
+## bench-goods: goods agent, 5-fold CV on ../shared/data/hs beside a TF-IDF + SVM baseline, speed, size (about 30 minutes)
+bench-goods: setup
+	OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_goods.py
 
 docs: setup
 	$(BIN)/python -m sarap.store.docs > docs/data-model.md

@@ -118,3 +118,32 @@ def test_bad_input_is_one_line_and_exit_1(files, args, message):
     assert r.exit_code != 0
     assert "Traceback" not in r.output
     assert message in r.output
+
+
+def test_check_finds_declared_codes_that_do_not_fit(files, tmp_path):
+    rows = [
+        "id,description,hs_code",
+        "D1,ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45,6406 10",
+        "D2,ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45,6403 99",
+        "D3,FROZEN CHICKEN CUTS WINGS IQF,0207.14",
+    ]
+    (tmp_path / "decl.csv").write_text("\n".join(rows) + "\n")
+    r = run(
+        "goods",
+        "check",
+        str(tmp_path / "decl.csv"),
+        "--model",
+        str(files / "model"),
+        "--code-column",
+        "hs_code",
+        "--id-column",
+        "id",
+        "--out",
+        str(tmp_path / "found.csv"),
+        "--json",
+    )
+    assert r.exit_code == 0, r.output
+    found = json.loads(r.stdout)
+    assert [f["id"] for f in found] == ["D1"]
+    assert found[0]["suggested"].split(";")[0] == "6403"
+    assert (tmp_path / "found.csv").read_text().startswith("row,id,declared_code")

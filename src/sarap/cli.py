@@ -800,6 +800,33 @@ def goods() -> None:
     """The goods agent: descriptions -> HS / TN VED codes, code mismatches."""
 
 
+@simulate.command("goods")
+@click.option("--examples", "-n", default=2000, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--out", "-o", "folder", required=True, help="Folder for the two CSVs.")
+@friendly
+def simulate_goods_cmd(examples: int, seed: int, folder: str) -> None:
+    """Write a small goods nomenclature and labelled goods descriptions.
+
+    FOLDER/nomenclature.csv (code, text) and FOLDER/examples.csv (text, code,
+    code10, lang), ready for ``sarap goods fit``.
+    """
+    from sarap.simulate import simulate_goods
+
+    out_dir = Path(folder)
+    if examples < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--examples")
+    if not out_dir.parent.is_dir():
+        raise SarapError(f"cannot write {out_dir}: folder {out_dir.parent} is missing")
+    out_dir.mkdir(exist_ok=True)
+    cat = simulate_goods(examples, seed=seed)
+    cat.nomenclature.rename(columns={"name": "text"}).to_csv(
+        out_dir / "nomenclature.csv", index=False
+    )
+    cat.examples.to_csv(out_dir / "examples.csv", index=False)
+    err.print(f"wrote {out_dir}/nomenclature.csv and {out_dir}/examples.csv")
+
+
 _text_column = click.option(
     "--text-column",
     default="text",
@@ -926,6 +953,52 @@ def goods_evaluate_cmd(
     for depth, d in m["by_depth"].items():
         t.add_row(depth, f"{d['n']:,}", f"{d['top1']:.3f}", f"{d['top5']:.3f}")
     t.add_row("all", f"{m['n']:,}", f"{m['top1']:.3f}", f"{m['top5']:.3f}")
+    out.print(t)
+
+
+
+@goods.command("check")
+@click.argument("file")
+@click.option("--model", "model_dir", required=True, help="Model folder from fit.")
+@_text_column
+@_code_column
+@click.option("--id-column", help="Column that names each row in the findings.")
+@click.option("--out", "out_file", help="CSV file for the findings.")
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def goods_check_cmd(
+    file: str,
+    model_dir: str,
+    text_column: str,
+    code_column: str,
+    id_column: str | None,
+    out_file: str | None,
+    as_json: bool,
+) -> None:
+    """Find rows of FILE whose declared code the goods text makes unlikely."""
+    from sarap.agents._goods_jobs import check_declared, load_goods
+
+    if out_file and not Path(out_file).parent.is_dir():
+        raise SarapError(
+            f"cannot write {out_file}: folder {Path(out_file).parent} does not exist"
+        )
+    found = check_declared(
+        load_goods(model_dir),
+        file,
+        text_column=text_column,
+        code_column=code_column,
+        id_column=id_column,
+    )
+    if out_file:
+        found.to_csv(out_file, index=False)
+    if as_json:
+        click.echo(found.to_json(orient="records", force_ascii=False))
+        return
+    t = Table(title=f"{file}: {len(found):,} declared codes that do not fit")
+    for col in found.columns:
+        t.add_column(col, overflow="fold", max_width=60 if col == "reason" else None)
+    for row in found.head(20).itertuples(index=False):
+        t.add_row(*(str(v) for v in row))
     out.print(t)
 
 

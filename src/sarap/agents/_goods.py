@@ -131,8 +131,9 @@ def _segment_max(S: sp.csr_matrix, seg: np.ndarray, n_seg: int) -> np.ndarray:
 def _coverage(Q: sp.csr_matrix, terms: sp.csr_matrix) -> np.ndarray:
     """Weighted share of each text's terms found in each heading's names."""
     total = np.asarray(Q.sum(axis=1)).ravel()
-    hits: np.ndarray = (Q @ terms.T).toarray()
-    return (hits / np.maximum(total, 1e-9)[:, None]).astype(np.float32)
+    hits = np.asarray((Q @ terms.T).toarray())
+    share: np.ndarray = (hits / np.maximum(total, 1e-9)[:, None]).astype(np.float32)
+    return share
 
 
 def _head(normal: str) -> str:

@@ -254,5 +254,54 @@ def evaluate_goods(
     }
 
 
+def check_declared(
+    model: GoodsClassifier,
+    path: str | Path,
+    *,
+    text_column: str = "text",
+    code_column: str = "code",
+    id_column: str | None = None,
+) -> pd.DataFrame:
+    """Findings for the rows of a file whose declared code the text makes unlikely.
+
+    Returns one row per finding, riskiest first: ``row`` (1-based data row),
+    the id column when named, ``declared_code``, ``score`` (1 - probability of
+    the declared code at ``model.mismatch_depth`` digits), ``suggested`` (the
+    likelier codes, ``;``-separated) and ``reason``.
+    """
+    df = read_table(path)
+    p = Path(path)
+    t = _pick(df, text_column, "text", TEXT_COLUMNS, p, "text")
+    c = _pick(df, code_column, "code", CODE_COLUMNS, p, "code")
+    if id_column is not None and id_column not in df.columns:
+        raise SarapError(f"{p}: no id column {id_column!r}")
+    texts = df[t].astype(str).tolist()
+    codes, rows = [], []
+    for i, raw in enumerate(df[c].tolist()):
+        try:
+            codes.append(normalise_code(raw))
+            rows.append(i)
+        except ValueError:
+            continue
+    found = model.check([texts[i] for i in rows], codes)
+    out = []
+    for i, f in zip(rows, found, strict=True):
+        if f is None:
+            continue
+        rec: dict[str, Any] = {"row": i + 1}
+        if id_column is not None:
+            rec[id_column] = df[id_column].iloc[i]
+        rec.update(
+            declared_code=f.declared_code,
+            score=round(f.score, 4),
+            suggested=";".join(s.code for s in f.suggestions),
+            reason=f.reason,
+        )
+        out.append(rec)
+    cols = ["row", *([id_column] if id_column else []), "declared_code", "score"]
+    result = pd.DataFrame(out, columns=[*cols, "suggested", "reason"])
+    return result.sort_values("score", ascending=False, kind="stable")
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
