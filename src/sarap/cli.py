@@ -956,7 +956,6 @@ def goods_evaluate_cmd(
     out.print(t)
 
 
-
 @goods.command("check")
 @click.argument("file")
 @click.option("--model", "model_dir", required=True, help="Model folder from fit.")
