@@ -129,9 +129,12 @@ def _segment_max(S: sp.csr_matrix, seg: np.ndarray, n_seg: int) -> np.ndarray:
 
 
 def _coverage(Q: sp.csr_matrix, terms: sp.csr_matrix) -> np.ndarray:
-    """Weighted share of each text's terms found in each heading's names."""
+    """Weighted share of each text's terms found in each heading's names.
+
+    ``terms`` is (terms, headings): the transpose of ``heading_terms_``.
+    """
     total = np.asarray(Q.sum(axis=1)).ravel()
-    hits = np.asarray((Q @ terms.T).toarray())
+    hits = np.asarray((Q @ terms).toarray())
     share: np.ndarray = (hits / np.maximum(total, 1e-9)[:, None]).astype(np.float32)
     return share
 
@@ -459,6 +462,20 @@ class GoodsClassifier(BaseAgent):
 
     # -- the views and their combination ----------------------------------
 
+    def _t(self, name: str) -> sp.csr_matrix:
+        """A fitted matrix transposed, in row-major form, made once.
+
+        Multiplying by ``M.T`` would convert ``M`` on every call, most of a
+        single description's time. Derived from fitted state, not learned.
+        """
+        m = getattr(self, name)
+        cache = self.__dict__.setdefault("_transposed", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] is not m:
+            hit = (m, m.T.tocsr())
+            cache[name] = hit
+        return hit[1]
+
     def _views(
         self,
         Q: sp.csr_matrix,
@@ -474,10 +491,10 @@ class GoodsClassifier(BaseAgent):
         """
         n, H = Q.shape[0], len(self.headings_)
         views = {
-            "cen": (Q @ self.centroids_.T).toarray().astype(np.float32),
-            "name": _segment_max(Qs @ self.doc_matrix_.T, self.doc_heading_, H),
-            "cover": _coverage(Qs, self.heading_terms_),
-            "head": _coverage(Qh, self.heading_terms_),
+            "cen": (Q @ self._t("centroids_")).toarray().astype(np.float32),
+            "name": _segment_max(Qs @ self._t("doc_matrix_"), self.doc_heading_, H),
+            "cover": _coverage(Qs, self._t("heading_terms_")),
+            "head": _coverage(Qh, self._t("heading_terms_")),
         }
         svm_s = np.full((n, H), np.nan, dtype=np.float32)
         knn = np.zeros((n, H), dtype=np.float32)
@@ -486,7 +503,10 @@ class GoodsClassifier(BaseAgent):
                 Q[:, svm["columns"]] @ svm["coef"] + svm["intercept"]
             )
         if self.example_matrix_ is not None and example_rows is not None:
-            if len(example_rows):
+            if len(example_rows) == self.example_matrix_.shape[0]:
+                sims = Q @ self._t("example_matrix_")
+                knn = _segment_max(sims, self.example_heading_, H)
+            elif len(example_rows):
                 sims = Q @ self.example_matrix_[example_rows].T
                 knn = _segment_max(sims, self.example_heading_[example_rows], H)
         views["svm"] = svm_s
@@ -625,13 +645,13 @@ class GoodsClassifier(BaseAgent):
         Q, Qs = self.space_.full(normal), self.space_.stems(normal)
         Qh = self.space_.stems([_head(t) for t in normal])
         cand, prob = self._heading_probs(Q, Qs, Qh)
-        name_sims = Qs @ self.own_matrix_.T
+        name_sims = Qs @ self._t("own_matrix_")
         s6 = _segment_max(name_sims, self.doc6_, len(self.codes6_))
         s10 = _segment_max(name_sims, self.doc10_, len(self.codes10_))
         if self.example_matrix_ is not None and (self.example6_ >= 0).any():
             # Labelled examples count for little: their nearest one shares
             # mostly the words of the heading, not of the subheading.
-            ex_sims = Q @ self.example_matrix_.T
+            ex_sims = Q @ self._t("example_matrix_")
             s6 += 0.1 * _segment_max(ex_sims, self.example6_, len(self.codes6_))
             s10 += 0.1 * _segment_max(ex_sims, self.example10_, len(self.codes10_))
         out = []
