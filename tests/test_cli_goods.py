@@ -147,3 +147,24 @@ def test_check_finds_declared_codes_that_do_not_fit(files, tmp_path):
     assert [f["id"] for f in found] == ["D1"]
     assert found[0]["suggested"].split(";")[0] == "6403"
     assert (tmp_path / "found.csv").read_text().startswith("row,id,declared_code")
+
+
+def test_fit_takes_several_files_after_one_option(files, tmp_path):
+    extra = tmp_path / "more.csv"
+    extra.write_text("code,text\n0207 14,FROZEN CHICKEN WINGS\n")
+    r = run(
+        "goods",
+        "fit",
+        "--nomenclature",
+        str(files / "nomenclature.csv"),
+        str(extra),
+        "--examples",
+        str(files / "examples.jsonl"),
+        str(files / "test.json").replace("test.json", "examples.jsonl"),
+        "--model",
+        str(tmp_path / "m"),
+        "--json",
+    )
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    assert summary["examples"] == 1800

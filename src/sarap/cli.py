@@ -841,16 +841,34 @@ _code_column = click.option(
 )
 
 
-@goods.command("fit")
+class _SeveralFiles(click.Command):
+    """Lets ``--opt A B C`` stand for ``--opt A --opt B --opt C`` (``several``)."""
+
+    several = ("--nomenclature", "--examples")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        spread: list[str] = []
+        current = None
+        for arg in args:
+            if arg.startswith("-"):
+                name = arg.split("=", 1)[0]
+                current = name if name in self.several else None
+            elif current is not None and spread[-1] != current:
+                spread.append(current)
+            spread.append(arg)
+        return super().parse_args(ctx, spread)
+
+
+@goods.command("fit", cls=_SeveralFiles)
 @click.option(
     "--nomenclature",
     multiple=True,
-    help="Code list with official names (CSV, JSON, JSONL); repeatable.",
+    help="Code lists with official names (CSV, JSON, JSONL): one or more files.",
 )
 @click.option(
     "--examples",
     multiple=True,
-    help="Labelled descriptions (CSV, JSON, JSONL); repeatable.",
+    help="Labelled descriptions (CSV, JSON, JSONL): one or more files.",
 )
 @click.option("--model", "model_dir", required=True, help="Folder to save the model.")
 @_text_column
