@@ -194,3 +194,28 @@ def test_cross_validated_floor_on_real_declarations():
 
 def test_path_is_sharable():
     assert isinstance(HS, Path)
+
+
+def test_mismatch_signal_for_declarations_finds_misclassification(fitted):
+    """Simulated declarations plant misclassification into lower-duty codes."""
+    import pyarrow.compute as pc
+
+    from sarap.agents._goods_jobs import mismatch_table
+    from sarap.simulate import simulate_declarations
+
+    model, _ = fitted
+    lines = simulate_declarations(3000, seed=11)
+    signal = mismatch_table(model, lines)
+    assert signal.num_rows == lines.num_rows
+    assert signal.column("declaration_id").equals(lines.column("declaration_id"))
+    scheme = lines.column("scheme").to_pylist()
+    flagged = signal.column("goods_finding").to_pylist()
+    planted = [
+        f for f, s in zip(flagged, scheme, strict=True) if s == "misclassification"
+    ]
+    honest = [f for f, s in zip(flagged, scheme, strict=True) if s is None]
+    # a declared code in the same heading as the truth cannot be told at 4 digits
+    assert np.mean(planted) >= 0.4, np.mean(planted)
+    assert np.mean(honest) <= 0.02, np.mean(honest)
+    reasons = pc.drop_null(signal.column("goods_reason")).to_pylist()
+    assert reasons and all("fits the goods text poorly" in r for r in reasons)

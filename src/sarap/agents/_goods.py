@@ -750,9 +750,14 @@ class GoodsClassifier(BaseAgent):
 
         Judged on ``mismatch_depth`` digits (higher is riskier). Never mutates.
         """
-        return np.array([f.score for f in self._judge(X, declared)])
+        return np.array([f.score for f in self.judge(X, declared)])
 
-    def _judge(self, X: Sequence[str], declared: Sequence[Any]) -> list[GoodsFinding]:
+    def judge(self, X: Sequence[str], declared: Sequence[Any]) -> list[GoodsFinding]:
+        """How well each declared code fits its text: one GoodsFinding per text.
+
+        Every text gets one, whether or not it passes ``mismatch_threshold``
+        (:meth:`check` keeps only those that do).
+        """
         declared = list(declared)
         X = list(X)
         if len(X) != len(declared):
@@ -784,7 +789,7 @@ class GoodsClassifier(BaseAgent):
         """
         return [
             f if f.declared_confidence < self.mismatch_threshold else None
-            for f in self._judge(X, declared)
+            for f in self.judge(X, declared)
         ]
 
     # -- persistence ------------------------------------------------------

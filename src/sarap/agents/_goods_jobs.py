@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from sarap.agents._goods import GoodsClassifier
 from sarap.agents._goods_text import normalise_code
@@ -301,6 +302,51 @@ def check_declared(
     cols = ["row", *([id_column] if id_column else []), "declared_code", "score"]
     result = pd.DataFrame(out, columns=[*cols, "suggested", "reason"])
     return result.sort_values("score", ascending=False, kind="stable")
+
+
+def mismatch_table(model: GoodsClassifier, lines: pa.Table) -> pa.Table:
+    """The goods signal for declaration lines of the common data model.
+
+    For each line with a ``description`` and a valid ``hs_code``: the
+    mismatch risk (1 - probability of the declared code given the text, at
+    ``model.mismatch_depth`` digits), whether it is a finding (under
+    ``mismatch_threshold``), the likeliest code and the reason; nulls for
+    lines without a description or with a malformed code. One row per input
+    line, in order, keyed by ``declaration_id`` and ``item_no``: ready to
+    join as a feature of the declarations agent and to quote in its reasons.
+    """
+    n = lines.num_rows
+    texts = lines.column("description").to_pylist()
+    codes = lines.column("hs_code").to_pylist()
+    usable, declared = [], []
+    for i, (text, code) in enumerate(zip(texts, codes, strict=True)):
+        if not text or code is None:
+            continue
+        try:
+            declared.append(normalise_code(code))
+        except ValueError:
+            continue
+        usable.append(i)
+    risk: list[float | None] = [None] * n
+    flagged: list[bool | None] = [None] * n
+    likeliest: list[str | None] = [None] * n
+    reason: list[str | None] = [None] * n
+    judged = model.judge([texts[i] for i in usable], declared)
+    for i, f in zip(usable, judged, strict=True):
+        risk[i] = f.score
+        flagged[i] = f.declared_confidence < model.mismatch_threshold
+        likeliest[i] = f.suggestions[0].code if f.suggestions else f.declared_code
+        reason[i] = f.reason if flagged[i] else None
+    return pa.table(
+        {
+            "declaration_id": lines.column("declaration_id"),
+            "item_no": lines.column("item_no"),
+            "goods_mismatch": pa.array(risk, pa.float64()),
+            "goods_finding": pa.array(flagged, pa.bool_()),
+            "goods_likeliest_code": pa.array(likeliest, pa.string()),
+            "goods_reason": pa.array(reason, pa.string()),
+        }
+    )
 
 
 def dumps(obj: Any) -> str:
