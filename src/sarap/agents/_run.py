@@ -90,6 +90,8 @@ CREATE TABLE IF NOT EXISTS scored_declarations (
 """
 
 Progress = Callable[[str], None]
+# What an agent's run did (in words) and the taxpayers whose findings changed.
+Done = tuple[str, set[str]]
 
 
 @dataclass
@@ -133,46 +135,44 @@ def run_all(
     report = RunReport(uuid.uuid4().hex[:12])
     changed: set[str] = set()
 
-    inputs = ("parties", "invoices", "vat_returns", "declarations")
-    fp = _fingerprint(ws, inputs)
-    if fp == _last(ws, "network"):
-        report.ran["network"] = "up to date"
-    else:
-        progress("network: VAT chains, registrations, money cycles")
+    def step(
+        agent: str, fingerprint: str, label: str, work: Callable[[], Done]
+    ) -> None:
+        """Run ``work`` in one transaction unless its inputs are unchanged."""
+        if fingerprint == _last(ws, agent):
+            report.ran[agent] = "up to date"
+            return
+        progress(label)
         with be.transaction():
-            before = _snapshot(ws, "network")
-            be.execute("DELETE FROM findings WHERE agent = 'network'")
-            n = _network(ws, report.run_id)
-            changed |= _changed(before, _snapshot(ws, "network"))
-            _done(ws, "network", fp, report.run_id)
-        report.ran["network"] = f"{n:,} findings"
+            what, parties = work()
+            changed.update(parties)
+            _done(ws, agent, fingerprint, report.run_id)
+        report.ran[agent] = what
 
+    inputs = ("parties", "invoices", "vat_returns", "declarations", "exchange_rates")
+    step(
+        "network",
+        _fingerprint(ws, inputs),
+        "network: VAT chains, registrations, money cycles",
+        lambda: _network(ws, report.run_id),
+    )
     models = _models_folder(ws, model_dir)
     goods_model = models / "goods"
     if not (goods_model / "model.json").is_file():
         report.ran["goods"] = f"skipped: no goods model in {goods_model}"
     else:
-        fp = _fingerprint(ws, ("declarations",)) + f"|{_model_stamp(goods_model)}"
-        if fp == _last(ws, "goods"):
-            report.ran["goods"] = "up to date"
-        else:
-            progress("goods: declared codes against their descriptions")
-            with be.transaction():
-                what, parties = _goods(ws, report.run_id, goods_model)
-                changed |= parties
-                _done(ws, "goods", fp, report.run_id)
-            report.ran["goods"] = what
-
-    fp = _fingerprint(ws, ("declarations", "outcomes"))
-    if fp == _last(ws, "declarations"):
-        report.ran["declarations"] = "up to date"
-    else:
-        progress("declarations: learn from inspections, rank the rest")
-        with be.transaction():
-            what, parties = _declarations(ws, report.run_id, model_dir)
-            changed |= parties
-            _done(ws, "declarations", fp, report.run_id)
-        report.ran["declarations"] = what
+        step(
+            "goods",
+            _fingerprint(ws, ("declarations",)) + f"|{_model_stamp(goods_model)}",
+            "goods: declared codes against their descriptions",
+            lambda: _goods(ws, report.run_id, goods_model),
+        )
+    step(
+        "declarations",
+        _fingerprint(ws, ("declarations", "outcomes")),
+        "declarations: learn from inspections, rank the rest",
+        lambda: _declarations(ws, report.run_id, models),
+    )
 
     if changed or ws.sql("SELECT count(*) FROM profiles").column(0)[0].as_py() == 0:
         progress("taxpayers: profiles")
@@ -206,8 +206,10 @@ def _changed(
     return {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
 
 
-def _network(ws: Workspace, run_id: str) -> int:
+def _network(ws: Workspace, run_id: str) -> Done:
     be = ws.backend
+    before = _snapshot(ws, "network")
+    be.execute("DELETE FROM findings WHERE agent = 'network'")
     tax_findings(be)
     cols = ", ".join(FINDING_COLUMNS)
     be.execute(
@@ -218,7 +220,9 @@ def _network(ws: Workspace, run_id: str) -> int:
     be.execute("DROP TABLE IF EXISTS _tax_findings")
     _cycle_findings(ws, run_id)
     n = ws.sql("SELECT count(*) FROM findings WHERE run_id = ?", [run_id])
-    return int(n.column(0)[0].as_py())
+    return f"{n.column(0)[0].as_py():,} findings", _changed(
+        before, _snapshot(ws, "network")
+    )
 
 
 def _cycle_findings(ws: Workspace, run_id: str) -> None:
@@ -325,9 +329,7 @@ def _burst_findings(ws: Workspace, run_id: str, feats: pa.Table) -> None:
     be.unregister("_feats")
 
 
-def _declarations(
-    ws: Workspace, run_id: str, model_dir: str | Path | None
-) -> tuple[str, set[str]]:
+def _declarations(ws: Workspace, run_id: str, models: Path) -> Done:
     """Fit on inspected declarations when outcomes changed, score the rest
     not scored yet, and turn each importer's riskiest into a finding."""
     from sarap.agents._queue import (
@@ -340,7 +342,7 @@ def _declarations(
     labelled = ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NOT NULL")
     if labelled.column(0)[0].as_py() < 100:
         return "skipped: fewer than 100 inspected declaration lines", set()
-    folder = _models_folder(ws, model_dir) / "declarations"
+    folder = models / "declarations"
     outcomes = _fingerprint(ws, ("outcomes",))
     be = ws.backend
     if _last(ws, "declarations:outcomes") != outcomes or not folder.is_dir():
@@ -414,7 +416,7 @@ def _model_stamp(folder: Path) -> str:
     return str((folder / "model.json").stat().st_mtime_ns)
 
 
-def _goods(ws: Workspace, run_id: str, folder: Path) -> tuple[str, set[str]]:
+def _goods(ws: Workspace, run_id: str, folder: Path) -> Done:
     """Check the declared codes not checked yet; a finding per importer."""
     from sarap.agents._goods import GoodsClassifier
 

@@ -8,15 +8,18 @@ left out; the rest come back as ``src, dst, amount, t`` with ``t`` in days.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
-from sarap.pipeline._readers import stage
+from sarap.pipeline._readers import Staged, stage
 
 # Numeric times spanning more than this are taken as Unix seconds, else as days
 # (or the simulation steps of public benchmarks, which count days).
@@ -37,6 +40,32 @@ class Read:
         return text
 
 
+@contextmanager
+def _staged(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Staged]]:
+    """The file staged on a connection of its own, closed after."""
+    backend = get_backend("duckdb")
+    assert isinstance(backend, DuckDBBackend)
+    try:
+        with stage(backend.con, path) as st:
+            yield backend.con, st
+    finally:
+        backend.close()
+
+
+def _count_by(con: duckdb.DuckDBPyConnection, sql: str) -> Counter[str]:
+    return Counter({str(r): int(n) for r, n in con.execute(sql).fetchall()})
+
+
+def _result(
+    path: Path, st: Staged, table: pa.Table, rejected: Counter[str], what: str
+) -> Read:
+    for _, reason, _ in st.broken:  # lines the CSV reader could not parse
+        rejected[reason.split(":")[0]] += 1
+    if table.num_rows == 0:
+        raise SarapError(f"{path}: no usable {what} rows")
+    return Read(table, st.rows, rejected)
+
+
 def _need(path: Path, columns: list[str], wanted: dict[str, str]) -> None:
     missing = [f"{opt} {name!r}" for opt, name in wanted.items() if name not in columns]
     if missing:
@@ -55,108 +84,77 @@ def read_transfers(
     time: str = "time",
 ) -> Read:
     path = Path(path)
-    backend = get_backend("duckdb")
-    assert isinstance(backend, DuckDBBackend)
-    con = backend.con
-    try:
-        with stage(con, path) as st:
-            _need(
-                path,
-                st.columns,
-                {
-                    "--source-col": source,
-                    "--target-col": target,
-                    "--amount-col": amount,
-                    "--time-col": time,
-                },
-            )
-            q = {
-                k: '"' + v.replace('"', '""') + '"'
-                for k, v in dict(s=source, d=target, a=amount, t=time).items()
-            }
-            con.execute(f"""
-                CREATE TEMP TABLE _t AS SELECT
-                    NULLIF(trim({q["s"]}), '') AS src,
-                    NULLIF(trim({q["d"]}), '') AS dst,
-                    TRY_CAST(replace(trim({q["a"]}), ',', '.') AS DOUBLE) AS amount,
-                    TRY_CAST(trim({q["t"]}) AS DOUBLE) AS t_num,
-                    epoch(TRY_CAST(trim({q["t"]}) AS TIMESTAMP)) AS t_sec,
-                    {q["a"]} AS a_raw, {q["t"]} AS t_raw
-                FROM "{st.relation}" """)
-            span = con.execute("SELECT max(t_num) - min(t_num) FROM _t").fetchall()[0][
-                0
-            ]
-            scale = 86_400.0 if span is not None and span > SECONDS_SPAN else 1.0
-            con.execute(f"""
-                CREATE TEMP TABLE _c AS SELECT src, dst, amount,
-                    COALESCE(t_num / {scale}, t_sec / 86400.0) AS t,
-                    CASE WHEN src IS NULL THEN 'missing source'
-                         WHEN dst IS NULL THEN 'missing target'
-                         WHEN amount IS NULL THEN 'bad amount'
-                         WHEN amount < 0 THEN 'negative amount'
-                         WHEN t_num IS NULL AND t_sec IS NULL THEN 'bad time'
-                    END AS why
-                FROM _t""")
-            rejected = Counter(
-                {
-                    str(r): int(n)
-                    for r, n in con.execute(
-                        "SELECT why, count(*) FROM _c WHERE why IS NOT NULL "
-                        "GROUP BY why"
-                    ).fetchall()
-                }
-            )
-            for _, reason, _ in st.broken:
-                rejected[reason.split(":")[0]] += 1
-            table = con.sql(
-                "SELECT src, dst, amount, t FROM _c WHERE why IS NULL"
-            ).to_arrow_table()
-            rows = st.rows
-    finally:
-        backend.close()
-    if table.num_rows == 0:
-        raise SarapError(f"{path}: no usable transfer rows")
-    return Read(table, rows, rejected)
+    with _staged(path) as (con, st):
+        _need(
+            path,
+            st.columns,
+            {
+                "--source-col": source,
+                "--target-col": target,
+                "--amount-col": amount,
+                "--time-col": time,
+            },
+        )
+        q = {
+            k: '"' + v.replace('"', '""') + '"'
+            for k, v in dict(s=source, d=target, a=amount, t=time).items()
+        }
+        con.execute(f"""
+            CREATE TEMP TABLE _t AS SELECT
+                NULLIF(trim({q["s"]}), '') AS src,
+                NULLIF(trim({q["d"]}), '') AS dst,
+                TRY_CAST(replace(trim({q["a"]}), ',', '.') AS DOUBLE) AS amount,
+                TRY_CAST(trim({q["t"]}) AS DOUBLE) AS t_num,
+                epoch(TRY_CAST(trim({q["t"]}) AS TIMESTAMP)) AS t_sec,
+                {q["a"]} AS a_raw, {q["t"]} AS t_raw
+            FROM "{st.relation}" """)
+        span = con.execute("SELECT max(t_num) - min(t_num) FROM _t").fetchall()[0][0]
+        scale = 86_400.0 if span is not None and span > SECONDS_SPAN else 1.0
+        con.execute(f"""
+            CREATE TEMP TABLE _c AS SELECT src, dst, amount,
+                COALESCE(t_num / {scale}, t_sec / 86400.0) AS t,
+                CASE WHEN src IS NULL THEN 'missing source'
+                     WHEN dst IS NULL THEN 'missing target'
+                     WHEN amount IS NULL THEN 'bad amount'
+                     WHEN amount < 0 THEN 'negative amount'
+                     WHEN t_num IS NULL AND t_sec IS NULL THEN 'bad time'
+                END AS why
+            FROM _t""")
+        rejected = _count_by(
+            con,
+            "SELECT why, count(*) FROM _c WHERE why IS NOT NULL GROUP BY why",
+        )
+        table = con.sql(
+            "SELECT src, dst, amount, t FROM _c WHERE why IS NULL"
+        ).to_arrow_table()
+        return _result(path, st, table, rejected, "transfer")
 
 
 def read_labels(
     path: str | Path, *, party: str = "party_id", label: str = "label"
 ) -> Read:
     path = Path(path)
-    backend = get_backend("duckdb")
-    assert isinstance(backend, DuckDBBackend)
-    con = backend.con
-    try:
-        with stage(con, path) as st:
-            _need(path, st.columns, {"--id-col": party, "--label-col": label})
-            p = '"' + party.replace('"', '""') + '"'
-            lab = '"' + label.replace('"', '""') + '"'
-            con.execute(f"""
-                CREATE TEMP TABLE _l AS SELECT NULLIF(trim({p}), '') AS party,
-                    CASE WHEN lower(trim({lab})) IN ('1', '1.0', 'true', 'yes', 'y')
-                         THEN 1
-                         WHEN lower(trim({lab})) IN ('0', '0.0', 'false', 'no', 'n')
-                         THEN 0 END AS label
-                FROM "{st.relation}" """)
-            rejected = Counter(
-                {
-                    str(r): int(n)
-                    for r, n in con.execute(
-                        "SELECT CASE WHEN party IS NULL THEN 'missing party id' "
-                        "ELSE 'label not 0/1' END, count(*) FROM _l "
-                        "WHERE party IS NULL OR label IS NULL GROUP BY 1"
-                    ).fetchall()
-                }
-            )
-            # A party listed twice counts once: an offender if either says so.
-            table = con.sql(
-                "SELECT party, CAST(max(label) AS INTEGER) AS label FROM _l "
-                "WHERE party IS NOT NULL AND label IS NOT NULL "
-                "GROUP BY party ORDER BY party"
-            ).to_arrow_table()
-            rows = st.rows
-    finally:
-        backend.close()
-    if table.num_rows == 0:
-        raise SarapError(f"{path}: no usable label rows")
-    return Read(table, rows, rejected)
+    with _staged(path) as (con, st):
+        _need(path, st.columns, {"--id-col": party, "--label-col": label})
+        p = '"' + party.replace('"', '""') + '"'
+        lab = '"' + label.replace('"', '""') + '"'
+        con.execute(f"""
+            CREATE TEMP TABLE _l AS SELECT NULLIF(trim({p}), '') AS party,
+                CASE WHEN lower(trim({lab})) IN ('1', '1.0', 'true', 'yes', 'y')
+                     THEN 1
+                     WHEN lower(trim({lab})) IN ('0', '0.0', 'false', 'no', 'n')
+                     THEN 0 END AS label
+            FROM "{st.relation}" """)
+        rejected = _count_by(
+            con,
+            "SELECT CASE WHEN party IS NULL THEN 'missing party id' "
+            "ELSE 'label not 0/1' END, count(*) FROM _l "
+            "WHERE party IS NULL OR label IS NULL GROUP BY 1",
+        )
+        # A party listed twice counts once: an offender if either says so.
+        table = con.sql(
+            "SELECT party, CAST(max(label) AS INTEGER) AS label FROM _l "
+            "WHERE party IS NOT NULL AND label IS NOT NULL "
+            "GROUP BY party ORDER BY party"
+        ).to_arrow_table()
+        return _result(path, st, table, rejected, "label")
