@@ -36,6 +36,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_declarations.py
 	$(BIN)/python benchmarks/bench_network.py
+	$(BIN)/python benchmarks/bench_typologies.py
 	$(BIN)/python benchmarks/bench_taxpayers.py --seed 2
 	$(BIN)/python benchmarks/bench_taxpayers.py --seed 3
 

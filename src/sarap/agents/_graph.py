@@ -27,6 +27,8 @@ class GraphSettings:
     similar: float = 0.3
     """A burst's amounts are similar when their coefficient of variation is
     below this; a share is like the burst's when within this of its median."""
+    repeats: int = 2
+    """A burst that comes back in more windows than this is a routine."""
     wide: float = 4.0
     """A second, looser look: windows this many times wider, amounts allowed
     twice the spread (slow fan-ins of uneven shares)."""
@@ -101,29 +103,32 @@ WITH hub AS (
            count(DISTINCT win) FILTER (WHERE parties >= 5 AND cv < {similar}
                                         AND phase = 0) AS {side}{sfx}_burst_windows
     FROM _g_{side}{sfx}_windows GROUP BY hub
-), member AS (
-    -- Counterparties whose share looks like the rest of a hub's burst.
-    SELECT e.{other} AS party, max(w.parties) AS {side}{sfx}_member_of
+), pair AS (
+    -- Each counterparty and hub: the biggest burst of the hub its share
+    -- looks like, and in how many windows the two meet in such bursts.
+    SELECT e.{other} AS party, e.{hub} AS hub, max(w.parties) AS parties,
+           count(DISTINCT w.win) FILTER (WHERE w.phase = 0) AS windows
     FROM _g_edges e JOIN _g_{side}{sfx}_windows w
       ON w.hub = e.{hub} AND w.win = floor((e.t + w.phase) / {width})
     WHERE w.cv < {similar} AND w.parties >= 3
-      AND abs(e.amount / NULLIF(w.med, 0) - 1) < {similar}
-    GROUP BY e.{other}
-), repeat AS (
-    SELECT party, max(hub_windows) AS {side}{sfx}_member_windows FROM (
-        SELECT e.{other} AS party, e.{hub}, count(DISTINCT w.win) AS hub_windows
-        FROM _g_edges e JOIN _g_{side}{sfx}_windows w
-          ON w.hub = e.{hub} AND w.phase = 0 AND w.win = floor(e.t / {width})
-        WHERE w.cv < {similar} AND w.parties >= 3
-        GROUP BY e.{other}, e.{hub}
-    ) GROUP BY party
+      AND abs(e.amount / NULLIF(w.med, 0) - 1) < {tolerance}
+    GROUP BY e.{other}, e.{hub}
+), member AS (
+    -- One-off memberships count; a relationship that meets in burst after
+    -- burst is a routine (a payroll, a standing order).
+    SELECT party,
+           max(parties) FILTER (WHERE windows <= {repeats}) AS {side}{sfx}_member_of,
+           max(parties) FILTER (WHERE windows > {repeats})
+             AS {side}{sfx}_member_routine,
+           max(windows) AS {side}{sfx}_member_windows
+    FROM pair GROUP BY party
 )
 SELECT p.party, COALESCE({side}{sfx}_burst, 0) AS {side}{sfx}_burst,
        COALESCE({side}{sfx}_burst_windows, 0) AS {side}{sfx}_burst_windows,
        COALESCE({side}{sfx}_member_of, 0) AS {side}{sfx}_member_of,
+       COALESCE({side}{sfx}_member_routine, 0) AS {side}{sfx}_member_routine,
        COALESCE({side}{sfx}_member_windows, 0) AS {side}{sfx}_member_windows
 FROM _g_parties p LEFT JOIN hub USING (party) LEFT JOIN member USING (party)
-LEFT JOIN repeat USING (party)
 """
 
 CYCLE_START_SQL = """
@@ -246,7 +251,16 @@ def graph_features(
     for sfx, days, similar in scales(settings):
         for side, hub, other in (("in", "dst", "src"), ("out", "src", "dst")):
             args = dict(
-                side=side, hub=hub, other=other, width=days, similar=similar, sfx=sfx
+                side=side,
+                hub=hub,
+                other=other,
+                width=days,
+                similar=similar,
+                sfx=sfx,
+                repeats=settings.repeats,
+                # A share is like the burst's when within this of its median
+                # (the wide look: up to 80 % off it).
+                tolerance=similar if sfx == "" else 0.8,
             )
             be.execute(BURST_SQL.format(**args))
             be.execute(BURST_FEATURES_SQL.format(**args))

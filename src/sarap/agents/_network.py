@@ -44,13 +44,10 @@ def pattern_score(f: pd.DataFrame) -> np.ndarray:
             once = f[f"{side}{sfx}_burst_windows"].fillna(0).to_numpy() <= REPEATS
             hub = (burst >= BURST) & once
             parts.append(weight * hub * (0.5 + 0.5 * (1 - np.exp(-burst / 10))))
+            # Memberships are one-off by construction (see _graph).
             member = f[f"{side}{sfx}_member_of"].fillna(0).to_numpy()
-            one_off = f[f"{side}{sfx}_member_windows"].fillna(0).to_numpy() <= REPEATS
             parts.append(
-                weight
-                * (member >= BURST)
-                * one_off
-                * (0.4 + 0.5 * (1 - np.exp(-member / 10)))
+                weight * (member >= BURST) * (0.4 + 0.5 * (1 - np.exp(-member / 10)))
             )
     # The tight and the wide look at one burst see the same evidence: take
     # the stronger of each pair, then combine the distinct signals.
@@ -95,7 +92,7 @@ def reasons(
                 if burst >= BURST and r[f"{side}{sfx}_burst_windows"] <= REPEATS:
                     said.append(hub.format(int(burst)))
                 mem = r[f"{side}{sfx}_member_of"]
-                if mem >= BURST and r[f"{side}{sfx}_member_windows"] <= REPEATS:
+                if mem >= BURST:
                     said.append(member.format(int(mem)))
         bad = r.get("known_bad") or 0
         if bad > 0:
