@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import numpy as np
 import pyarrow.compute as pc
 import pytest
