@@ -270,6 +270,11 @@ def _workspace_lines(workspace: str, *, labelled: bool) -> Any:
 )
 @click.option("--encoding", help="Text encoding (detected when omitted).")
 @click.option("--model", "model_dir", required=True, help="Folder to save the model.")
+@click.option(
+    "--goods-model",
+    help="A goods model (sarap goods fit): declared codes that do not fit the "
+    "description become a risk signal and a reason.",
+)
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True)
 @friendly
@@ -280,6 +285,7 @@ def fit_cmd(
     mapping: str | None,
     encoding: str | None,
     model_dir: str,
+    goods_model: str | None,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -296,7 +302,11 @@ def fit_cmd(
     valid_table = (
         _lines([valid], mapping, encoding, True, as_json).table if valid else None
     )
-    params = {"random_state": seed}
+    params: dict[str, Any] = {"random_state": seed}
+    if goods_model:
+        if not (Path(goods_model) / "model.json").is_file():
+            raise SarapError(f"{goods_model}: not a goods model (no model.json)")
+        params["goods_model"] = str(Path(goods_model).resolve())
     # Remember which files taught the model, so evaluate can warn when it is
     # handed one of them (in-sample figures are not a back-test).
     seen = [file_digest(f) for f in (*train, valid) if f and Path(f).is_file()]

@@ -196,3 +196,34 @@ def test_multi_item_declaration_takes_its_riskiest_item(fitted):
     assert (got.sort_index() == worst.sort_index()).all()
     items = queue.to_pandas().set_index("declaration_id")["items"]
     assert (items.sort_index() == lines.groupby("declaration_id").size()).all()
+
+
+@pytest.mark.slow  # fits a goods model first (about 10 s in all)
+def test_goods_mismatch_is_a_feature_and_a_reason(sim_lines, tmp_path):
+    from sarap.agents._goods import GoodsClassifier
+    from sarap.simulate import simulate_goods
+
+    cat = simulate_goods(600, seed=0)
+    GoodsClassifier().fit(
+        cat.examples["text"], cat.examples["code10"], nomenclature=cat.nomenclature
+    ).save(tmp_path / "goods")
+    train, test = _split(sim_lines)
+    train, test = train.slice(0, 5000), test.slice(0, 1500)
+    model = DeclarationRiskRanker(
+        n_estimators=60, goods_model=str(tmp_path / "goods")
+    ).fit(train)
+    assert "goods_mismatch" in model.feature_names_
+    assert "goods_reason" not in model.feature_names_
+    table = model.score_table(test)
+    scheme = test.column("scheme").to_pylist()
+    reasons = table.column("reasons").to_pylist()
+    quoted = [r for r, s in zip(reasons, scheme, strict=True) if "declared code" in r]
+    assert quoted, "no reason quotes the goods agent"
+    planted = [
+        r for r, s in zip(reasons, scheme, strict=True) if s == "misclassification"
+    ]
+    assert any("fits the goods text poorly" in r for r in planted)
+    model.save(tmp_path / "m")
+    again = DeclarationRiskRanker.load(tmp_path / "m")
+    assert again.goods_model == str(tmp_path / "goods")
+    np.testing.assert_allclose(again.score_samples(test), model.score_samples(test))

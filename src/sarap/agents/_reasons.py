@@ -116,6 +116,12 @@ def sentence_sql(family: str) -> str:
             "'duty rate ' || COALESCE(format('{:g}%', CAST(tax_rate AS DOUBLE)), "
             "'(none)')"
         )
+    if family == "goods_mismatch":
+        fit = "format('{:.0f}', 100 * (1 - goods_mismatch))"
+        return (
+            "COALESCE(goods_reason, 'the description fits declared code HS ' || "
+            f"{_text('hs6')} || ' at ' || {fit} || '%')"
+        )
     if family == "origin_differs":
         origin = _text("country_origin")
         return (
