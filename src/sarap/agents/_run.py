@@ -1,8 +1,8 @@
 """The coordinator: every agent over a workspace, in dependency order.
 
 1. ``network``: findings about taxpayers from e-invoices, VAT returns and
-   registrations (:mod:`_tax`), and money cycles in the invoice graph
-   (:mod:`_graph`).
+   registrations (:mod:`_tax`), and money cycles and sudden fan-in / fan-out
+   in the invoice graph, customs imports included (:mod:`_graph`).
 2. ``goods`` (when a goods model is there: ``sarap goods fit --model
    MODELS/goods``): checks each declared goods code against its description;
    importers with codes that do not fit get a finding.
