@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import inspect
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
+
+from sarap.errors import SarapError
 
 
 @dataclass(frozen=True)
@@ -109,3 +113,18 @@ class BaseAgent:
             f"{k}={v!r}" for k, v in self.get_params().items() if defaults.get(k) != v
         ]
         return f"{type(self).__name__}({', '.join(changed)})"
+
+
+def read_model_info(path: Path, agent: str, fmt: int) -> dict[str, Any]:
+    """The ``model.json`` of a saved model folder, checked to hold ``agent``
+    in format ``fmt``; a one-line :class:`SarapError` otherwise."""
+    meta_file = path / "model.json"
+    if not meta_file.is_file():
+        raise SarapError(f"{path}: not a sarap model folder (no model.json)")
+    info: dict[str, Any] = json.loads(meta_file.read_text())
+    if info.get("agent") != agent or info.get("format") != fmt:
+        raise SarapError(
+            f"{path}: holds a {info.get('agent')} model of format "
+            f"{info.get('format')}, not a {agent}"
+        )
+    return info

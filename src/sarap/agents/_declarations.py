@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval
+from sarap.agents._base import BaseAgent, Interval, read_model_info
 from sarap.agents._features import FeatureBuilder, References
 from sarap.agents._paths import PathAttributor
 from sarap.agents._reasons import explain as explain_rows
@@ -240,6 +240,7 @@ class DeclarationRiskRanker(BaseAgent):
             raise ValueError("labels have a single class; need frauds and non-frauds")
         rounds = self.n_estimators
         self.best_iteration_ = None
+        goods = self._goods_columns(X)
         if eval_set is not None:
             rawv = (
                 eval_set[0]
@@ -248,15 +249,18 @@ class DeclarationRiskRanker(BaseAgent):
             )
             Xv = _as_table(rawv)
             yv = self._labels(Xv, eval_set[1], rawv)
+            goods_v = self._goods_columns(Xv)
             booster, refs, _ = self._train(
-                X, y, rounds, valid=(Xv, yv), callbacks=callbacks
+                X, y, rounds, goods, valid=(Xv, yv, goods_v), callbacks=callbacks
             )
             rounds = max(1, booster.best_iteration or rounds)
             self.best_iteration_ = rounds
             X = pa.concat_tables([X, Xv])
             y = np.concatenate([y, yv])
             revenue = np.concatenate([revenue, _revenue(rawv)])
-        booster, refs, feats = self._train(X, y, rounds, callbacks=callbacks)
+            if goods is not None and goods_v is not None:
+                goods = pa.concat_tables([goods, goods_v])  # checked once
+        booster, refs, feats = self._train(X, y, rounds, goods, callbacks=callbacks)
         self.booster_ = booster
         self.references_ = refs
         self.feature_names_ = _feature_columns(feats)
@@ -268,17 +272,16 @@ class DeclarationRiskRanker(BaseAgent):
         self.positives_train_ = int(y.sum())
         return self
 
-    def _add_goods(self, lines: pa.Table, feats: pa.Table) -> pa.Table:
-        """With a goods model: the declared code's mismatch with the text
-        (a feature) and the goods agent's reason (quoted, not learned)."""
+    def _goods_columns(self, lines: pa.Table) -> pa.Table | None:
+        """With a goods model: each line's declared-code mismatch with its
+        text (a feature) and the goods agent's reason (quoted, not learned)."""
         if self.goods_model is None:
-            return feats
+            return None
         from sarap.agents._goods_jobs import mismatch_table
 
-        table = mismatch_table(self._goods(), lines)
-        return feats.append_column(
-            "goods_mismatch", table.column("goods_mismatch")
-        ).append_column("goods_reason", table.column("goods_reason"))
+        return mismatch_table(self._goods(), lines).select(
+            ["goods_mismatch", "goods_reason"]
+        )
 
     def _goods(self) -> Any:
         # Derived from the goods_model parameter, loaded once; not learned.
@@ -316,20 +319,21 @@ class DeclarationRiskRanker(BaseAgent):
         X: pa.Table,
         y: np.ndarray,
         rounds: int,
+        goods: pa.Table | None,
         *,
-        valid: tuple[pa.Table, np.ndarray] | None = None,
+        valid: tuple[pa.Table, np.ndarray, pa.Table | None] | None = None,
         callbacks: list[Any] | None = None,
     ) -> tuple[lgb.Booster, References, pa.Table]:
         builder = self._builder()
         refs, feats = builder.fit_transform(X, pa.array(y))
-        feats = self._add_goods(X, feats)
+        feats = _with_goods(feats, goods)
         self.feature_names_ = _feature_columns(feats)
         train = lgb.Dataset(
             self._matrix(feats), y, feature_name=self.feature_names_, free_raw_data=True
         )
         sets, cbs = [], list(callbacks or [])
         if valid is not None:
-            fv = self._add_goods(valid[0], builder.transform(valid[0], refs))
+            fv = _with_goods(builder.transform(valid[0], refs), valid[2])
             sets = [lgb.Dataset(self._matrix(fv), valid[1], reference=train)]
             cbs.append(lgb.early_stopping(100, verbose=False))
         params = self._lgb_params("binary")
@@ -377,7 +381,7 @@ class DeclarationRiskRanker(BaseAgent):
             builder, lock = self._shared_builder()
             with lock:
                 feats = builder.transform(lines, self.references_)
-        return lines, self._add_goods(lines, feats)
+        return lines, _with_goods(feats, self._goods_columns(lines))
 
     def _shared_builder(self) -> tuple[FeatureBuilder, threading.Lock]:
         """One connection per fitted model for small requests, its reference
@@ -543,15 +547,7 @@ class DeclarationRiskRanker(BaseAgent):
     def load(cls, path: str | Path) -> DeclarationRiskRanker:
         """Read a model written by :meth:`save`."""
         path = Path(path)
-        meta_file = path / "model.json"
-        if not meta_file.is_file():
-            raise SarapError(f"{path}: not a sarap model folder (no model.json)")
-        info = json.loads(meta_file.read_text())
-        if info.get("agent") != cls.__name__ or info.get("format") != MODEL_FORMAT:
-            raise SarapError(
-                f"{path}: holds a {info.get('agent')} model of format "
-                f"{info.get('format')}, not a {cls.__name__}"
-            )
+        info = read_model_info(path, cls.__name__, MODEL_FORMAT)
         model = cls(**info["params"])
         model.booster_ = lgb.Booster(model_file=str(path / "booster.txt"))
         rev = path / "revenue.txt"
@@ -601,6 +597,14 @@ CONTEXT = (
     "net_mass_kg",
     "tax_rate",
 )
+
+
+def _with_goods(feats: pa.Table, goods: pa.Table | None) -> pa.Table:
+    if goods is None:
+        return feats
+    for name in goods.column_names:
+        feats = feats.append_column(name, goods.column(name))
+    return feats
 
 
 def _feature_columns(feats: pa.Table) -> list[str]:

@@ -19,7 +19,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval
+from sarap.agents._base import BaseAgent, Interval, read_model_info
 from sarap.agents._goods_text import (
     TextSpace,
     load_csr,
@@ -27,7 +27,6 @@ from sarap.agents._goods_text import (
     normalise_text,
     save_csr,
 )
-from sarap.errors import SarapError
 
 MODEL_FORMAT = 1
 DEPTHS = (2, 4, 6, 10)
@@ -848,15 +847,7 @@ class GoodsClassifier(BaseAgent):
     def load(cls, path: str | Path) -> GoodsClassifier:
         """Read a model written by :meth:`save`."""
         path = Path(path)
-        meta_file = path / "model.json"
-        if not meta_file.is_file():
-            raise SarapError(f"{path}: not a sarap model folder (no model.json)")
-        info = json.loads(meta_file.read_text())
-        if info.get("agent") != cls.__name__ or info.get("format") != MODEL_FORMAT:
-            raise SarapError(
-                f"{path}: holds a {info.get('agent')} model of format "
-                f"{info.get('format')}, not a {cls.__name__}"
-            )
+        info = read_model_info(path, cls.__name__, MODEL_FORMAT)
         model = cls(**info["params"])
         with np.load(path / "arrays.npz", allow_pickle=False) as npz:
             arrays = dict(npz)

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval
+from sarap.agents._base import BaseAgent, Interval, read_model_info
 from sarap.agents._graph import GraphSettings, graph_features
 from sarap.backends import get_backend
 from sarap.errors import SarapError
@@ -287,14 +287,7 @@ class NetworkRiskScorer(BaseAgent):
     @classmethod
     def load(cls, path: str | Path) -> NetworkRiskScorer:
         path = Path(path)
-        meta = path / "model.json"
-        if not meta.is_file():
-            raise SarapError(f"{path}: not a model folder (no model.json)")
-        info = json.loads(meta.read_text())
-        if info.get("agent") != cls.__name__:
-            raise SarapError(
-                f"{path}: holds a {info.get('agent')}, not a network model"
-            )
+        info = read_model_info(path, cls.__name__, MODEL_FORMAT)
         model = cls(**info["params"])
         model.booster_ = lgb.Booster(model_file=str(path / "booster.txt"))
         model.known_ = pq.read_table(path / "known.parquet")

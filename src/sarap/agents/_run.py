@@ -501,14 +501,12 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
     be = ws.backend
     assert isinstance(be, SupportsTempTables)
     where = ""
-    params: list[object] = []
     if parties is not None:
         be.register("_touched", pa.table({"party_id": sorted(parties)}))
         where = "WHERE party_id IN (SELECT party_id FROM _touched)"
     found = ws.sql(
         f"SELECT party_id, kind, score, period, reason_en, reason_ru FROM findings "
-        f"{where} ORDER BY party_id",
-        params,
+        f"{where} ORDER BY party_id"
     ).to_pandas()
     targets = (
         sorted(parties) if parties is not None else sorted(found["party_id"].unique())

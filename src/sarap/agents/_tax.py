@@ -60,8 +60,7 @@ WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
      b AS (SELECT * FROM invoices WHERE reported_by = 'buyer'),
      gap AS (
     SELECT b.buyer_id, b.seller_id, b.invoice_id, b.issued_on,
-           COALESCE(b.vat, 0) - COALESCE(s.vat, 0) AS missing_vat,
-           s.invoice_id IS NULL AS unknown
+           COALESCE(b.vat, 0) - COALESCE(s.vat, 0) AS missing_vat
     FROM b LEFT JOIN s USING (invoice_id, line_no)
     WHERE s.invoice_id IS NULL OR COALESCE(b.vat, 0) > COALESCE(s.vat, 0) + 0.01
 ), claimed AS (
