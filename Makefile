@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 
-.PHONY: setup demo test test-fast lint bench bench-goods serve docs clean
+.PHONY: setup demo test test-fast lint bench bench-goods serve browser docs clean
 
 ## setup: create .venv from the lock file and install the sarap command
 setup: $(STAMP)
@@ -19,8 +19,8 @@ $(STAMP): requirements.lock pyproject.toml
 demo: setup
 	$(BIN)/sarap demo --dir demo
 
-## test: the whole suite, real-data checks included
-test: setup
+## test: the whole suite, real-data and browser checks included
+test: setup browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 ## test-fast: the suite without the slow (real-data, large) tests
@@ -43,6 +43,17 @@ bench: setup
 ## bench-goods: goods agent, 5-fold CV on ../shared/data/hs beside a TF-IDF + SVM baseline, speed, size (about 30 minutes)
 bench-goods: setup
 	OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_goods.py
+
+## serve: the web application on the demo workspace (make demo first)
+serve: setup
+	@test -f demo/sarap.duckdb || $(MAKE) demo
+	$(BIN)/sarap serve --workspace demo/sarap.duckdb
+
+## browser: Debian's Chromium for the end-to-end tests (needs root or sudo)
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 docs: setup
 	$(BIN)/python -m sarap.store.docs > docs/data-model.md

@@ -792,14 +792,104 @@ def taxpayers_show_cmd(party_id: str, workspace: str, lang: str, as_json: bool) 
 
 @main.command("demo")
 @click.option("--dir", "folder", default="demo", show_default=True)
-@click.option("--rows", default=60_000, show_default=True, type=int)
+@click.option("--rows", default=100_000, show_default=True, type=int)
+@click.option("--taxpayers", default=2_000, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
 @friendly
-def demo_cmd(folder: str, rows: int, seed: int) -> None:
-    """Simulate a year of declarations, build a workspace, train, rank, report."""
+def demo_cmd(folder: str, rows: int, taxpayers: int, seed: int) -> None:
+    """Simulate two years of declarations and e-invoices, build a workspace,
+    train, rank, report, run every agent, make the web app's demo users."""
     from sarap.demo import run_demo
 
-    run_demo(Path(folder), rows=rows, seed=seed, console=err, out=out)
+    run_demo(
+        Path(folder), rows=rows, taxpayers=taxpayers, seed=seed, console=err, out=out
+    )
+
+
+# -- web application ----------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--models", default=None, help="Folder of the agents' models.")
+@click.option("--session-minutes", default=480, show_default=True, type=int)
+@click.option("--max-upload-mb", default=50, show_default=True, type=int)
+@friendly
+def serve_cmd(
+    workspace: str,
+    host: str,
+    port: int,
+    models: str | None,
+    session_minutes: int,
+    max_upload_mb: int,
+) -> None:
+    """Serve the analysts' web application and its REST API."""
+    import uvicorn
+
+    from sarap.web import WebStore, create_app
+
+    if not Path(workspace).is_file():
+        raise SarapError(
+            f"no workspace {workspace}: run sarap ingest or make demo first"
+        )
+    app = create_app(
+        workspace,
+        session_minutes=session_minutes,
+        max_upload_mb=max_upload_mb,
+        models=models,
+    )
+    store: WebStore = app.state.store
+    if not store.users():
+        raise SarapError(
+            f"{workspace} has no users yet: add one with "
+            f"sarap users add --workspace {workspace} --username NAME --role admin"
+        )
+    with step("preparing the queue, trade and graph tables"):
+        app.state.views.refresh(force=True)
+    err.print(f"Sarap is at http://{host}:{port}  (Ctrl-C stops it)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.group()
+def users() -> None:
+    """Users of the web application."""
+
+
+@users.command("add")
+@click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
+@click.option("--username", required=True)
+@click.option(
+    "--role", required=True, type=click.Choice(["analyst", "auditor", "admin"])
+)
+@click.password_option(envvar="SARAP_PASSWORD", help="Or set SARAP_PASSWORD.")
+@friendly
+def users_add_cmd(workspace: str, username: str, role: str, password: str) -> None:
+    """Add a user; the password is asked for (or read from SARAP_PASSWORD)."""
+    from sarap.store import Workspace
+    from sarap.web import WebStore
+
+    if not Path(workspace).is_file():
+        raise SarapError(f"no workspace {workspace}")
+    with Workspace(workspace) as ws:
+        WebStore(ws).add_user(username, password, role)
+    out.print(f"user {username} ({role}) added to {workspace}")
+
+
+@users.command("list")
+@click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
+@friendly
+def users_list_cmd(workspace: str) -> None:
+    """The users and their roles."""
+    from sarap.store import Workspace
+    from sarap.web import WebStore
+
+    if not Path(workspace).is_file():
+        raise SarapError(f"no workspace {workspace}")
+    with Workspace(workspace) as ws:
+        for u in WebStore(ws).users():
+            out.print(f"{u['username']}\t{u['role']}\t{u['created_at']:%Y-%m-%d}")
 
 
 # -- goods ------------------------------------------------------------------

@@ -1,14 +1,19 @@
 """``sarap demo``: the main job end to end on data the project makes itself.
 
-A year of simulated declarations: the first eleven months were inspected (their
+Two years of simulated declarations: the first 23 months were inspected (their
 outcomes are known), the last month is new. The demo imports both into a
 workspace, learns from the inspected months, ranks the new month, prints the
 top of the inspection queue and writes an HTML report; then it checks the
 queue against the new month's hidden outcomes, which the simulator knows.
+
+Then the tax side: the same two years of a simulated e-invoice economy join the
+same workspace, every agent runs over it (``sarap run``), and three demo users are
+made for the web application (``make serve``).
 """
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 from typing import Any
@@ -28,8 +33,21 @@ from sarap.agents._queue import (
 )
 from sarap.pipeline import ingest
 from sarap.report import write_queue_report
-from sarap.simulate import simulate_declarations, simulate_parties, write_table
+from sarap.simulate import (
+    simulate_declarations,
+    simulate_economy,
+    simulate_parties,
+    write_table,
+)
 from sarap.store import Workspace
+
+START, MONTHS = "2023-01-01", 24  # two years, so turnover has a year before
+# Users of the demo workspace's web application: (name, password, role).
+DEMO_USERS = (
+    ("analyst", "analyst-demo-pass", "analyst"),
+    ("auditor", "auditor-demo-pass", "auditor"),
+    ("admin", "admin-demo-pass", "admin"),
+)
 
 
 def _split(table: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -47,7 +65,8 @@ def _split(table: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
 def run_demo(
     folder: Path,
     *,
-    rows: int = 60_000,
+    rows: int = 100_000,
+    taxpayers: int = 2_000,
     seed: int = 0,
     console: Console | None = None,
     out: Console | None = None,
@@ -61,8 +80,8 @@ def run_demo(
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
 
-    with console.status(f"simulating {rows:,} declarations over 12 months"):
-        table = simulate_declarations(rows, seed=seed, months=12)
+    with console.status(f"simulating {rows:,} declarations over {MONTHS} months"):
+        table = simulate_declarations(rows, seed=seed, start=START, months=MONTHS)
         history, new, outcomes = _split(table)
         files = {
             "history": folder / "declarations_inspected.csv",
@@ -123,10 +142,13 @@ def run_demo(
         + ", ".join(f"top {k}% {metrics[f'precision@{k}%']:.2f}" for k in (1, 5, 10))
         + f"; recall at top 10% {metrics['recall@10%']:.2f}."
     )
+    _tax_side(ws_path, folder / "economy", taxpayers, seed, console)
     out.print(
         f"Workspace: {ws_path}\nQueue:     {folder / 'queue.csv'}\n"
         f"Report:    {report.resolve()}  (open it in a browser)\n"
-        f"Done in {time.perf_counter() - started:.0f} s."
+        f"Web app:   make serve, then open http://127.0.0.1:8000 and sign in as "
+        + ", ".join(f"{u} / {p}" for u, p, _ in DEMO_USERS)
+        + f"\nDone in {time.perf_counter() - started:.0f} s."
     )
     return {
         "workspace": ws_path,
@@ -134,6 +156,58 @@ def run_demo(
         "report": report,
         "metrics": metrics,
     }
+
+
+def _tax_side(
+    ws_path: Path, folder: Path, taxpayers: int, seed: int, console: Console
+) -> None:
+    """Two years of e-invoices into the workspace, every agent over it, and
+    the demo users."""
+    from sarap.agents._run import run_all
+    from sarap.web import WebStore
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with console.status(f"simulating {taxpayers:,} taxpayers' e-invoices, 24 months"):
+        economy = simulate_economy(
+            taxpayers, months=MONTHS, seed=seed, start=START
+        ).tables()
+        names = ("parties", "exchange_rates", "invoices", "vat_returns", "declarations")
+        for name in names:
+            write_table(economy[name], folder / f"{name}.csv")
+    with Workspace(ws_path) as ws:
+        for name in names:
+            with console.status(f"importing {name}.csv"):
+                result = ingest(ws, folder / f"{name}.csv")
+            console.print(result.summary(), highlight=False)
+        report = run_all(ws, progress=lambda m: console.print(f"running {m}"))
+        for agent, what in report.ran.items():
+            console.print(f"[green]✓[/green] {agent}: {what}")
+        store = WebStore(ws)
+        known = {u["username"] for u in store.users()}
+        for user, password, role in DEMO_USERS:
+            if user not in known:
+                store.add_user(user, password, role)
+
+
+def build_workspace(
+    folder: Path,
+    *,
+    rows: int = 100_000,
+    taxpayers: int = 2_000,
+    seed: int = 0,
+    console: Console | None = None,
+) -> Path:
+    """The demo's workspace, quietly: for tests, benchmarks and screenshots."""
+    quiet = Console(file=io.StringIO())
+    run_demo(
+        folder,
+        rows=rows,
+        taxpayers=taxpayers,
+        seed=seed,
+        console=console or quiet,
+        out=quiet,
+    )
+    return folder / "sarap.duckdb"
 
 
 def _info(folder: Path) -> dict[str, Any]:

@@ -1,0 +1,462 @@
+"""The REST API and the pages that use it."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import tempfile
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import (
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import sarap
+from sarap.agents._run import _models_folder
+from sarap.errors import SarapError
+from sarap.store import Workspace
+from sarap.web._queries import Views
+from sarap.web._security import RateLimiter
+from sarap.web._store import Session, WebStore
+
+log = logging.getLogger("sarap.web")
+
+COOKIE = "sarap_session"
+STATIC = Path(__file__).parent / "static"
+UPLOAD_TYPES = {".csv", ".parquet", ".xlsx", ".json", ".jsonl"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+Page = Annotated[int, Query(ge=1, le=1_000_000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+Code = Annotated[str | None, Query(max_length=64)]
+Band = Literal["high", "medium", "low"]
+Order = Literal["asc", "desc"]
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class Me(BaseModel):
+    username: str
+    role: str
+    csrf_token: str
+    expires_at: str
+
+
+class OutcomeIn(BaseModel):
+    declaration_id: Id
+    fraud: bool
+    additional_revenue: float | None = Field(default=None, ge=0, le=1e15)
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["analyst", "auditor", "admin"]
+
+
+# -- who is asking ---------------------------------------------------------
+def signed_in(request: Request) -> Session:
+    """The session of the request's cookie; unsafe methods need its CSRF token."""
+    store: WebStore = request.app.state.store
+    token = request.cookies.get(COOKIE)
+    session = store.session(token) if token else None
+    if session is None:
+        raise HTTPException(401, "sign in first")
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token", "")
+        if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+            raise HTTPException(
+                403, "missing or wrong X-CSRF-Token header (cross-site request?)"
+            )
+    return session
+
+
+def _role(*allowed: str) -> Any:
+    def check(session: Annotated[Session, Depends(signed_in)]) -> Session:
+        if session.role not in allowed:
+            raise HTTPException(
+                403,
+                f"the {session.role} role may not do this "
+                f"(needs {' or '.join(allowed)})",
+            )
+        return session
+
+    return Depends(check)
+
+
+Analyst = Annotated[Session, _role("analyst", "admin")]
+Auditor = Annotated[Session, _role("auditor", "admin")]
+Anyone = Annotated[Session, _role("analyst", "auditor", "admin")]
+Admin = Annotated[Session, _role("admin")]
+
+
+def create_app(
+    workspace: str | Path,
+    *,
+    session_minutes: int = 480,
+    max_upload_mb: int = 50,
+    models: str | Path | None = None,
+) -> FastAPI:
+    """The web application over one workspace file.
+
+    Parameters
+    ----------
+    workspace : str or Path
+        A ``.duckdb`` workspace; the web tables (users, sessions, audit log)
+        are added to it.
+    session_minutes : int, default 480
+        How long a sign-in lasts.
+    max_upload_mb : int, default 50
+        The largest file the upload page takes.
+    models : str, Path or None
+        The agents' model folder (default: beside the workspace, as for
+        ``sarap run``).
+    """
+    ws = Workspace(workspace)
+    store = WebStore(ws, session_minutes=session_minutes)
+    views = Views(store, _models_folder(ws, models))
+    # Five wrong passwords a user, twenty a client address (an office behind
+    # one address has many users), within five minutes.
+    per_user, per_client = RateLimiter(5), RateLimiter(20)
+    upload_lock = threading.Lock()
+
+    app = FastAPI(
+        title="Sarap",
+        version=sarap.__version__,
+        description="Risk analysis for customs and tax authorities: the analysts' API.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the bundled docs page loads scripts from a CDN
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.views = views
+
+    # -- errors: always JSON with one readable sentence --------------------
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return JSONResponse(
+            {"detail": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "where": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg"),
+            }
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"where": "request", "message": "invalid"}
+        return JSONResponse(
+            {"detail": f"{first['where']}: {first['message']}", "errors": errors},
+            status_code=422,
+        )
+
+    @app.exception_handler(SarapError)
+    async def sarap_error(request: Request, exc: SarapError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "internal error; it was logged on the server"}, status_code=500
+        )
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if request.url.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # -- public ------------------------------------------------------------
+    @app.get("/api/health", tags=["public"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": sarap.__version__}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        return FileResponse(STATIC / "index.html")
+
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.post("/api/login", tags=["session"], responses={401: {}, 429: {}})
+    def login(body: Login, request: Request, response: Response) -> Me:
+        client = request.client.host if request.client else "unknown"
+        wait = max(per_user.blocked(body.username), per_client.blocked(client))
+        if wait > 0:
+            raise HTTPException(
+                429,
+                f"too many failed sign-ins; try again in {wait:.0f} s",
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
+        user_role = store.authenticate(body.username, body.password)
+        if user_role is None:
+            per_user.failed(body.username)
+            per_client.failed(client)
+            raise HTTPException(401, "wrong user name or password")
+        per_user.clear(body.username)
+        token, session = store.open_session(body.username, user_role)
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=session_minutes * 60,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        store.audit(body.username, "sign_in", "session")
+        return Me(**session.public())
+
+    @app.post("/api/logout", status_code=204, tags=["session"])
+    def logout(request: Request, session: Anyone) -> Response:
+        store.close_session(request.cookies.get(COOKIE, ""))
+        store.audit(session.username, "sign_out", "session")
+        response = Response(status_code=204)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @app.get("/api/me", tags=["session"])
+    def me(session: Anyone) -> Me:
+        return Me(**session.public())
+
+    # -- customs queue -----------------------------------------------------
+    @app.get("/api/queue/facets", tags=["customs"])
+    def facets(session: Analyst) -> dict[str, Any]:
+        return views.facets()
+
+    @app.get("/api/queue", tags=["customs"])
+    def queue(
+        session: Analyst,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        office: Code = None,
+        country: Code = None,
+        chapter: Code = None,
+        band: Band | None = None,
+        q: Code = None,
+        sort: Literal["risk", "date", "value", "declaration_id"] = "risk",
+        order: Order = "desc",
+        page: Page = 1,
+        page_size: PageSize = 50,
+    ) -> dict[str, Any]:
+        return views.queue(
+            date_from=date_from,
+            date_to=date_to,
+            office=office,
+            country=country,
+            chapter=chapter,
+            band=band,
+            q=q,
+            sort=sort,
+            order=order,
+            page=page,
+            page_size=page_size,
+        )
+
+    @app.get("/api/declarations/{declaration_id:path}", tags=["customs"])
+    def declaration(declaration_id: str, session: Analyst) -> dict[str, Any]:
+        _check_id(declaration_id)
+        found = views.declaration(declaration_id)
+        if found is None:
+            raise HTTPException(404, f"no declaration {declaration_id!r}")
+        store.audit(session.username, "view", "declaration", declaration_id)
+        return found
+
+    @app.post("/api/outcomes", tags=["customs"], responses={404: {}})
+    def record_outcome(body: OutcomeIn, session: Analyst) -> dict[str, Any]:
+        saved = views.record_outcome(
+            body.declaration_id, body.fraud, body.additional_revenue
+        )
+        if saved is None:
+            raise HTTPException(404, f"no declaration {body.declaration_id!r}")
+        store.audit(
+            session.username,
+            "record_outcome",
+            "declaration",
+            body.declaration_id,
+            {"fraud": body.fraud, "additional_revenue": body.additional_revenue},
+        )
+        return saved
+
+    # -- taxpayers -----------------------------------------------------------
+    @app.get("/api/taxpayers", tags=["taxpayers"])
+    def taxpayers(
+        session: Auditor,
+        band: Band | None = None,
+        q: Code = None,
+        sort: Literal["score", "party_id"] = "score",
+        order: Order = "desc",
+        page: Page = 1,
+        page_size: PageSize = 50,
+    ) -> dict[str, Any]:
+        return views.taxpayers(
+            band=band, q=q, sort=sort, order=order, page=page, page_size=page_size
+        )
+
+    @app.get("/api/taxpayers/{party_id}", tags=["taxpayers"])
+    def taxpayer(party_id: str, session: Auditor) -> dict[str, Any]:
+        _check_id(party_id)
+        found = views.taxpayer(party_id)
+        if found is None:
+            raise HTTPException(404, f"no taxpayer {party_id!r}")
+        store.audit(session.username, "view", "taxpayer", party_id)
+        return found
+
+    @app.get("/api/taxpayers/{party_id}/graph", tags=["taxpayers"])
+    def graph(
+        party_id: str, session: Auditor, hops: Annotated[int, Query(ge=1, le=2)] = 2
+    ) -> dict[str, Any]:
+        _check_id(party_id)
+        found = views.graph(party_id, hops)
+        if found is None:
+            raise HTTPException(404, f"no taxpayer {party_id!r}")
+        store.audit(
+            session.username, "view_graph", "taxpayer", party_id, {"hops": hops}
+        )
+        return found
+
+    # -- trade turnover ------------------------------------------------------
+    @app.get("/api/turnover", tags=["trade"])
+    def turnover(
+        session: Anyone,
+        by: Literal["partner", "pair", "chapter", "month"] = "partner",
+        year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+        country: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
+        partners: Annotated[
+            str | None, Query(pattern=r"^[A-Z]{2}(,[A-Z]{2})*$", max_length=300)
+        ] = None,
+    ) -> dict[str, Any]:
+        return views.turnover(
+            by=by,
+            year=year,
+            country=country,
+            partners=partners.split(",") if partners else None,
+        )
+
+    # -- admin ---------------------------------------------------------------
+    @app.post("/api/uploads", tags=["admin"], responses={413: {}, 415: {}})
+    def upload(
+        session: Admin,
+        file: Annotated[UploadFile, File()],
+        mapping: Annotated[Literal["", "kcs"], Form()] = "",
+    ) -> dict[str, Any]:
+        name = Path(file.filename or "upload").name
+        suffix = Path(name).suffix.lower()
+        if suffix not in UPLOAD_TYPES:
+            raise HTTPException(
+                415,
+                f"{name}: files of type {suffix or '(none)'} are not taken; "
+                f"send {', '.join(sorted(UPLOAD_TYPES))}",
+            )
+        limit = max_upload_mb * 1024 * 1024
+        with tempfile.TemporaryDirectory(prefix="sarap-upload-") as tmp:
+            path = Path(tmp) / name
+            size = 0
+            with path.open("wb") as out:
+                while chunk := file.file.read(1024 * 1024):
+                    size += len(chunk)
+                    if size > limit:
+                        raise HTTPException(
+                            413, f"{name}: larger than the {max_upload_mb} MB limit"
+                        )
+                    out.write(chunk)
+            with upload_lock, Workspace(workspace) as target:
+                from sarap.pipeline import ingest
+
+                result = ingest(target, path, mapping=mapping or None)
+                rows = target.sql(
+                    "SELECT row_number, reason, raw FROM quarantine WHERE batch_id = ? "
+                    "ORDER BY row_number LIMIT 100",
+                    [result.batch_id],
+                ).to_pylist()
+        store.audit(
+            session.username,
+            "upload",
+            "file",
+            name,
+            {"loaded": result.loaded, "quarantined": result.quarantined},
+        )
+        return {
+            "file": name,
+            "table": result.mapping,
+            "rows_read": result.rows_read,
+            "rows_loaded": result.loaded,
+            "rows_duplicate": result.duplicates,
+            "rows_quarantined": result.quarantined,
+            "reasons": dict(result.reasons),
+            "quarantine": rows,
+        }
+
+    @app.get("/api/users", tags=["admin"])
+    def users(session: Admin) -> list[dict[str, Any]]:
+        return store.users()
+
+    @app.post("/api/users", status_code=201, tags=["admin"], responses={400: {}})
+    def add_user(body: UserIn, session: Admin) -> dict[str, Any]:
+        store.add_user(body.username, body.password, body.role)
+        store.audit(
+            session.username, "add_user", "user", body.username, {"role": body.role}
+        )
+        return {"username": body.username, "role": body.role}
+
+    @app.get("/api/audit", tags=["admin"])
+    def audit(
+        session: Admin, page: Page = 1, page_size: PageSize = 50
+    ) -> dict[str, Any]:
+        return store.audit_page(page, page_size)
+
+    @app.get("/api/audit/verify", tags=["admin"])
+    def verify(session: Admin) -> dict[str, Any]:
+        result = store.verify_audit()
+        store.audit(session.username, "verify", "audit_log", None, {"ok": result["ok"]})
+        return result
+
+    return app
+
+
+_ID = re.compile(r"^[\w./\- ]{1,64}$")
+
+
+def _check_id(value: str) -> None:
+    if not _ID.match(value):
+        raise HTTPException(
+            404,
+            "no such record: ids have up to 64 letters, digits, '/', '-', '.' or '_'",
+        )

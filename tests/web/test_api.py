@@ -1,0 +1,399 @@
+"""The REST API over a real server on loopback and a real workspace file."""
+
+from __future__ import annotations
+
+import duckdb
+import httpx
+import pytest
+
+from sarap.web import create_app, running_server
+from tests.web.conftest import sign_in
+
+pytestmark = pytest.mark.slow
+
+# Every route but the public ones, with the roles that may use it.
+ROUTES = [
+    ("GET", "/api/me", {"analyst", "auditor", "admin"}),
+    ("POST", "/api/logout", {"analyst", "auditor", "admin"}),
+    ("GET", "/api/queue", {"analyst", "admin"}),
+    ("GET", "/api/queue/facets", {"analyst", "admin"}),
+    ("GET", "/api/declarations/X1", {"analyst", "admin"}),
+    ("POST", "/api/outcomes", {"analyst", "admin"}),
+    ("GET", "/api/taxpayers", {"auditor", "admin"}),
+    ("GET", "/api/taxpayers/X1", {"auditor", "admin"}),
+    ("GET", "/api/taxpayers/X1/graph", {"auditor", "admin"}),
+    ("GET", "/api/turnover", {"analyst", "auditor", "admin"}),
+    ("POST", "/api/uploads", {"admin"}),
+    ("GET", "/api/users", {"admin"}),
+    ("POST", "/api/users", {"admin"}),
+    ("GET", "/api/audit", {"admin"}),
+    ("GET", "/api/audit/verify", {"admin"}),
+]
+
+
+def test_every_route_is_listed_here(server):
+    url, _ = server
+    paths = httpx.get(f"{url}/api/openapi.json").json()["paths"]
+    listed = {(m, p.replace("X1", "{party_id}")) for m, p, _ in ROUTES}
+    listed |= {(m, p.replace("X1", "{declaration_id}")) for m, p, _ in ROUTES}
+    public = {("GET", "/api/health"), ("POST", "/api/login")}
+    for path, ops in paths.items():
+        for method in ops:
+            assert (method.upper(), path) in listed | public, (method, path)
+
+
+def test_signed_out_gets_401_everywhere(server):
+    url, _ = server
+    for method, path, _ in ROUTES:
+        got = httpx.request(method, f"{url}{path}", params={"page": "zero"})
+        assert got.status_code == 401, (method, path, got.text)
+        assert got.json() == {"detail": "sign in first"}
+    assert httpx.get(f"{url}/api/health").json()["status"] == "ok"
+
+
+def test_wrong_role_gets_403_everywhere(server, analyst, auditor, admin):
+    clients = {"analyst": analyst, "auditor": auditor, "admin": admin}
+    for method, path, allowed in ROUTES:
+        for role in set(clients) - allowed:
+            got = clients[role].request(method, path, params={"page": "zero"})
+            assert got.status_code == 403, (role, method, path, got.text)
+            assert "role may not" in got.json()["detail"]
+
+
+def test_posts_need_the_csrf_token(server):
+    url, _ = server
+    client = sign_in(url, "analyst")
+    item = client.get("/api/queue", params={"page_size": 1}).json()["items"][0]
+    body = {"declaration_id": item["declaration_id"], "fraud": False}
+    token = client.headers.pop("X-CSRF-Token")
+    assert client.post("/api/outcomes", json=body).status_code == 403
+    client.headers["X-CSRF-Token"] = token + "x"
+    assert client.post("/api/outcomes", json=body).status_code == 403
+    client.headers["X-CSRF-Token"] = token
+    assert client.post("/api/outcomes", json=body).status_code == 200
+
+
+def test_session_cookie_is_httponly_and_strict(server):
+    url, _ = server
+    got = httpx.post(
+        f"{url}/api/login",
+        json={"username": "auditor", "password": "auditor-demo-pass"},
+    )
+    cookie = got.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert got.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in got.headers["content-security-policy"]
+
+
+def test_logout_ends_the_session(server):
+    url, _ = server
+    client = sign_in(url, "auditor")
+    assert client.get("/api/me").status_code == 200
+    assert client.post("/api/logout").status_code == 204
+    client.cookies.clear()
+    assert client.get("/api/me").status_code == 401
+
+
+def test_passwords_are_stored_as_slow_salted_hashes(server):
+    _, app = server
+    rows = app.state.store.query("SELECT username, password_hash FROM web_users")
+    hashes = [r["password_hash"] for r in rows]
+    assert all(h.startswith("scrypt$16384$8$1$") for h in hashes)
+    assert not any("demo-pass" in h for h in hashes)
+    assert len(set(h.split("$")[4] for h in hashes)) == len(hashes)  # own salts
+
+
+def test_sessions_expire(web_workspace):
+    app = create_app(web_workspace, session_minutes=0)
+    with running_server(app) as url:
+        client = httpx.Client(base_url=url)
+        got = client.post(
+            "/api/login", json={"username": "admin", "password": "admin-demo-pass"}
+        )
+        assert got.status_code == 200
+        assert client.get("/api/me").status_code == 401
+
+
+def test_sign_in_is_rate_limited(web_workspace):
+    app = create_app(web_workspace)
+    with running_server(app) as url:
+        wrong = {"username": "admin", "password": "not-the-password"}
+        codes = [
+            httpx.post(f"{url}/api/login", json=wrong).status_code for _ in range(6)
+        ]
+        assert codes == [401] * 5 + [429]
+        # Blocked even with the right password, and it says for how long.
+        right = {"username": "admin", "password": "admin-demo-pass"}
+        got = httpx.post(f"{url}/api/login", json=right)
+        assert got.status_code == 429 and int(got.headers["retry-after"]) > 0
+        # Another user is not blocked by the admin's failures.
+        ok = {"username": "analyst", "password": "analyst-demo-pass"}
+        assert httpx.post(f"{url}/api/login", json=ok).status_code == 200
+
+
+def test_queue_ranks_filters_sorts_and_pages(analyst):
+    first = analyst.get("/api/queue", params={"page_size": 20}).json()
+    assert first["total"] > 100
+    risks = [i["risk"] for i in first["items"]]
+    assert risks == sorted(risks, reverse=True)
+    assert [i["rank"] for i in first["items"]] == list(range(1, 21))
+    second = analyst.get("/api/queue", params={"page_size": 20, "page": 2}).json()
+    assert second["items"][0]["rank"] == 21
+    assert all(i["reasons"] for i in first["items"])
+
+    high = analyst.get("/api/queue", params={"band": "high", "page_size": 200}).json()
+    assert 0 < high["total"] < first["total"]
+    assert {i["band"] for i in high["items"]} == {"high"}
+    country = first["items"][0]["country_origin"]
+    both = analyst.get(
+        "/api/queue", params={"band": "high", "country": country, "page_size": 200}
+    ).json()
+    assert all(i["country_origin"] == country for i in both["items"])
+    assert both["total"] <= high["total"]
+
+    by_value = analyst.get(
+        "/api/queue", params={"sort": "value", "order": "asc", "page_size": 50}
+    ).json()
+    values = [i["customs_value"] for i in by_value["items"]]
+    assert values == sorted(values)
+    last = -(-first["total"] // 50)
+    tail = analyst.get("/api/queue", params={"page": last, "page_size": 50}).json()
+    assert tail["items"] and tail["items"][-1]["rank"] == first["total"]
+    beyond = analyst.get("/api/queue", params={"page": last + 1, "page_size": 50})
+    assert beyond.json()["items"] == []
+
+
+def test_queue_facets_match_the_queue(analyst):
+    facets = analyst.get("/api/queue/facets").json()
+    assert facets["date_min"] <= facets["date_max"]
+    chapter = facets["chapters"][0]["code"]
+    got = analyst.get("/api/queue", params={"chapter": chapter, "page_size": 200})
+    assert got.json()["total"] > 0
+    assert all(i["chapter"] == chapter for i in got.json()["items"])
+    dated = analyst.get(
+        "/api/queue", params={"date_from": facets["date_max"], "page_size": 200}
+    ).json()
+    assert all(i["date"] >= facets["date_max"] for i in dated["items"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": 0},
+        {"page_size": 500},
+        {"sort": "importer_id; DROP TABLE declarations"},
+        {"date_from": "yesterday"},
+        {"band": "red"},
+    ],
+)
+def test_bad_queue_parameters_get_a_clear_422(analyst, params):
+    got = analyst.get("/api/queue", params=params)
+    assert got.status_code == 422
+    detail = got.json()["detail"]
+    assert isinstance(detail, str) and detail.startswith("query.")
+
+
+def test_search_text_is_a_parameter_not_sql(analyst):
+    for text in ("' OR 1=1 --", "x'; DROP TABLE declarations; --", "%"):
+        got = analyst.get("/api/queue", params={"q": text})
+        assert got.status_code == 200 and got.json()["total"] == 0
+    assert analyst.get("/api/queue").json()["total"] > 0
+
+
+def test_declaration_page_and_its_audit_entry(analyst, admin):
+    item = analyst.get("/api/queue", params={"page_size": 1}).json()["items"][0]
+    did = item["declaration_id"]
+    got = analyst.get(f"/api/declarations/{did}").json()
+    assert got["declaration_id"] == did and got["rank"] == 1
+    assert got["reasons"] == item["reasons"]
+    assert len(got["lines"]) == item["lines"]
+    assert got["importer"]["party_id"] == item["importer_id"]
+    log = admin.get("/api/audit", params={"page_size": 200}).json()["items"]
+    assert any(
+        e["username"] == "analyst" and e["action"] == "view" and e["object_id"] == did
+        for e in log
+    )
+    missing = analyst.get("/api/declarations/NO/SUCH/1")
+    assert missing.status_code == 404 and "NO/SUCH/1" in missing.json()["detail"]
+
+
+def test_recorded_outcome_becomes_a_label(server, analyst):
+    _, app = server
+    items = analyst.get("/api/queue", params={"page": 3, "page_size": 1}).json()
+    did = items["items"][0]["declaration_id"]
+    body = {"declaration_id": did, "fraud": True, "additional_revenue": 1500.5}
+    saved = analyst.post("/api/outcomes", json=body)
+    assert saved.status_code == 200
+    assert saved.json()["fraud"] is True
+    row = analyst.get("/api/queue", params={"page": 3, "page_size": 1}).json()
+    assert row["items"][0]["outcome"]["additional_revenue"] == 1500.5
+    labelled = app.state.store.query(
+        "SELECT DISTINCT fraud FROM declaration_lines WHERE declaration_id = ?", [did]
+    )
+    assert labelled == [{"fraud": 1}]
+    bad = analyst.post("/api/outcomes", json={**body, "additional_revenue": -1})
+    assert bad.status_code == 422
+    unknown = analyst.post("/api/outcomes", json={**body, "declaration_id": "NOPE"})
+    assert unknown.status_code == 404
+
+
+def test_taxpayer_profile_history_and_graph(auditor):
+    listed = auditor.get("/api/taxpayers", params={"page_size": 50}).json()
+    scores = [t["score"] for t in listed["items"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] >= 70
+    top = listed["items"][0]
+    assert top["band"] == "high" and top["reasons_en"] and top["reasons_ru"]
+    profile = auditor.get(f"/api/taxpayers/{top['party_id']}").json()
+    assert profile["score"] == top["score"]
+    assert profile["reasons"] and profile["history"]
+    assert all(r["reason_ru"] for r in profile["reasons"])
+    assert any(isinstance(r["evidence"], dict) for r in profile["reasons"])
+
+    graph = auditor.get(f"/api/taxpayers/{top['party_id']}/graph").json()
+    ids = {n["id"] for n in graph["nodes"]}
+    assert graph["center"] == top["party_id"] and top["party_id"] in ids
+    assert 1 < len(ids) <= 150
+    assert all(e["source"] in ids and e["target"] in ids for e in graph["edges"])
+    bands = {n["id"]: n["band"] for n in graph["nodes"]}
+    for e in graph["edges"]:
+        assert e["risky"] == ("high" in (bands[e["source"]], bands[e["target"]]))
+    near = auditor.get(
+        f"/api/taxpayers/{top['party_id']}/graph", params={"hops": 1}
+    ).json()
+    assert {n["hops"] for n in near["nodes"]} <= {0, 1}
+    assert len(near["nodes"]) <= len(graph["nodes"])
+    assert auditor.get("/api/taxpayers/NOPE").status_code == 404
+
+
+def test_turnover_adds_up_to_the_raw_tables(server, auditor, web_workspace):
+    got = auditor.get("/api/turnover", params={"by": "pair"}).json()
+    year = got["year"]
+    assert got["previous_year"] == year - 1 and year - 1 in got["years"]
+    assert got["total"]["value"] == pytest.approx(sum(r["value"] for r in got["rows"]))
+    # The same total straight from declarations and seller-side invoices.
+    _, app = server
+    direct = app.state.store.query(
+        """
+        SELECT sum(v) AS v FROM (
+            SELECT d.customs_value * coalesce(r.usd_per_unit, 1) AS v
+            FROM declarations d ASOF LEFT JOIN exchange_rates r
+              ON d.currency = r.currency AND d.date >= r.valid_from
+            LEFT JOIN parties p ON p.party_id = d.importer_id
+            WHERE year(d.date) = ? AND p.country IS NOT NULL
+              AND coalesce(d.country_origin, d.country_departure) <> p.country
+            UNION ALL
+            SELECT i.amount * coalesce(r.usd_per_unit, 1)
+            FROM invoices i ASOF LEFT JOIN exchange_rates r
+              ON i.currency = r.currency AND i.issued_on >= r.valid_from
+            WHERE year(i.issued_on) = ? AND i.reported_by = 'seller'
+              AND i.seller_country <> i.buyer_country
+        )
+        """,
+        [year, year],
+    )
+    assert got["total"]["value"] == pytest.approx(direct[0]["v"], rel=1e-9)
+    for r in got["rows"]:
+        if r["previous"]:
+            assert r["change"] == pytest.approx(r["value"] / r["previous"] - 1)
+
+    group = auditor.get(
+        "/api/turnover", params={"by": "partner", "country": "KZ", "partners": "KG,RU"}
+    ).json()
+    assert {r["key"] for r in group["rows"]} <= {"KG", "RU"}
+    months = auditor.get("/api/turnover", params={"by": "month"}).json()
+    keys = [r["key"] for r in months["rows"]]
+    assert keys == sorted(keys)
+    assert auditor.get("/api/turnover", params={"country": "kz1"}).status_code == 422
+
+
+def test_upload_quarantines_bad_rows(admin):
+    csv = (
+        "party_id,country,name,registration_date\n"
+        "UPL001,KZ,ТОО Первый,2020-01-02\n"
+        ",KZ,No id,2020-01-02\n"
+        "UPL003,KZ,Bad date,2020-13-45\n"
+    )
+    got = admin.post("/api/uploads", files={"file": ("firms.csv", csv.encode())})
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert (body["rows_read"], body["rows_loaded"], body["rows_quarantined"]) == (
+        3,
+        1,
+        2,
+    )
+    assert [q["row_number"] for q in body["quarantine"]] == [2, 3]
+    assert all(q["reason"] for q in body["quarantine"])
+    again = admin.post("/api/uploads", files={"file": ("firms.csv", csv.encode())})
+    assert again.json()["rows_loaded"] == 0 and again.json()["rows_duplicate"] == 1
+
+
+def test_upload_limits_type_and_size(admin):
+    exe = admin.post("/api/uploads", files={"file": ("tool.exe", b"MZ")})
+    assert exe.status_code == 415
+    big = admin.post(
+        "/api/uploads", files={"file": ("big.csv", b"a,b\n" + b"1,2\n" * 300_000)}
+    )
+    assert big.status_code == 413 and "1 MB" in big.json()["detail"]
+    broken = admin.post("/api/uploads", files={"file": ("x.parquet", b"not parquet")})
+    assert broken.status_code == 400
+    assert "x.parquet" in broken.json()["detail"]
+    assert "\n" not in broken.json()["detail"]
+
+
+def test_admin_adds_users_with_checked_passwords(admin, server):
+    url, _ = server
+    weak = admin.post(
+        "/api/users", json={"username": "kate", "password": "short", "role": "auditor"}
+    )
+    assert weak.status_code == 422
+    made = admin.post(
+        "/api/users",
+        json={"username": "kate", "password": "long-enough-pass", "role": "auditor"},
+    )
+    assert made.status_code == 201
+    again = admin.post(
+        "/api/users",
+        json={"username": "kate", "password": "long-enough-pass", "role": "auditor"},
+    )
+    assert again.status_code == 400 and "exists" in again.json()["detail"]
+    assert "kate" in {u["username"] for u in admin.get("/api/users").json()}
+    kate = httpx.post(
+        f"{url}/api/login", json={"username": "kate", "password": "long-enough-pass"}
+    )
+    assert kate.json()["role"] == "auditor"
+
+
+def test_audit_log_is_a_hash_chain_that_shows_tampering(server, admin, analyst):
+    _, app = server
+    item = analyst.get("/api/queue", params={"page_size": 1}).json()["items"][0]
+    analyst.get(f"/api/declarations/{item['declaration_id']}")
+    ok = admin.get("/api/audit/verify").json()
+    assert ok["ok"] is True and ok["entries"] >= 2
+    store = app.state.store
+    seq = store.query(
+        "SELECT seq FROM audit_log WHERE action = 'view' ORDER BY seq LIMIT 1"
+    )[0]["seq"]
+    con: duckdb.DuckDBPyConnection = store.con.cursor()
+    con.execute("UPDATE audit_log SET username = 'someone' WHERE seq = ?", [seq])
+    try:
+        bad = admin.get("/api/audit/verify").json()
+        assert bad == {"ok": False, "entries": seq, "first_bad": seq}
+    finally:
+        con.execute("UPDATE audit_log SET username = 'analyst' WHERE seq = ?", [seq])
+    assert admin.get("/api/audit/verify").json()["ok"] is True
+
+
+def test_errors_are_json_never_a_traceback(server, analyst):
+    url, _ = server
+    for got in (
+        httpx.get(f"{url}/api/nothing-here"),
+        analyst.get("/api/taxpayers"),
+        analyst.post(
+            "/api/outcomes",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
+        ),
+    ):
+        assert got.status_code in (403, 404, 422)
+        assert set(got.json()) <= {"detail", "errors"}
+        assert "Traceback" not in got.text
