@@ -28,6 +28,8 @@ ROUTES = [
     ("POST", "/api/users", {"admin"}),
     ("GET", "/api/audit", {"admin"}),
     ("GET", "/api/audit/verify", {"admin"}),
+    ("GET", "/api/runs", {"admin"}),
+    ("POST", "/api/runs", {"admin"}),
 ]
 
 
@@ -397,3 +399,23 @@ def test_errors_are_json_never_a_traceback(server, analyst):
         assert got.status_code in (403, 404, 422)
         assert set(got.json()) <= {"detail", "errors"}
         assert "Traceback" not in got.text
+
+
+def test_admin_runs_the_agents_and_outcomes_become_labels(server, admin, analyst):
+    import time
+
+    item = analyst.get("/api/queue", params={"page": 5, "page_size": 1}).json()
+    did = item["items"][0]["declaration_id"]
+    analyst.post("/api/outcomes", json={"declaration_id": did, "fraud": False})
+    started = admin.post("/api/runs")
+    assert started.status_code == 202 and started.json()["state"] == "running"
+    assert admin.post("/api/runs").status_code in (202, 409)
+    deadline = time.monotonic() + 300
+    while (state := admin.get("/api/runs").json())["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert state["state"] == "done", state
+    assert "new declaration lines scored" in state["ran"]["declarations"]
+    # The inspected declaration left the queue: it is a label now.
+    after = analyst.get("/api/queue", params={"q": did}).json()
+    assert after["total"] == 0

@@ -7,7 +7,7 @@ import logging
 import re
 import tempfile
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -423,6 +423,46 @@ def create_app(
             "reasons": dict(result.reasons),
             "quarantine": rows,
         }
+
+    runs: dict[str, Any] = {"state": "idle"}
+    run_lock = threading.Lock()
+
+    def run_agents(user: str) -> None:
+        from sarap.agents._run import run_all
+
+        try:
+            with Workspace(workspace) as target:
+                report = run_all(target, model_dir=models)
+            runs.update(state="done", ran=report.ran, profiles=report.profiles)
+            views.refresh(force=True)
+        except Exception as exc:  # reported on GET /api/runs, and logged
+            log.exception("sarap run from the web application failed")
+            runs.update(state="failed", error=str(exc).splitlines()[0])
+        finally:
+            runs["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            store.audit(user, "run_agents", "workspace", None, {"state": runs["state"]})
+            run_lock.release()
+
+    @app.post("/api/runs", status_code=202, tags=["admin"], responses={409: {}})
+    def start_run(session: Admin) -> dict[str, Any]:
+        """Run every agent (as ``sarap run``) in the background: the outcomes
+        recorded here become labels, new uploads get scored."""
+        if not run_lock.acquire(blocking=False):
+            raise HTTPException(409, "the agents are running already")
+        runs.clear()
+        runs.update(
+            state="running",
+            started_by=session.username,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        threading.Thread(
+            target=run_agents, args=(session.username,), daemon=True
+        ).start()
+        return dict(runs)
+
+    @app.get("/api/runs", tags=["admin"])
+    def run_state(session: Admin) -> dict[str, Any]:
+        return dict(runs)
 
     @app.get("/api/users", tags=["admin"])
     def users(session: Admin) -> list[dict[str, Any]]:
