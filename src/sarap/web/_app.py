@@ -433,8 +433,8 @@ def create_app(
         try:
             with Workspace(workspace) as target:
                 report = run_all(target, model_dir=models)
+            views.refresh(force=True)  # the pages show the new results from now
             runs.update(state="done", ran=report.ran, profiles=report.profiles)
-            views.refresh(force=True)
         except Exception as exc:  # reported on GET /api/runs, and logged
             log.exception("sarap run from the web application failed")
             runs.update(state="failed", error=str(exc).splitlines()[0])
