@@ -21,11 +21,11 @@ demo: setup
 
 ## test: the whole suite, real-data and browser checks included
 test: setup browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 ## test-fast: the suite without the slow (real-data, large) tests
 test-fast: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not slow"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -340,6 +340,12 @@ def test_upload_limits_type_and_size(admin):
     assert broken.status_code == 400
     assert "x.parquet" in broken.json()["detail"]
     assert "\n" not in broken.json()["detail"]
+    headless = admin.post(
+        "/api/uploads", files={"file": ("firms.csv", b"colour,size\nred,1\n")}
+    )
+    assert headless.status_code == 400
+    detail = headless.json()["detail"]
+    assert detail.startswith("firms.csv: ") and "sarap-upload" not in detail
 
 
 def test_admin_adds_users_with_checked_passwords(admin, server):

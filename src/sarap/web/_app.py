@@ -400,7 +400,11 @@ def create_app(
             with upload_lock, Workspace(workspace) as target:
                 from sarap.pipeline import ingest
 
-                result = ingest(target, path, mapping=mapping or None)
+                try:
+                    result = ingest(target, path, mapping=mapping or None)
+                except SarapError as exc:
+                    # Say which file the user sent, not where the server put it.
+                    raise SarapError(str(exc).replace(str(path), name)) from None
                 rows = target.sql(
                     "SELECT row_number, reason, raw FROM quarantine WHERE batch_id = ? "
                     "ORDER BY row_number LIMIT 100",
