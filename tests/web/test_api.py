@@ -33,9 +33,10 @@ ROUTES = [
 ]
 
 
-def test_every_route_is_listed_here(server):
+def test_every_route_is_listed_here(server, auditor):
     url, _ = server
-    paths = httpx.get(f"{url}/api/openapi.json").json()["paths"]
+    assert httpx.get(f"{url}/api/openapi.json").status_code == 401
+    paths = auditor.get("/api/openapi.json").json()["paths"]
     listed = {(m, p.replace("X1", "{party_id}")) for m, p, _ in ROUTES}
     listed |= {(m, p.replace("X1", "{declaration_id}")) for m, p, _ in ROUTES}
     public = {("GET", "/api/health"), ("POST", "/api/login")}
@@ -217,6 +218,25 @@ def test_declaration_page_and_its_audit_entry(analyst, admin):
     )
     missing = analyst.get("/api/declarations/NO/SUCH/1")
     assert missing.status_code == 404 and "NO/SUCH/1" in missing.json()["detail"]
+
+
+def test_declaration_shows_the_goods_agents_check(server, analyst):
+    # What the goods agent of `sarap run` writes for a line whose declared
+    # code does not fit its text (the demo has no goods model).
+    _, app = server
+    item = analyst.get("/api/queue", params={"page": 2, "page_size": 1}).json()
+    did = item["items"][0]["declaration_id"]
+    app.state.store.cursor().execute(
+        "INSERT OR REPLACE INTO goods_checked VALUES (?, 1, 0.93, ?, ?)",
+        [did, "declared 640610 unlikely for the text", "640399 (0.71)"],
+    )
+    lines = analyst.get(f"/api/declarations/{did}").json()["lines"]
+    assert lines[0]["goods_check"] == {
+        "score": 0.93,
+        "reason": "declared 640610 unlikely for the text",
+        "suggestion": "640399 (0.71)",
+    }
+    assert all(line["goods_check"] is None for line in lines[1:])
 
 
 def test_recorded_outcome_becomes_a_label(server, analyst):

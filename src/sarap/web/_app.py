@@ -153,7 +153,7 @@ def create_app(
         title="Sarap",
         version=sarap.__version__,
         description="Risk analysis for customs and tax authorities: the analysts' API.",
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served below, to signed-in users only
         docs_url=None,  # the bundled docs page loads scripts from a CDN
         redoc_url=None,
     )
@@ -214,6 +214,10 @@ def create_app(
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(session: Anyone) -> dict[str, Any]:
+        return app.openapi()
 
     @app.post("/api/login", tags=["session"], responses={401: {}, 429: {}})
     def login(body: Login, request: Request, response: Response) -> Me:

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sarap.agents._run import OUTPUT_DDL
 from sarap.agents._tax import IN_USD, RATE_JOIN
 from sarap.web._store import WebStore
 
@@ -46,6 +47,7 @@ WITH lines AS (
 )
 SELECT row_number() OVER (ORDER BY s.risk DESC, l.declaration_id) AS rank,
        l.*, left(l.hs_code, 2) AS chapter, p.name AS importer_name,
+       lower(concat_ws(' ', l.declaration_id, l.importer_id, p.name)) AS search,
        s.risk, CASE WHEN s.risk >= $high THEN 'high'
                     WHEN s.risk >= $medium THEN 'medium' ELSE 'low' END AS band,
        s.reasons
@@ -159,13 +161,15 @@ class Views:
         with self._lock:
             if not force and time.monotonic() - self._checked < REFRESH_SECONDS:
                 return
+            # What the agents write; present before their first run.
+            self.store.con.execute(OUTPUT_DDL)
+            # A declaration's page looks its lines up by id alone, which the
+            # (declaration_id, item_no) keys do not serve in DuckDB.
             self.store.con.execute(
-                # What the agents write; present before their first run.
-                "CREATE TABLE IF NOT EXISTS scored_declarations (declaration_id "
-                "VARCHAR PRIMARY KEY, risk DOUBLE NOT NULL, reasons VARCHAR, run_id "
-                "VARCHAR NOT NULL); CREATE TABLE IF NOT EXISTS agent_runs (agent "
-                "VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT "
-                "NULL, finished_at TIMESTAMP NOT NULL)"
+                "CREATE INDEX IF NOT EXISTS declarations_id "
+                "ON declarations (declaration_id); "
+                "CREATE INDEX IF NOT EXISTS goods_checked_id "
+                "ON goods_checked (declaration_id)"
             )
             stamp = self._stamp()
             if stamp != self._built:
@@ -180,6 +184,9 @@ class Views:
                 cur.execute("BEGIN TRANSACTION")
                 try:
                     cur.execute(QUEUE_SQL, {"high": high, "medium": high / 2})
+                    cur.execute(
+                        "CREATE INDEX web_queue_id ON web_queue (declaration_id)"
+                    )
                     cur.execute(TRADE_SQL)
                     cur.execute(EDGES_SQL)
                     cur.execute("COMMIT")
@@ -251,11 +258,8 @@ class Views:
                 where.append(f"{column} {op} ?")
                 params.append(value)
         if q:
-            where.append(
-                "(contains(declaration_id, ?) OR contains(importer_id, ?) "
-                "OR contains(lower(importer_name), lower(?)))"
-            )
-            params += [q, q, q]
+            where.append("contains(search, lower(?))")
+            params.append(q)
         cond = " AND ".join(where)
         total = self.store.query(
             f"SELECT count(*) AS n FROM web_queue WHERE {cond}", params
@@ -263,16 +267,28 @@ class Views:
         # Sorting by risk descending is the queue's own order (rank).
         direction = "ASC" if (order == "asc") != (sort == "risk") else "DESC"
         order_by = f"{QUEUE_SORTS[sort]} {direction}, rank"
+        offset = (page - 1) * page_size
+        if len(where) == 1 and sort == "risk" and order == "desc":
+            # The table is stored in rank order: the page is a range of ranks.
+            ranks = "SELECT rank FROM web_queue WHERE rank > ? AND rank <= ?"
+            ranks_params: list[Any] = [offset, offset + page_size]
+        else:
+            # Sort the key and the rank only, then fetch the page's rows.
+            ranks = (
+                f"SELECT rank FROM web_queue WHERE {cond} "
+                f"ORDER BY {order_by} LIMIT ? OFFSET ?"
+            )
+            ranks_params = [*params, page_size, offset]
         rows = self.store.query(
             f"""
             SELECT w.*, o.fraud AS o_fraud, o.additional_revenue AS o_revenue,
                    o.inspected_on AS o_on
-            FROM (SELECT * FROM web_queue WHERE {cond}
-                  ORDER BY {order_by} LIMIT ? OFFSET ?) w
+            FROM web_queue w
             LEFT JOIN outcomes o USING (declaration_id)
+            WHERE w.rank IN ({ranks})
             ORDER BY {order_by.replace("rank", "w.rank")}
             """,
-            [*params, page_size, (page - 1) * page_size],
+            ranks_params,
         )
         return {
             "total": total[0]["n"],
@@ -285,17 +301,22 @@ class Views:
         self.refresh()
         q = self.store.query
         lines = q(
-            "SELECT d.item_no, d.hs_code, d.description, d.country_origin, "
-            "d.net_mass_kg, d.quantity, d.quantity_unit, d.customs_value, d.currency, "
-            "d.duty, d.date, d.office_id, d.importer_id, g.score AS g_score, "
-            "g.reason AS g_reason, g.suggestion AS g_suggestion "
-            "FROM declarations d LEFT JOIN goods_checked g "
-            "USING (declaration_id, item_no) WHERE d.declaration_id = ? "
-            "ORDER BY d.item_no",
+            "SELECT item_no, hs_code, description, country_origin, net_mass_kg, "
+            "quantity, quantity_unit, customs_value, currency, duty, date, "
+            "office_id, importer_id FROM declarations WHERE declaration_id = ? "
+            "ORDER BY item_no",
             [declaration_id],
         )
         if not lines:
             return None
+        checked = {
+            g["item_no"]: g
+            for g in q(
+                "SELECT item_no, score, reason, suggestion FROM goods_checked "
+                "WHERE declaration_id = ?",
+                [declaration_id],
+            )
+        }
         head = lines[0]
         ranked = q(
             "SELECT rank, risk, band, reasons FROM web_queue WHERE declaration_id = ?",
@@ -330,11 +351,11 @@ class Views:
                     "currency": x["currency"],
                     "duty": x["duty"],
                     "goods_check": None
-                    if x["g_reason"] is None
+                    if (g := checked.get(x["item_no"])) is None or g["reason"] is None
                     else {
-                        "score": x["g_score"],
-                        "reason": x["g_reason"],
-                        "suggestion": x["g_suggestion"],
+                        "score": g["score"],
+                        "reason": g["reason"],
+                        "suggestion": g["suggestion"],
                     },
                 }
                 for x in lines
