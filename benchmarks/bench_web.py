@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import shutil
 import socket
@@ -44,6 +43,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from bench_declarations import machine  # the same machine line as the others
 
 ROOT = Path(__file__).resolve().parents[1]
 SARAP = Path(sys.executable).with_name("sarap")
@@ -51,20 +51,6 @@ SARAP = Path(sys.executable).with_name("sarap")
 BUILD_VERSION = 1
 # simulate_declarations: 1,000,000 lines hold about 536,000 declarations.
 LINES_PER_DECLARATION = 1.866
-
-
-def machine() -> str:
-    cpus = os.cpu_count()
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpus} cores ({model}), {mem:.0f} GiB, Python {platform.python_version()}"
 
 
 def report(name: str, **figures: object) -> dict[str, object]:
