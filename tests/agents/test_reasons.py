@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pytest
 
 from sarap.agents._features import GROUP_KEYS, PRICE_KEYS
-from sarap.agents._reasons import explain, top_families
+from sarap.agents._reasons import (
+    LABELS,
+    explain,
+    in_russian,
+    sentence_sql,
+    top_families,
+)
 from sarap.backends import get_backend
 
 NAMES = ["importer", "price", "value", "tax_rate", "origin_differs"]
@@ -140,3 +148,55 @@ def test_every_group_family_has_words(backend):
         w[0, j] = 1.0
         text = explain(w, names, ctx, 1, backend).to_pylist()[0]
         assert text.endswith(": no inspection history"), (f, text)
+
+
+ENGLISH = re.compile(
+    r"\b(inspected|declarations|fraud|history|importer|declarant|seller|courier|"
+    r"heading|chapter|office|origin|departure|route|duty|rate|type|evidence|"
+    r"procedure|import|intended|use|payment|transport|mode|unit|price|median|"
+    r"declared|value|net|mass|from|with|for|buying|same|differs|description)\b"
+)
+
+
+def _every_sentence(backend) -> list[str]:
+    """What the agent's own SQL says for every family, in each history case."""
+    row: dict[str, list[object]] = {
+        c: [f"V{i}"]
+        for i, c in enumerate(
+            sorted({c for parts in LABELS.values() for _, c in parts} - {"hs6"})
+        )
+    }
+    row |= {"hs6": ["851712"], "customs_value": [12.5], "net_mass_kg": [2.0]}
+    row |= {"currency": ["USD"], "tax_rate": [6.5], "origin_differs": [1]}
+    row |= {"goods_mismatch": [0.2], "goods_reason": [None]}
+    for name in PRICE_KEYS:
+        row[f"price_{name}_logratio"] = [float(np.log(0.21))]
+        row[f"price_{name}_n"] = [40]
+    families = [*GROUP_KEYS, "price", "value", "tax_rate", "origin_differs"]
+    families.append("goods_mismatch")
+    out = []
+    for n, s in ((0, 0), (2, 1), (9, 4)):
+        for g in GROUP_KEYS:
+            row[f"{g}_n"], row[f"{g}_fraud"] = [n], [s]
+        backend.register("_one", pa.table(row))
+        sql = ", ".join(f"{sentence_sql(f)} AS f{i}" for i, f in enumerate(families))
+        out += list(backend.sql(f"SELECT {sql} FROM _one").to_pylist()[0].values())
+        backend.unregister("_one")
+    return out
+
+
+def test_every_reason_has_a_russian_wording(backend):
+    sentences = _every_sentence(backend)
+    assert len(sentences) == 3 * (len(GROUP_KEYS) + 5)
+    for en in sentences:
+        ru = in_russian(en)
+        assert ru != en, en
+        assert not ENGLISH.search(ru), (en, ru)
+    # Codes, names and figures carry over unchanged.
+    assert in_russian(
+        "importer IMP1 with HS 851712: 4 of 9 inspected declarations were fraud"
+    ) == (
+        "импортёр IMP1 с кодом ТН ВЭД 851712: нарушения в 4 из 9 досмотренных "
+        "деклараций"
+    )
+    assert in_russian("a sentence we never wrote") == "a sentence we never wrote"

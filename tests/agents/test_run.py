@@ -170,3 +170,15 @@ def test_goods_codes_that_do_not_fit_give_a_finding(ws, tmp_path):
     assert "goods_code_mismatch" not in _kinds(ws, "B")
     again = run_all(ws, model_dir=tmp_path / "models")
     assert again.ran["goods"] == "up to date"
+
+
+def test_a_taxpayer_whose_findings_all_went_gets_a_low_profile(ws):
+    from sarap.agents._run import _profiles
+
+    ws.backend.execute("INSERT INTO parties (party_id, country) VALUES ('Z', 'KZ')")
+    run_all(ws)
+    # Z did nothing: no findings. Rebuilding only its profile (as a run does
+    # for a taxpayer whose last finding went away) leaves it low, not an error.
+    assert _profiles(ws, {"Z"}) == 1
+    got = ws.sql("SELECT score, band FROM profiles WHERE party_id = 'Z'").to_pylist()
+    assert got == [{"score": 0.0, "band": "low"}]

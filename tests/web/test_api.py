@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import httpx
 import pytest
@@ -143,6 +145,11 @@ def test_queue_ranks_filters_sorts_and_pages(analyst):
     second = analyst.get("/api/queue", params={"page_size": 20, "page": 2}).json()
     assert second["items"][0]["rank"] == 21
     assert all(i["reasons"] for i in first["items"])
+    # Every reason of the page has its Russian wording (no English left over).
+    for i in first["items"]:
+        assert len(i["reasons_ru"]) == len(i["reasons"])
+        for en, ru in zip(i["reasons"], i["reasons_ru"], strict=True):
+            assert ru != en and not re.search(r"\b(inspected|price|from)\b", ru)
 
     high = analyst.get("/api/queue", params={"band": "high", "page_size": 200}).json()
     assert 0 < high["total"] < first["total"]
@@ -398,16 +405,16 @@ def test_audit_log_is_a_hash_chain_that_shows_tampering(server, admin, analyst):
     ok = admin.get("/api/audit/verify").json()
     assert ok["ok"] is True and ok["entries"] >= 2
     store = app.state.store
-    seq = store.query(
-        "SELECT seq FROM audit_log WHERE action = 'view' ORDER BY seq LIMIT 1"
-    )[0]["seq"]
+    seq, who = store.con.execute(
+        "SELECT seq, username FROM audit_log WHERE action = 'view' ORDER BY seq LIMIT 1"
+    ).fetchone()
     con: duckdb.DuckDBPyConnection = store.con.cursor()
     con.execute("UPDATE audit_log SET username = 'someone' WHERE seq = ?", [seq])
     try:
         bad = admin.get("/api/audit/verify").json()
         assert bad == {"ok": False, "entries": seq, "first_bad": seq}
     finally:
-        con.execute("UPDATE audit_log SET username = 'analyst' WHERE seq = ?", [seq])
+        con.execute("UPDATE audit_log SET username = ? WHERE seq = ?", [who, seq])
     assert admin.get("/api/audit/verify").json()["ok"] is True
 
 

@@ -317,6 +317,8 @@ def test_language_switch_changes_labels_and_number_formats(
     expect(page.locator(f"{by_id('queue-row')} {by_id('band')}").first).to_have_text(
         "High"
     )
+    reason = page.locator(by_id("cell-reason")).first
+    expect(reason).to_have_text(re.compile(r"^[^А-Яа-яЁё]+$"))
 
     page.locator(by_id("lang-ru")).click()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
@@ -334,6 +336,8 @@ def test_language_switch_changes_labels_and_number_formats(
     expect(page.locator(f"{by_id('queue-row')} {by_id('band')}").first).to_have_text(
         "Высокий"
     )
+    # The agent's reasons too, in the words of the API's reasons_ru.
+    expect(reason).to_have_text(re.compile(r"(досмотр|медиан|ТН ВЭД|стоимость)"))
 
     # The choice is remembered.
     page.reload()

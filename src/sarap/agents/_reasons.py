@@ -13,6 +13,10 @@ string operations take tens of seconds.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
@@ -207,3 +211,134 @@ def explain(
     finally:
         backend.unregister("_why")
     return out.column("r").combine_chunks()
+
+
+# The same sentences in Russian, for the pages of the web application. The
+# agent words its reasons in English (one SQL query for a million rows); a
+# page translates the few it shows, template by template.
+LABELS_RU: dict[str, list[str]] = {
+    "importer": ["импортёр "],
+    "declarant": ["декларант "],
+    "seller": ["продавец "],
+    "courier": ["перевозчик "],
+    "hs6": ["код ТН ВЭД "],
+    "hs4": ["товарная позиция "],
+    "hs2": ["группа ТН ВЭД "],
+    "office": ["таможенный пост "],
+    "origin": ["происхождение "],
+    "departure": ["страна отправления "],
+    "route": ["маршрут ", "->"],
+    "tax_type": ["вид ставки пошлины "],
+    "origin_indicator": ["подтверждение происхождения "],
+    "procedure": ["процедура "],
+    "import_type": ["тип ввоза "],
+    "import_use": ["назначение ввоза "],
+    "payment_type": ["вид оплаты "],
+    "transport_mode": ["вид транспорта "],
+    "importer_hs6": ["импортёр ", " с кодом ТН ВЭД "],
+    "declarant_importer": ["декларант ", " для импортёра "],
+    "hs6_origin": ["ТН ВЭД ", " из "],
+    "importer_seller": ["импортёр ", " у продавца "],
+}
+assert set(LABELS_RU) == set(LABELS)
+assert all(len(LABELS_RU[k]) == len(v) for k, v in LABELS.items())
+
+_HISTORY_RU = [
+    (r": no inspection history$", lambda m: ": досмотров не было"),
+    (
+        r": (\d+) of (\d+) inspected declarations were fraud$",
+        lambda m: f": нарушения в {m[1]} из {m[2]} досмотренных деклараций",
+    ),
+    (
+        r": little history \((\d+) fraud in (\d+) inspected\)$",
+        lambda m: f": мало истории (нарушений {m[1]} из {m[2]} досмотренных)",
+    ),
+]
+
+
+def _templates_ru() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+    out: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
+
+    # The more specific first: "importer X with HS Y" before "importer X",
+    # "origin evidence X" before "origin X".
+    def specific(f: str) -> tuple[int, int]:
+        return -len(LABELS[f]), -len("".join(t for t, _ in LABELS[f]))
+
+    for family in sorted(LABELS, key=specific):
+        texts = [t for t, _ in LABELS[family]]
+        who = "".join(re.escape(t) + r"(.+?)" for t in texts)
+        for tail, words in _HISTORY_RU:
+
+            def ru(m: re.Match[str], family: str = family, words: Any = words) -> str:
+                parts = LABELS_RU[family]
+                head = "".join(p + m[i + 1] for i, p in enumerate(parts))
+                return head + words(_Shifted(m, len(parts)))
+
+            out.append((re.compile("^" + who + tail), ru))
+    simple = [
+        (
+            r"^unit price ([\d.,]+) of the median for HS (\S+)(?: from (\S+))?$",
+            lambda m: (
+                f"цена за единицу {m[1]} от медианы для ТН ВЭД {m[2]}"
+                + (f" из {m[3]}" if m[3] else "")
+            ),
+        ),
+        (
+            r"^unit price (.+)/kg with little price history for HS (\S+)$",
+            lambda m: f"цена за единицу {m[1]}/кг, мало истории цен по ТН ВЭД {m[2]}",
+        ),
+        (
+            r"^declared value (.+), net mass (.+) kg$",
+            lambda m: f"заявленная стоимость {m[1]}, масса нетто {m[2]} кг",
+        ),
+        (r"^duty rate (.+)$", lambda m: f"ставка пошлины {m[1]}"),
+        (
+            r"^origin (\S+) differs from departure country (\S+)$",
+            lambda m: f"происхождение {m[1]} отличается от страны отправления {m[2]}",
+        ),
+        (
+            r"^origin (\S+) same as departure$",
+            lambda m: f"происхождение {m[1]} совпадает со страной отправления",
+        ),
+        (
+            r"^the description fits declared code HS (\S+) at (\d+)%$",
+            lambda m: (
+                f"описание соответствует заявленному коду ТН ВЭД {m[1]} на {m[2]}%"
+            ),
+        ),
+        (
+            r"^declared code (\S+) fits the goods text poorly \((\d+)% at (\d+) "
+            r"digits\)$",
+            lambda m: (
+                f"заявленный код {m[1]} плохо соответствует описанию товара "
+                f"({m[2]}% на уровне {m[3]} знаков)"
+            ),
+        ),
+        (
+            r"^the text reads as (\S+) (.*) \((\d+)%\)$",
+            lambda m: f"по описанию это {m[1]} {m[2]} ({m[3]}%)",
+        ),
+    ]
+    out += [(re.compile(p), f) for p, f in simple]
+    return out
+
+
+class _Shifted:
+    """A match whose groups are read after the first ``by`` of them."""
+
+    def __init__(self, match: re.Match[str], by: int):
+        self.match, self.by = match, by
+
+    def __getitem__(self, i: int) -> str:
+        return str(self.match[i + self.by])
+
+
+_RU = _templates_ru()
+
+
+def in_russian(reason: str) -> str:
+    """One reason of :func:`explain` in Russian; unknown wording stays as is."""
+    for pattern, words in _RU:
+        if m := pattern.match(reason):
+            return words(m)
+    return reason

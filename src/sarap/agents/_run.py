@@ -522,7 +522,10 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
         be.unregister("_touched")
     else:
         be.execute("DELETE FROM profiles; DELETE FROM profile_history")
-    found["w"] = found["kind"].map(WEIGHTS).fillna(0.5) * found["score"]
+    # (astype: taxpayers whose findings all went leave ``found`` empty, and
+    # an empty text column maps to text, not numbers.)
+    weight = found["kind"].map(WEIGHTS).astype("float64").fillna(0.5)
+    found["w"] = weight * found["score"].astype("float64")
     now = datetime.now()
     rows, history = [], []
     for party, f in found.groupby("party_id", sort=True):

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sarap.agents._reasons import in_russian
 from sarap.agents._run import OUTPUT_DDL
 from sarap.agents._tax import IN_USD, RATE_JOIN
 from sarap.web._store import WebStore
@@ -107,6 +108,12 @@ TAXPAYER_SORTS = {"score": "q.score", "party_id": "q.party_id"}
 
 def _split_reasons(text: str | None) -> list[str]:
     return [r for r in (text or "").split("; ") if r]
+
+
+def _reasons(text: str | None) -> dict[str, list[str]]:
+    """A declaration's reasons as the agent wrote them and in Russian."""
+    en = _split_reasons(text)
+    return {"reasons": en, "reasons_ru": [in_russian(r) for r in en]}
 
 
 def _day(value: Any) -> str | None:
@@ -337,7 +344,7 @@ class Views:
             "risk": r.get("risk"),
             "band": r.get("band"),
             "rank": r.get("rank"),
-            "reasons": _split_reasons(r.get("reasons")),
+            **_reasons(r.get("reasons")),
             "lines": [
                 {
                     "item_no": x["item_no"],
@@ -652,7 +659,7 @@ def _queue_item(r: dict[str, Any]) -> dict[str, Any]:
         "risk": r["risk"],
         "band": r["band"],
         "rank": r["rank"],
-        "reasons": _split_reasons(r["reasons"]),
+        **_reasons(r["reasons"]),
         "outcome": None
         if r["o_fraud"] is None
         else _outcome(r["o_fraud"], r["o_revenue"], r["o_on"]),

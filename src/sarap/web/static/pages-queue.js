@@ -18,10 +18,16 @@ import {
   setTitle,
   th,
 } from "./core.js";
-import { fmtDate, fmtDay, fmtInt, fmtMoney, fmtNum, fmtRisk, t } from "./i18n.js";
+import { fmtDate, fmtDay, fmtInt, fmtMoney, fmtNum, fmtRisk, getLang, t } from "./i18n.js";
 
 const QUEUE_FILTERS = ["date_from", "date_to", "office", "country", "chapter", "band", "q"];
 const PAGE_SIZE = 50;
+
+/** A declaration's reasons in the page's language. */
+function reasonsOf(item) {
+  const got = getLang() === "ru" ? item.reasons_ru : item.reasons;
+  return got || item.reasons || [];
+}
 
 /** Where "back to the queue" goes: the queue as last seen, filters kept. */
 export const lastQueue = { hash: "#/queue" };
@@ -144,7 +150,7 @@ export function queuePage() {
       h("td", { class: "num", "data-testid": "cell-value", "data-value": item.customs_value }, fmtMoney(item.customs_value)),
       h("td", { class: "num", "data-testid": "cell-risk", "data-value": item.risk }, riskMeter(item.risk, item.band)),
       h("td", {}, bandBadge(item.band)),
-      h("td", { class: "reason" }, item.reasons && item.reasons.length ? item.reasons[0] : "—"),
+      h("td", { class: "reason", "data-testid": "cell-reason" }, reasonsOf(item).length ? reasonsOf(item)[0] : "—"),
       h("td", { "data-testid": "cell-outcome" }, outcomeTag(item.outcome)),
     );
   }
@@ -462,8 +468,8 @@ export function declarationPage(id) {
           "section",
           { class: "card" },
           h("h2", {}, t("decl.reasons")),
-          decl.reasons && decl.reasons.length
-            ? h("ol", { class: "reasons", "data-testid": "decl-reasons" }, decl.reasons.map((r) => h("li", {}, r)))
+          reasonsOf(decl).length
+            ? h("ol", { class: "reasons", "data-testid": "decl-reasons" }, reasonsOf(decl).map((r) => h("li", {}, r)))
             : h("p", { class: "muted", "data-testid": "decl-reasons" }, t("decl.noReasons")),
         ),
         h("section", { class: "card" }, h("h2", {}, t("decl.lines")), h("div", { class: "table-wrap" }, linesTable(decl.lines))),
