@@ -272,7 +272,7 @@ def _templates_ru() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str
             def ru(m: re.Match[str], family: str = family, words: Any = words) -> str:
                 parts = LABELS_RU[family]
                 head = "".join(p + m[i + 1] for i, p in enumerate(parts))
-                return head + words(_Shifted(m, len(parts)))
+                return head + str(words(_Shifted(m, len(parts))))
 
             out.append((re.compile("^" + who + tail), ru))
     simple = [
