@@ -1,7 +1,7 @@
 // Shared pieces of the pages: the session, API calls, hash routes, and the
 // small widgets every list page uses (band badge, sortable header, pager).
 
-import { h } from "./dom.js";
+import { h, replace } from "./dom.js";
 import { fmtInt, t } from "./i18n.js";
 
 /** The signed-in user ({username, role, csrf_token, expires_at}) or null. */
@@ -222,4 +222,23 @@ export function setBusy(el, busy, query) {
   el.setAttribute("aria-busy", busy ? "true" : "false");
   el.dataset.state = busy ? "loading" : "ready";
   if (query !== undefined) el.dataset.query = query;
+}
+
+/**
+ * Fetch `url` for a results region: busy while it loads, the API's error in
+ * its place when it fails. Returns the answer, or null when it failed or a
+ * newer load has started since (`isCurrent()` false).
+ */
+export async function fetchResults(results, url, query, isCurrent) {
+  setBusy(results, true);
+  try {
+    const data = await api(url);
+    return isCurrent() ? data : null;
+  } catch (err) {
+    if (isCurrent()) {
+      replace(results, errorBox(err));
+      setBusy(results, false, query);
+    }
+    return null;
+  }
 }

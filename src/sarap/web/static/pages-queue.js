@@ -17,6 +17,7 @@ import {
   setBusy,
   setTitle,
   th,
+  fetchResults,
 } from "./core.js";
 import { fmtDate, fmtDay, fmtInt, fmtMoney, fmtNum, fmtRisk, getLang, t } from "./i18n.js";
 
@@ -166,17 +167,8 @@ export function queuePage() {
       page,
       page_size: PAGE_SIZE,
     });
-    setBusy(results, true);
-    let data;
-    try {
-      data = await api(`/api/queue?${query}`);
-    } catch (err) {
-      if (mine !== seq) return;
-      replace(results, errorBox(err));
-      setBusy(results, false, query);
-      return;
-    }
-    if (mine !== seq) return;
+    const data = await fetchResults(results, `/api/queue?${query}`, query, () => mine === seq);
+    if (!data) return;
     const onSort = (key) => go({ ...nextSort(cur, key, ["declaration_id"]), page: "" });
     const table = h(
       "table",

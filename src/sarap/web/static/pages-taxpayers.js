@@ -17,6 +17,7 @@ import {
   setBusy,
   setTitle,
   th,
+  fetchResults,
 } from "./core.js";
 import { historyChart } from "./charts.js";
 import { networkGraph } from "./graph.js";
@@ -96,17 +97,8 @@ export function taxpayersPage() {
       page: pageOf(params),
       page_size: PAGE_SIZE,
     });
-    setBusy(results, true);
-    let data;
-    try {
-      data = await api(`/api/taxpayers?${query}`);
-    } catch (err) {
-      if (mine !== seq) return;
-      replace(results, errorBox(err));
-      setBusy(results, false, query);
-      return;
-    }
-    if (mine !== seq) return;
+    const data = await fetchResults(results, `/api/taxpayers?${query}`, query, () => mine === seq);
+    if (!data) return;
     const lang = getLang();
     const onSort = (key) => go({ ...nextSort(cur, key, ["party_id"]), page: "" });
     const table = h(

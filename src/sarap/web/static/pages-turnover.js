@@ -2,7 +2,7 @@
 // partner country, country pair, goods chapter or month.
 
 import { h, replace } from "./dom.js";
-import { api, cleanQuery, errorBox, field, hashFor, select, setBusy, setTitle, th } from "./core.js";
+import { cleanQuery, fetchResults, field, hashFor, select, setBusy, setTitle, th } from "./core.js";
 import { turnoverChart } from "./charts.js";
 import { fmtInt, fmtMoney, fmtMonth, fmtMonthName, fmtPct, t } from "./i18n.js";
 
@@ -139,17 +139,8 @@ export function turnoverPage() {
       country: params.get("country"),
       partners: params.get("partners"),
     });
-    setBusy(results, true);
-    let data;
-    try {
-      data = await api(`/api/turnover?${query}`);
-    } catch (err) {
-      if (mine !== seq) return;
-      replace(results, errorBox(err));
-      setBusy(results, false, query);
-      return;
-    }
-    if (mine !== seq) return;
+    const data = await fetchResults(results, `/api/turnover?${query}`, query, () => mine === seq);
+    if (!data) return;
     years = data.years || [];
     replace(form.elements.year, ...yearOptions(params.get("year") || ""));
     // Show which year "latest" resolved to.
