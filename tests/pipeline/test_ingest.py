@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -297,3 +298,19 @@ def test_invoices_and_vat_returns_are_recognised_and_checked(ws, tmp_path):
     )
     assert ingest(ws, vat).loaded == 1
     assert ws.count("vat_returns") == 1
+
+
+def test_every_quarantine_reason_has_a_russian_wording(ws, fixture_csv):
+    from sarap.pipeline._ingest import reason_in_russian
+
+    ingest(ws, fixture_csv)
+    reasons = ws.sql("SELECT reason FROM quarantine").column(0).to_pylist()
+    assert len(reasons) == len(BAD)
+    english = re.compile(r"\b(missing|bad|must be|duplicate|column|same|of row)\b")
+    for en in reasons:
+        ru = reason_in_russian(en)
+        assert not english.search(ru), (en, ru)
+    assert reason_in_russian("bad date (column 'D'): 2020-13-45 and more") == (
+        "неверное значение date (столбец «D»): 2020-13-45 and more"
+    )
+    assert reason_in_russian("words we never wrote") == "words we never wrote"

@@ -352,6 +352,8 @@ def test_upload_quarantines_bad_rows(admin):
     )
     assert [q["row_number"] for q in body["quarantine"]] == [2, 3]
     assert all(q["reason"] for q in body["quarantine"])
+    assert body["quarantine"][0]["reason_ru"].startswith("нет значения party_id")
+    assert sum(body["reasons_ru"].values()) == 2
     again = admin.post("/api/uploads", files={"file": ("firms.csv", csv.encode())})
     assert again.json()["rows_loaded"] == 0 and again.json()["rows_duplicate"] == 1
 

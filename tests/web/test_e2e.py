@@ -424,6 +424,18 @@ def test_admin_uploads_a_file_and_sees_the_quarantine(
     )
     expect(page.locator(by_id("upload-loaded"))).to_have_attribute("data-value", "0")
 
+    # In Russian the quarantine reasons read in Russian.
+    page.locator(by_id("lang-ru")).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.locator("input[type=file]").set_input_files(upload)
+    page.locator(by_id("upload-submit")).click()
+    expect(page.locator(by_id("quarantine-row"))).to_have_count(2)
+    reasons_ru = " | ".join(page.locator(by_id("quarantine-reason")).all_inner_texts())
+    assert "неверное значение customs_value" in reasons_ru, reasons_ru
+    assert "нет значения importer_id" in reasons_ru, reasons_ru
+    page.locator(by_id("lang-en")).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
     # Administration: users and a verified audit chain.
     nav.locator(by_id("nav-admin")).click()
     users = page.locator(by_id("user-row"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -483,3 +484,48 @@ def validate_file(
     result.quarantined = sum(result.reasons.values())
     result.stored = False
     return valid, result
+
+
+# The quarantine reasons in Russian, for the upload page: each ``; ``-separated
+# part of a reason is one of the templates of _validation_sql and _prepare.
+_REASONS_RU = [
+    (r"^missing (\w+) \(column '(.*)'\)$", "нет значения {0} (столбец «{1}»)"),
+    (
+        r"^missing (\w+) \(mapping constant\)$",
+        "нет значения {0} (константа сопоставления)",
+    ),
+    (
+        r"^bad (\w+) \(column '(.*?)'\): (.*)$",
+        "неверное значение {0} (столбец «{1}»): {2}",
+    ),
+    (
+        r"^bad (\w+) \(mapping constant\): (.*)$",
+        "неверное значение {0} (константа сопоставления): {1}",
+    ),
+    (
+        r"^(\w+) must be ([<>]=?) (\S+) \(column '(.*?)'\): (.*)$",
+        "{0} должно быть {1} {2} (столбец «{3}»): {4}",
+    ),
+    (
+        r"^(\w+) must be ([<>]=?) (\S+) \(mapping constant\): (.*)$",
+        "{0} должно быть {1} {2} (константа сопоставления): {3}",
+    ),
+    (r"^duplicate key within the file$", "ключ повторяется в файле"),
+    (r"^duplicate of row (\d+) \(same (.*)\)$", "повтор строки {0} (те же {1})"),
+]
+_REASONS_RU_COMPILED = [(re.compile(p), ru) for p, ru in _REASONS_RU]
+
+
+def reason_in_russian(reason: str) -> str:
+    """A quarantine reason in Russian; a part of unknown wording stays as is."""
+    parts = []
+    for part in reason.split("; "):
+        for pattern, ru in _REASONS_RU_COMPILED:
+            if m := pattern.match(part):
+                groups = list(m.groups())
+                if part.startswith("duplicate of row"):
+                    groups[1] = groups[1].replace(" and ", " и ")
+                part = ru.format(*groups)
+                break
+        parts.append(part)
+    return "; ".join(parts)

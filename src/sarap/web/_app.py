@@ -403,6 +403,7 @@ def create_app(
                     out.write(chunk)
             with upload_lock, Workspace(workspace) as target:
                 from sarap.pipeline import ingest
+                from sarap.pipeline._ingest import reason_in_russian
 
                 try:
                     result = ingest(target, path, mapping=mapping or None)
@@ -429,7 +430,10 @@ def create_app(
             "rows_duplicate": result.duplicates,
             "rows_quarantined": result.quarantined,
             "reasons": dict(result.reasons),
-            "quarantine": rows,
+            "reasons_ru": {reason_in_russian(r): n for r, n in result.reasons.items()},
+            "quarantine": [
+                {**q, "reason_ru": reason_in_russian(q["reason"])} for q in rows
+            ],
         }
 
     runs: dict[str, Any] = {"state": "idle"}

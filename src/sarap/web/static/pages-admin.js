@@ -2,13 +2,14 @@
 
 import { h, replace } from "./dom.js";
 import { api, errorBox, field, hashFor, pageOf, pager, select, setBusy, setTitle, th } from "./core.js";
-import { fmtDateTime, fmtInt, t, tMaybe } from "./i18n.js";
+import { fmtDateTime, fmtInt, getLang, t, tMaybe } from "./i18n.js";
 
 export function uploadPage() {
   let result;
 
   function summary(data) {
-    const reasons = Object.entries(data.reasons || {}).sort((a, b) => b[1] - a[1]);
+    const ru = getLang() === "ru";
+    const reasons = Object.entries((ru && data.reasons_ru) || data.reasons || {}).sort((a, b) => b[1] - a[1]);
     const facts = [
       [t("upload.file"), data.file, "upload-file-name"],
       [t("upload.table"), data.table, "upload-table"],
@@ -78,7 +79,7 @@ export function uploadPage() {
                       "tr",
                       { "data-testid": "quarantine-row", "data-row": q.row_number },
                       h("td", { class: "num" }, fmtInt(q.row_number)),
-                      h("td", { class: "reason", "data-testid": "quarantine-reason" }, q.reason),
+                      h("td", { class: "reason", "data-testid": "quarantine-reason" }, (ru && q.reason_ru) || q.reason),
                       h("td", {}, rawRow(q.raw)),
                     ),
                   ),
