@@ -462,6 +462,18 @@ def test_analyst_sees_only_their_pages_and_signs_out(
     expect(page.locator(by_id("signin-error"))).to_contain_text(
         "Wrong user name or password."
     )
+    # Guessing on: after five failures for a name, sign-in is refused a while.
+    page.get_by_label("User name").fill("intruder")
+    for _ in range(5):
+        page.get_by_label("Password").fill("guess-guess")
+        page.locator(by_id("signin-submit")).click()
+        expect(page.locator(by_id("signin-error"))).to_contain_text("Wrong user name")
+        page.locator(by_id("signin-error")).evaluate("e => e.textContent = ''")
+    page.get_by_label("Password").fill("guess-guess")
+    page.locator(by_id("signin-submit")).click()
+    expect(page.locator(by_id("signin-error"))).to_contain_text(
+        "Too many failed sign-ins"
+    )
     page.close()
 
     page = sign_in(context, base_url, "analyst")

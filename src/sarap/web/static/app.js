@@ -153,7 +153,9 @@ function renderSignin() {
           if (!PAGES[parseHash().name]) history.replaceState(null, "", hashFor(homeRoute()));
           render();
         } catch (err) {
-          const text = err instanceof ApiError && err.status === 401 ? t("auth.wrong") : err.detail || String(err);
+          const status = err instanceof ApiError ? err.status : 0;
+          const text =
+            status === 401 ? t("auth.wrong") : status === 429 ? t("auth.tooMany") : err.detail || String(err);
           replace(message, h("p", { class: "alert alert-error", role: "alert" }, text));
           form.elements.password.value = "";
           form.elements.password.focus();

@@ -41,6 +41,7 @@ const STRINGS = {
   "auth.signIn": ["Sign in", "Войти"],
   "auth.signOut": ["Sign out", "Выйти"],
   "auth.wrong": ["Wrong user name or password.", "Неверное имя пользователя или пароль."],
+  "auth.tooMany": ["Too many failed sign-ins: try again in a few minutes.", "Слишком много неудачных попыток входа: повторите через несколько минут."],
   "auth.expired": ["Your session has ended. Please sign in again.", "Сеанс завершён. Войдите снова."],
 
   "error.title": ["Something went wrong:", "Произошла ошибка:"],
