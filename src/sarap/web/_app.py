@@ -30,6 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import sarap
 from sarap.agents._run import _models_folder
 from sarap.errors import SarapError
+from sarap.pipeline import ingest
+from sarap.pipeline._ingest import reason_in_russian
 from sarap.store import Workspace
 from sarap.web._queries import Views
 from sarap.web._security import RateLimiter
@@ -402,9 +404,6 @@ def create_app(
                         )
                     out.write(chunk)
             with upload_lock, Workspace(workspace) as target:
-                from sarap.pipeline import ingest
-                from sarap.pipeline._ingest import reason_in_russian
-
                 try:
                     result = ingest(target, path, mapping=mapping or None)
                 except SarapError as exc:

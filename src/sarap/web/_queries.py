@@ -147,6 +147,17 @@ class Views:
         self._built: tuple[Any, ...] | None = None
         self._checked = 0.0
         self.build_seconds: float | None = None
+        cur = store.cursor()
+        # What the agents write; present before their first run.
+        cur.execute(OUTPUT_DDL)
+        # A declaration's page looks its lines up by id alone, which the
+        # (declaration_id, item_no) keys do not serve in DuckDB.
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS declarations_id "
+            "ON declarations (declaration_id); "
+            "CREATE INDEX IF NOT EXISTS goods_checked_id "
+            "ON goods_checked (declaration_id)"
+        )
 
     # -- derived tables ------------------------------------------------------
     def _stamp(self) -> tuple[Any, ...]:
@@ -161,23 +172,18 @@ class Views:
         return (tuple(tuple(r.values()) for r in runs), tuple(counts[0].values()))
 
     def refresh(self, force: bool = False) -> None:
-        """Rebuild the derived tables when the agents ran or data arrived."""
-        now = time.monotonic()
-        if not force and now - self._checked < REFRESH_SECONDS:
+        """Rebuild the derived tables when the agents ran or data arrived.
+
+        A page does not wait for a rebuild another request has started: it
+        reads the tables as they were until the new ones are committed.
+        """
+        if not force and time.monotonic() - self._checked < REFRESH_SECONDS:
             return
-        with self._lock:
+        if not self._lock.acquire(blocking=force or self._built is None):
+            return
+        try:
             if not force and time.monotonic() - self._checked < REFRESH_SECONDS:
                 return
-            # What the agents write; present before their first run.
-            self.store.con.execute(OUTPUT_DDL)
-            # A declaration's page looks its lines up by id alone, which the
-            # (declaration_id, item_no) keys do not serve in DuckDB.
-            self.store.con.execute(
-                "CREATE INDEX IF NOT EXISTS declarations_id "
-                "ON declarations (declaration_id); "
-                "CREATE INDEX IF NOT EXISTS goods_checked_id "
-                "ON goods_checked (declaration_id)"
-            )
             stamp = self._stamp()
             if stamp != self._built:
                 started = time.perf_counter()
@@ -203,6 +209,8 @@ class Views:
                 self._built = stamp
                 self.build_seconds = round(time.perf_counter() - started, 2)
             self._checked = time.monotonic()
+        finally:
+            self._lock.release()
 
     # -- customs queue ------------------------------------------------------
     def facets(self) -> dict[str, Any]:

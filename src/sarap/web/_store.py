@@ -228,10 +228,10 @@ class WebStore:
 
     def verify_audit(self) -> dict[str, Any]:
         """Recompute the chain; the first entry that does not fit, if any."""
-        cur = self.con.cursor()
+        cur = self.cursor()
         cur.execute(
-            'SELECT seq, "at", username, action, object_type, object_id, detail, '
-            "prev_hash, hash FROM audit_log ORDER BY seq"
+            'SELECT seq, "at", username, action, object_type, object_id, '
+            "detail, prev_hash, hash FROM audit_log ORDER BY seq"
         )
         names = [d[0] for d in cur.description or []]
         prev, expected_seq, n = GENESIS, 1, 0
@@ -246,7 +246,6 @@ class WebStore:
                 ):
                     return {"ok": False, "entries": n, "first_bad": entry["seq"]}
                 prev, expected_seq = entry["hash"], expected_seq + 1
-        cur.close()
         # Entries cut off the end leave a valid chain: compare ``head`` with
         # the one written down at the last check to see those.
         return {"ok": True, "entries": n, "first_bad": None, "head": prev}
