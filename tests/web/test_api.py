@@ -176,6 +176,11 @@ def test_queue_ranks_filters_sorts_and_pages(analyst):
 def test_queue_facets_match_the_queue(analyst):
     facets = analyst.get("/api/queue/facets").json()
     assert facets["date_min"] <= facets["date_max"]
+    office = facets["offices"][0]
+    at = analyst.get("/api/queue", params={"office": office, "page_size": 200})
+    assert 0 < at.json()["total"] and {i["office_id"] for i in at.json()["items"]} == {
+        office
+    }
     chapter = facets["chapters"][0]["code"]
     got = analyst.get("/api/queue", params={"chapter": chapter, "page_size": 200})
     assert got.json()["total"] > 0
