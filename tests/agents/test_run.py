@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from sarap.agents._run import band, combine, run_all
+from sarap.agents._run import OUTPUT_DDL, _profiles, run_all
 from sarap.cli import main
 from sarap.store import Workspace
 
@@ -119,13 +119,68 @@ def test_a_second_run_redoes_only_what_changed(ws, tmp_path):
     assert third.profiles < first.profiles
 
 
-def test_combine_and_band():
-    import numpy as np
-
-    assert combine(np.array([])) == 0
-    assert combine(np.array([1.0])) == 100
-    assert combine(np.array([0.5, 0.5])) == pytest.approx(75)
-    assert (band(80), band(50), band(10)) == ("high", "medium", "low")
+def test_a_profile_is_the_noisy_or_of_its_weighted_findings(ws):
+    """Score, band, the three strongest kinds' reasons, and each month's score
+    (that month's findings plus the undated ones), worked out by hand."""
+    be = ws.backend
+    be.execute(OUTPUT_DDL)
+    rows = [  # party, kind (weight), score, period, reason
+        ("M", "unpaid_vat", 0.5, "2024-02-01", "a"),  # w .5
+        ("M", "unpaid_vat", 0.2, "2024-03-01", "b"),  # w .2, not its kind's best
+        ("M", "refund_claim", 1.0, None, "c"),  # w .3, undated
+        ("M", "fan_in", 0.5, "2024-03-01", "d"),  # w .15
+        ("M", "unknown_kind", 0.5, None, "e"),  # weight .5: w .25
+        ("B", "shared_identity", 0.4, None, "f"),  # w .2
+        ("H", "unmatched_deduction", 0.9, "2024-02-01", "g"),  # w .9
+    ]
+    for party, kind, score, period, reason in rows:
+        be.execute(
+            "INSERT INTO findings VALUES ('r', 'network', ?, ?, ?, ?, ?, ?, NULL)",
+            [party, kind, score, period, reason, reason.upper()],
+        )
+    with be.transaction():
+        assert _profiles(ws, None) == 3
+    prof = ws.sql(
+        "SELECT party_id, score, band, reasons_en, reasons_ru, kinds FROM profiles"
+    ).to_pylist()
+    by = {r["party_id"]: r for r in prof}
+    m = 100 * (1 - 0.5 * 0.8 * 0.7 * 0.85 * 0.75)
+    assert by["M"]["score"] == pytest.approx(round(m, 1))
+    assert by["M"]["band"] == "high" and m >= 70
+    assert by["M"]["reasons_en"] == "a; c; e"
+    assert by["M"]["reasons_ru"] == "A; C; E"
+    assert json.loads(by["M"]["kinds"]) == [
+        "unpaid_vat",
+        "refund_claim",
+        "unknown_kind",
+    ]
+    assert (by["B"]["score"], by["B"]["band"]) == (20.0, "low")
+    assert (by["H"]["score"], by["H"]["band"]) == (90.0, "high")
+    # Every party has a profile; those without findings are low with none.
+    assert by["Q"]["score"] == 0 and by["Q"]["band"] == "low"
+    assert by["Q"]["kinds"] == "[]" and len(prof) == 9
+    hist = {
+        (r["party_id"], str(r["period"])): (r["score"], r["band"])
+        for r in ws.sql("SELECT * FROM profile_history").to_pylist()
+    }
+    undated = 0.7 * 0.75
+    assert hist == {
+        ("M", "2024-02-01"): (round(100 * (1 - 0.5 * undated), 1), "high"),
+        ("M", "2024-03-01"): (round(100 * (1 - 0.8 * 0.85 * undated), 1), "medium"),
+        ("H", "2024-02-01"): (90.0, "high"),
+    }
+    # Rebuilding one party leaves the others as they were.
+    be.execute("DELETE FROM findings WHERE party_id = 'M'")
+    with be.transaction():
+        assert _profiles(ws, {"M"}) == 1
+    after = {
+        r["party_id"]: r
+        for r in ws.sql("SELECT party_id, score, band FROM profiles").to_pylist()
+    }
+    assert (after["M"]["score"], after["M"]["band"]) == (0.0, "low")
+    assert after["H"]["score"] == 90.0 and len(after) == 9
+    left = ws.sql("SELECT DISTINCT party_id FROM profile_history").to_pylist()
+    assert left == [{"party_id": "H"}]
 
 
 def test_cli_run_and_show(ws, tmp_path):

@@ -20,14 +20,12 @@ not scored; profiles are rebuilt only for taxpayers whose findings changed.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 
 from sarap.agents._graph import GraphSettings, graph_features
@@ -487,90 +485,93 @@ def _goods(ws: Workspace, run_id: str, folder: Path) -> Done:
     )
 
 
-def combine(weighted: np.ndarray) -> float:
-    """Noisy-or of weighted finding scores, 0-100."""
-    return float(100 * (1 - np.prod(1 - np.clip(weighted, 0, 1))))
+def _weighted() -> str:
+    """The findings with ``w``, weight x score clipped to 0-1, in SQL."""
+    weights = ", ".join(f"('{k}', {v})" for k, v in WEIGHTS.items())
+    return (
+        "SELECT f.*, least(1.0, greatest(0.0, coalesce(k.weight, 0.5) * f.score)) "
+        f"AS w FROM findings f LEFT JOIN (VALUES {weights}) k(kind, weight) "
+        "USING (kind)"
+    )
 
 
-def band(score: float) -> str:
-    return next(name for cut, name in BANDS if score >= cut)
+def _band_sql(score: str) -> str:
+    cases = " ".join(f"WHEN {score} >= {cut} THEN '{name}'" for cut, name in BANDS)
+    return f"CASE {cases} END"
 
 
 def _profiles(ws: Workspace, parties: set[str] | None) -> int:
-    """Rebuild the profiles of ``parties`` (all when None) from findings."""
+    """Rebuild the profiles of ``parties`` (all when None) from findings.
+
+    A profile's score is the noisy-or of its findings' weighted scores,
+    ``100 * (1 - prod(1 - w))``; its reasons are those of its three
+    strongest kinds of finding. The score of a month adds the undated
+    findings to that month's. One set of SQL statements for every taxpayer."""
     be = ws.backend
     assert isinstance(be, SupportsTempTables)
-    where = ""
     if parties is not None:
         be.register("_touched", pa.table({"party_id": sorted(parties)}))
-        where = "WHERE party_id IN (SELECT party_id FROM _touched)"
-    found = ws.sql(
-        f"SELECT party_id, kind, score, period, reason_en, reason_ru FROM findings "
-        f"{where} ORDER BY party_id"
-    ).to_pandas()
-    targets = (
-        sorted(parties) if parties is not None else sorted(found["party_id"].unique())
+    source = "findings" if parties is None else "_touched"
+    be.execute(
+        f"CREATE OR REPLACE TEMP TABLE _who AS SELECT DISTINCT party_id FROM {source}"
     )
     if parties is not None:
-        be.execute(
-            "DELETE FROM profiles WHERE party_id IN (SELECT party_id FROM _touched)"
-        )
-        be.execute(
-            "DELETE FROM profile_history "
-            "WHERE party_id IN (SELECT party_id FROM _touched)"
-        )
         be.unregister("_touched")
-    else:
-        be.execute("DELETE FROM profiles; DELETE FROM profile_history")
-    # (astype: taxpayers whose findings all went leave ``found`` empty, and
-    # an empty text column maps to text, not numbers.)
-    weight = found["kind"].map(WEIGHTS).astype("float64").fillna(0.5)
-    found["w"] = weight * found["score"].astype("float64")
-    now = datetime.now()
-    rows, history = [], []
-    for party, f in found.groupby("party_id", sort=True):
-        f = f.sort_values("w", ascending=False)
-        score = combine(f["w"].to_numpy())
-        top = f.drop_duplicates("kind").head(3)
-        rows.append(
-            {
-                "party_id": party,
-                "score": round(score, 1),
-                "band": band(score),
-                "reasons_en": "; ".join(top["reason_en"].astype(str)),
-                "reasons_ru": "; ".join(top["reason_ru"].astype(str)),
-                "kinds": json.dumps(list(top["kind"])),
-                "updated_at": now,
-            }
+    be.execute(
+        "DELETE FROM profiles WHERE party_id IN (SELECT party_id FROM _who); "
+        "DELETE FROM profile_history WHERE party_id IN (SELECT party_id FROM _who)"
+    )
+    be.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _pf AS
+        SELECT * FROM ({_weighted()}) WHERE party_id IN (SELECT party_id FROM _who)
+        """)
+    be.execute(
+        f"""
+        INSERT INTO profiles
+        WITH s AS (
+            SELECT party_id, 100 * (1 - product(1 - w)) AS score
+            FROM _pf GROUP BY party_id
+        ), strongest AS (  -- each kind's strongest finding, kinds by strength
+            SELECT party_id, kind, reason_en, reason_ru,
+                   row_number() OVER (PARTITION BY party_id ORDER BY w DESC, kind)
+                     AS place
+            FROM _pf
+            QUALIFY row_number() OVER (
+                PARTITION BY party_id, kind ORDER BY w DESC, reason_en) = 1
+        ), top AS (
+            SELECT party_id,
+                   string_agg(coalesce(reason_en, ''), '; ' ORDER BY place) AS en,
+                   string_agg(coalesce(reason_ru, ''), '; ' ORDER BY place) AS ru,
+                   to_json(list(kind ORDER BY place)) AS kinds
+            FROM strongest WHERE place <= 3 GROUP BY party_id
         )
-        undated = f[f["period"].isna()]["w"].to_numpy()
-        for period, g in f[f["period"].notna()].groupby("period"):
-            s = combine(np.concatenate([g["w"].to_numpy(), undated]))
-            history.append(
-                {
-                    "party_id": party,
-                    "period": period,
-                    "score": round(s, 1),
-                    "band": band(s),
-                }
-            )
-    assert isinstance(be, SupportsTempTables)
-    if rows:
-        be.register("_p", pa.Table.from_pylist(rows))
-        be.execute("INSERT INTO profiles SELECT * FROM _p")
-        be.unregister("_p")
-    if history:
-        be.register("_h", pa.Table.from_pylist(history))
-        be.execute(
-            "INSERT INTO profile_history SELECT party_id, CAST(period AS DATE), score, "
-            "band FROM _h"
+        SELECT s.party_id, round(s.score, 1), {_band_sql("s.score")},
+               top.en, top.ru, CAST(top.kinds AS VARCHAR), ?
+        FROM s JOIN top USING (party_id)
+        """,
+        [datetime.now()],
+    )
+    be.execute(f"""
+        INSERT INTO profile_history
+        WITH undated AS (
+            SELECT party_id, product(1 - w) AS keep FROM _pf
+            WHERE period IS NULL GROUP BY party_id
+        ), m AS (
+            SELECT p.party_id, p.period,
+                   100 * (1 - product(1 - p.w) * any_value(coalesce(u.keep, 1)))
+                     AS score
+            FROM _pf p LEFT JOIN undated u USING (party_id)
+            WHERE p.period IS NOT NULL GROUP BY p.party_id, p.period
         )
-        be.unregister("_h")
+        SELECT party_id, period, round(score, 1), {_band_sql("score")} FROM m
+        """)
     # Every registered taxpayer has a profile; without findings it is low.
     be.execute(
         "INSERT INTO profiles SELECT p.party_id, 0.0, 'low', '', '', '[]', ? "
         "FROM parties p WHERE NOT EXISTS (SELECT 1 FROM profiles q "
         "WHERE q.party_id = p.party_id)",
-        [now],
+        [datetime.now()],
     )
-    return len(targets)
+    n = ws.sql("SELECT count(*) FROM _who").column(0)[0].as_py()
+    be.execute("DROP TABLE IF EXISTS _pf; DROP TABLE IF EXISTS _who")
+    return int(n)
