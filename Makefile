@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_typologies.py
 	$(BIN)/python benchmarks/bench_taxpayers.py --seed 2
 	$(BIN)/python benchmarks/bench_taxpayers.py --seed 3
+	$(BIN)/python benchmarks/bench_run_scale.py
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_web.py
 
 ## bench-goods: goods agent, 5-fold CV on ../shared/data/hs beside a TF-IDF + SVM baseline, speed, size (about 30 minutes)
