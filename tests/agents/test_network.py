@@ -67,6 +67,30 @@ def test_patterns_alone_rank_launderers_first(graph, halves):
     assert m["positives"] == int(pc.sum(test.column("label")).as_py())
 
 
+def test_a_group_that_pays_again_and_again_is_no_burst():
+    """A club: eight members pay its account every 30 days at unrelated
+    amounts, except once, when they all pay about 500 (a burst to the eye).
+    A one-off fan-in: eight other accounts pay one account about 500 within
+    three days, once. Only the one-off is a burst and a risk."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for month in range(6):
+        for m in range(8):
+            amount = 500 + rng.normal(0, 10) if month == 3 else rng.uniform(100, 900)
+            rows.append((f"member{m}", "club", amount, month * 30.0 + m % 3))
+    for m in range(8):
+        rows.append((f"mule{m}", "hub", 500 + rng.normal(0, 10), 100.0 + m % 3))
+    edges = pa.table(dict(zip(("src", "dst", "amount", "t"), zip(*rows), strict=True)))
+    f = NetworkRiskScorer().features(edges).set_index("party")
+    assert f.loc["hub", "in_burst"] == 8 and f.loc["club", "in_burst"] == 0
+    assert f.loc["mule0", "in_member_of"] == 8
+    assert f.loc["member0", "in_member_of"] == 0
+    assert f.loc["member0", "in_routine_pairs"] == 1
+    score = NetworkRiskScorer().score_table(edges).to_pandas().set_index("party_id")
+    assert score.loc["hub", "score"] > 0.5 and score.loc["mule0", "score"] > 0.5
+    assert score.loc["club", "score"] == score.loc["member0", "score"] == 0
+
+
 def test_labels_of_half_lift_the_other_half(graph, halves):
     train, test = halves
     edges = _edges(graph)

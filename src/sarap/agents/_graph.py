@@ -83,6 +83,21 @@ SELECT p.party,
 FROM p LEFT JOIN o USING (party) LEFT JOIN i USING (party)
 """
 
+# Routine relationships: a payer and payee that meet in more windows than
+# ``repeats`` (a standing order, a payroll, a club's dues, a regular
+# supplier). Bursts are looked for among the other transfers only, so that a
+# group that pays one account again and again is never a one-off burst, even
+# in the window where its amounts happen to look alike.
+ONCE_SQL = """
+CREATE OR REPLACE TEMP TABLE _g_routine{sfx} AS
+SELECT src, dst FROM _g_edges GROUP BY src, dst
+HAVING count(DISTINCT floor(t / {width})) > {repeats};
+CREATE OR REPLACE TEMP TABLE _g_edges{sfx}_once AS
+SELECT e.* FROM _g_edges e
+LEFT JOIN _g_routine{sfx} r ON r.src = e.src AND r.dst = e.dst
+WHERE r.src IS NULL
+"""
+
 # Bursts: per party and window (two grids half a window apart, so that a
 # burst is never cut in two), distinct counterparties and amount spread.
 BURST_SQL = """
@@ -91,7 +106,7 @@ SELECT {hub} AS hub, w.phase, floor((t + w.phase) / {width}) AS win,
        count(DISTINCT {other}) AS parties,
        stddev_pop(amount) / NULLIF(avg(amount), 0) AS cv,
        median(amount) AS med
-FROM _g_edges, (VALUES (0.0), ({width} / 2)) AS w(phase)
+FROM _g_edges{sfx}_once, (VALUES (0.0), ({width} / 2)) AS w(phase)
 GROUP BY hub, w.phase, win
 """
 
@@ -108,27 +123,27 @@ WITH hub AS (
     -- looks like, and in how many windows the two meet in such bursts.
     SELECT e.{other} AS party, e.{hub} AS hub, max(w.parties) AS parties,
            count(DISTINCT w.win) FILTER (WHERE w.phase = 0) AS windows
-    FROM _g_edges e JOIN _g_{side}{sfx}_windows w
+    FROM _g_edges{sfx}_once e JOIN _g_{side}{sfx}_windows w
       ON w.hub = e.{hub} AND w.win = floor((e.t + w.phase) / {width})
     WHERE w.cv < {similar} AND w.parties >= 3
       AND abs(e.amount / NULLIF(w.med, 0) - 1) < {tolerance}
     GROUP BY e.{other}, e.{hub}
 ), member AS (
-    -- One-off memberships count; a relationship that meets in burst after
-    -- burst is a routine (a payroll, a standing order).
-    SELECT party,
-           max(parties) FILTER (WHERE windows <= {repeats}) AS {side}{sfx}_member_of,
-           max(parties) FILTER (WHERE windows > {repeats})
-             AS {side}{sfx}_member_routine,
+    -- Memberships are one-off: routine pairs are not in the bursts at all.
+    SELECT party, max(parties) AS {side}{sfx}_member_of,
            max(windows) AS {side}{sfx}_member_windows
     FROM pair GROUP BY party
+), routine AS (
+    SELECT {other} AS party, count(*) AS {side}{sfx}_routine_pairs
+    FROM _g_routine{sfx} GROUP BY {other}
 )
 SELECT p.party, COALESCE({side}{sfx}_burst, 0) AS {side}{sfx}_burst,
        COALESCE({side}{sfx}_burst_windows, 0) AS {side}{sfx}_burst_windows,
        COALESCE({side}{sfx}_member_of, 0) AS {side}{sfx}_member_of,
-       COALESCE({side}{sfx}_member_routine, 0) AS {side}{sfx}_member_routine,
+       COALESCE({side}{sfx}_routine_pairs, 0) AS {side}{sfx}_routine_pairs,
        COALESCE({side}{sfx}_member_windows, 0) AS {side}{sfx}_member_windows
 FROM _g_parties p LEFT JOIN hub USING (party) LEFT JOIN member USING (party)
+LEFT JOIN routine USING (party)
 """
 
 CYCLE_START_SQL = """
@@ -249,6 +264,7 @@ def graph_features(
     be.execute(AGG_SQL)
     width = settings.window_days
     for sfx, days, similar in scales(settings):
+        be.execute(ONCE_SQL.format(sfx=sfx, width=days, repeats=settings.repeats))
         for side, hub, other in (("in", "dst", "src"), ("out", "src", "dst")):
             args = dict(
                 side=side,
@@ -302,6 +318,8 @@ def graph_features(
         for side in ("in", "out"):
             be.execute(f"DROP TABLE IF EXISTS _g_{side}{sfx}_windows")
             be.execute(f"DROP TABLE IF EXISTS _g_{side}{sfx}")
+        be.execute(f"DROP TABLE IF EXISTS _g_routine{sfx}")
+        be.execute(f"DROP TABLE IF EXISTS _g_edges{sfx}_once")
     be.execute("DROP TABLE IF EXISTS _g_known; DROP TABLE IF EXISTS _g_edges")
     return feats, cycles
 
