@@ -237,3 +237,38 @@ def test_a_taxpayer_whose_findings_all_went_gets_a_low_profile(ws):
     assert _profiles(ws, {"Z"}) == 1
     got = ws.sql("SELECT score, band FROM profiles WHERE party_id = 'Z'").to_pylist()
     assert got == [{"score": 0.0, "band": "low"}]
+
+
+def test_a_firm_selling_far_beyond_its_size_is_named_but_not_scored(tmp_path):
+    """25 shops of 10 staff sell about 1,000 each; one shop with no staff
+    sells 30,000, and a month-old one sells the most of all."""
+    w = Workspace(tmp_path / "size.duckdb")
+    be = w.backend
+    for k in range(27):
+        staff = 0 if k == 25 else 10
+        registered = "2024-02-01" if k == 26 else "2015-01-01"
+        be.execute(
+            "INSERT INTO parties (party_id, country, registration_date, employees, "
+            "sector) VALUES (?, 'KZ', ?, ?, 'retail')",
+            [f"S{k}", registered, staff],
+        )
+        sold = {25: 30_000, 26: 50_000}.get(k, 1_000 + 10 * k)
+        be.execute(
+            "INSERT INTO invoices (invoice_id, line_no, reported_by, issued_on, "
+            "seller_id, buyer_id, amount, vat) "
+            "VALUES (?, 1, 'seller', '2024-03-01', ?, 'B', ?, 0)",
+            [f"I{k}", f"S{k}", sold],
+        )
+    run_all(w, model_dir=tmp_path / "m")
+    found = w.sql(
+        "SELECT party_id, reason_en, evidence FROM findings "
+        "WHERE kind = 'size_anomaly' ORDER BY party_id"
+    ).to_pylist()
+    assert [f["party_id"] for f in found] == ["S25", "S26"]
+    assert found[0]["reason_en"].startswith("sold 30,000 with 0 staff: ")
+    assert json.loads(found[0]["evidence"])["times_sector_per_head"] > 10
+    assert found[1]["reason_en"].endswith("29 days after registering")
+    # Evidence only: the profile's score does not move.
+    score = w.sql("SELECT score FROM profiles WHERE party_id = 'S25'").to_pylist()
+    assert score == [{"score": 0.0}]
+    w.close()

@@ -11,6 +11,8 @@ Russian:
 - ``chain_beneficiary``: deducts VAT its supplier never paid, or buys from
   one who does (one and two steps down the chain);
 - ``one_day_firm``: young, no staff, passes on nearly all it buys;
+- ``size_anomaly``: sells far more per member of staff than firms of its
+  sector do, or is young and already among its sector's biggest sellers;
 - ``refund_claim``: claims VAT back on exports out of proportion to its sales;
 - ``import_markup``: resells imported goods far above their declared customs
   value (undervalued imports);
@@ -195,6 +197,50 @@ FROM scored
 WHERE staff <= 1 AND pass >= 0.9 AND age_days IS NOT NULL AND age_days <= 365
 """.format(sold=_money("sold"))
 
+# Age and size against the firm's own sector: sales per head (staff + 1) ten
+# times the sector's median, or a firm under a year old already selling more
+# than 95 % of its sector. Sales in US dollars where rates are known.
+SIZE_SQL = """
+WITH s AS (
+    SELECT seller_id AS party_id, sum({usd}) AS sold,
+           min(issued_on) AS first_sale,
+           date_trunc('month', max(issued_on)) AS period
+    FROM invoices i {join} WHERE reported_by = 'seller' GROUP BY seller_id
+), f AS (
+    SELECT p.party_id, COALESCE(p.sector, '') AS sector,
+           COALESCE(p.employees, 0) AS staff, s.sold, s.period,
+           s.sold / (COALESCE(p.employees, 0) + 1) AS per_head,
+           date_diff('day', p.registration_date, s.first_sale) AS age_days
+    FROM parties p JOIN s USING (party_id) WHERE s.sold > 0
+), peers AS (
+    SELECT sector, median(per_head) AS usual, quantile_cont(sold, 0.95) AS big,
+           count(*) AS firms
+    FROM f GROUP BY sector
+), m AS (
+    SELECT f.*, per_head / NULLIF(usual, 0) AS times,
+           COALESCE(age_days <= 365 AND sold >= big, false) AS young_and_big
+    FROM f JOIN peers USING (sector) WHERE firms >= 20
+)
+SELECT party_id, 'size_anomaly' AS kind,
+       least(1.0, 0.3 + 0.05 * least(times, 10)
+             + 0.2 * young_and_big::INTEGER) AS score, period,
+       'sold ' || {sold} || ' with ' || staff || ' staff: '
+         || round(times, 1) || ' times the sales per head of its sector'
+         || CASE WHEN young_and_big THEN ', ' || age_days
+                 || ' days after registering' ELSE '' END,
+       'продажи ' || {sold} || ' при ' || staff || ' сотрудниках: в '
+         || round(times, 1) || ' раза выше обычных для отрасли на сотрудника'
+         || CASE WHEN young_and_big THEN ', через ' || age_days
+                 || ' дн. после регистрации' ELSE '' END,
+       to_json({{'sold': sold, 'staff': staff, 'sector': sector,
+                'times_sector_per_head': times, 'age_days': age_days}})::VARCHAR
+FROM m WHERE times >= 10 OR young_and_big
+""".format(
+    sold=_money("sold"),
+    usd=IN_USD.format(amount="amount"),
+    join=RATE_JOIN.format(table="i", day="i.issued_on"),
+)
+
 REFUND_SQL = """
 WITH r AS (
     SELECT party_id, sum(-least(COALESCE(vat_payable, 0), 0)) AS refund,
@@ -357,7 +403,13 @@ def tax_findings(backend: Backend) -> list[str]:
         "score DOUBLE, period DATE, reason_en VARCHAR, reason_ru VARCHAR, "
         "evidence VARCHAR)"
     )
-    for sql in (UNMATCHED_SQL, UNPAID_SQL, ONE_DAY_SQL, REFUND_SQL, MARKUP_SQL):
+    for sql in (
+        UNMATCHED_SQL,
+        UNPAID_SQL,
+        ONE_DAY_SQL,
+        REFUND_SQL,
+        MARKUP_SQL,
+    ):
         be.execute(f"INSERT INTO _tax_findings ({cols}) {sql}")
     be.execute(
         "CREATE OR REPLACE TEMP TABLE _t_missing AS SELECT DISTINCT party_id "
@@ -370,6 +422,8 @@ def tax_findings(backend: Backend) -> list[str]:
     )
     be.execute(f"INSERT INTO _tax_findings ({cols}) {SHARED_SQL}")
     be.execute(f"INSERT INTO _tax_findings ({cols}) {COUNTERPARTY_SQL}")
+    # Last: size alone flags no one for the checks above (see WEIGHTS).
+    be.execute(f"INSERT INTO _tax_findings ({cols}) {SIZE_SQL}")
     be.execute("DROP TABLE IF EXISTS _t_missing; DROP TABLE IF EXISTS _t_flagged")
     kinds = be.sql("SELECT DISTINCT kind FROM _tax_findings ORDER BY kind")
     return [str(k) for k in kinds.column("kind").to_pylist()]
