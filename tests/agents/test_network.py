@@ -115,6 +115,11 @@ def test_reasons_are_words_and_save_load_keeps_scores(graph, halves, tmp_path):
         again.column("score").to_numpy(), first.column("score").to_numpy()
     )
     assert again.column("party_id").to_pylist() == first.column("party_id").to_pylist()
+    # A model saved in an older format is refused with what to do.
+    meta = tmp_path / "m" / "model.json"
+    meta.write_text(meta.read_text().replace('"format": 2', '"format": 1'))
+    with pytest.raises(SarapError, match="model of format 1; .* fit it again"):
+        NetworkRiskScorer.load(tmp_path / "m")
 
 
 def test_fit_needs_both_kinds_of_label(graph):

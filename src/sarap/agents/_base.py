@@ -122,9 +122,11 @@ def read_model_info(path: Path, agent: str, fmt: int) -> dict[str, Any]:
     if not meta_file.is_file():
         raise SarapError(f"{path}: not a sarap model folder (no model.json)")
     info: dict[str, Any] = json.loads(meta_file.read_text())
-    if info.get("agent") != agent or info.get("format") != fmt:
+    if info.get("agent") != agent:
+        raise SarapError(f"{path}: holds a {info.get('agent')} model, not a {agent}")
+    if info.get("format") != fmt:
         raise SarapError(
-            f"{path}: holds a {info.get('agent')} model of format "
-            f"{info.get('format')}, not a {agent}"
+            f"{path}: holds a {agent} model of format {info.get('format')}; this "
+            f"sarap reads format {fmt}: fit it again"
         )
     return info

@@ -24,7 +24,8 @@ from sarap.agents._graph import GraphSettings, graph_features
 from sarap.backends import get_backend
 from sarap.errors import SarapError
 
-MODEL_FORMAT = 1
+# 2: routine pairs left out of bursts (``*_routine_pairs`` features).
+MODEL_FORMAT = 2
 # A burst counts from this many counterparties; one that comes back in more
 # windows than REPEATS is a routine (a payroll, a standing order).
 BURST = 5
