@@ -80,7 +80,8 @@ def test_a_group_that_pays_again_and_again_is_no_burst():
             rows.append((f"member{m}", "club", amount, month * 30.0 + m % 3))
     for m in range(8):
         rows.append((f"mule{m}", "hub", 500 + rng.normal(0, 10), 100.0 + m % 3))
-    edges = pa.table(dict(zip(("src", "dst", "amount", "t"), zip(*rows), strict=True)))
+    columns = zip(*rows, strict=True)
+    edges = pa.table(dict(zip(("src", "dst", "amount", "t"), columns, strict=True)))
     f = NetworkRiskScorer().features(edges).set_index("party")
     assert f.loc["hub", "in_burst"] == 8 and f.loc["club", "in_burst"] == 0
     assert f.loc["mule0", "in_member_of"] == 8
