@@ -3,13 +3,13 @@
 For each size, ``sarap simulate economy`` draws an economy (27 months, 8
 countries: about 50 invoices per taxpayer, the issue's 10M invoices for 200k
 taxpayers), a fifth of its customs declarations keep their inspection
-outcome, the tables are written as Parquet and imported into a fresh
-workspace with ``sarap ingest``, and then ``sarap run`` runs every agent on
-it. Each command runs in its own process; its wall time and peak resident
-memory (``ru_maxrss`` of that process) are printed, one JSON object per
-size, with the invoice count: ``invoices`` (distinct invoices) and
-``invoice_records`` (rows of the ``invoices`` table: each line as the seller
-and as the buyer reported it).
+outcome (as in ``bench_taxpayers.py``), the tables are written as Parquet
+and imported into a fresh workspace with ``sarap ingest``, and then ``sarap
+run`` runs every agent on it. Each command runs in its own process; its wall
+time and peak resident memory (``ru_maxrss`` of that process) are printed,
+one JSON object per size, with the invoice count: ``invoices`` (distinct
+invoices) and ``invoice_records`` (rows of the ``invoices`` table: each line
+as the seller and as the buyer reported it).
 
 Target of the issue: 10M invoices / 200k taxpayers in <= 10 minutes and
 <= 12 GB peak memory on this 2-core machine, with near-linear growth.
@@ -57,36 +57,18 @@ def timed(*args: str) -> tuple[float, float]:
 
 def write_economy(taxpayers: int, months: int, seed: int, folder: Path) -> dict:
     """Simulate, hide four fifths of the outcomes, write Parquet files."""
-    import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
+    from bench_taxpayers import economy_files
 
     from sarap.simulate import simulate_economy, write_table
 
     t = time.perf_counter()
     econ = simulate_economy(taxpayers, months=months, seed=seed)
     simulated = time.perf_counter() - t
-    decl = econ.declarations
-    ids = decl.column("declaration_id")
-    unique = pc.unique(ids)
-    keep = np.random.default_rng(seed).random(len(unique)) < 0.2
-    known = pc.is_in(ids, value_set=unique.filter(pa.array(keep)))
-    hidden = {
-        c: pc.if_else(known, decl.column(c), pa.nulls(len(ids), decl.column(c).type))
-        for c in ("fraud", "additional_revenue")
-    }
-    decl = decl.drop_columns(["fraud", "additional_revenue", "scheme"])
-    for c, col in hidden.items():
-        decl = decl.append_column(c, col)
-    tables = {
-        "parties": econ.parties,
-        "invoices": econ.invoices,
-        "vat_returns": econ.vat_returns,
-        "declarations": decl,
-        "exchange_rates": econ.exchange_rates,
-    }
+    tables = economy_files(econ, seed)
     for name, table in tables.items():
         write_table(table, folder / f"{name}.parquet")
+    decl = tables["declarations"]
     inv = econ.invoices
     return {
         "taxpayers": taxpayers,

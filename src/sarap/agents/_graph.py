@@ -28,7 +28,9 @@ class GraphSettings:
     """A burst's amounts are similar when their coefficient of variation is
     below this; a share is like the burst's when within this of its median."""
     repeats: int = 2
-    """A burst that comes back in more windows than this is a routine."""
+    """A payer and payee that meet in more windows than this are a routine
+    pair, left out of the search for bursts; a burst that comes back in more
+    windows than this is a routine too."""
     wide: float = 4.0
     """A second, looser look: windows this many times wider, amounts allowed
     twice the spread (slow fan-ins of uneven shares)."""

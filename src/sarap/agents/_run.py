@@ -515,6 +515,7 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
     assert isinstance(be, SupportsTempTables)
     if parties is not None:
         be.register("_touched", pa.table({"party_id": sorted(parties)}))
+    now = datetime.now()
     source = "findings" if parties is None else "_touched"
     be.execute(
         f"CREATE OR REPLACE TEMP TABLE _who AS SELECT DISTINCT party_id FROM {source}"
@@ -553,7 +554,7 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
                top.en, top.ru, CAST(top.kinds AS VARCHAR), ?
         FROM s JOIN top USING (party_id)
         """,
-        [datetime.now()],
+        [now],
     )
     be.execute(f"""
         INSERT INTO profile_history
@@ -574,7 +575,7 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
         "INSERT INTO profiles SELECT p.party_id, 0.0, 'low', '', '', '[]', ? "
         "FROM parties p WHERE NOT EXISTS (SELECT 1 FROM profiles q "
         "WHERE q.party_id = p.party_id)",
-        [datetime.now()],
+        [now],
     )
     n = ws.sql("SELECT count(*) FROM _who").column(0)[0].as_py()
     be.execute("DROP TABLE IF EXISTS _pf; DROP TABLE IF EXISTS _who")
