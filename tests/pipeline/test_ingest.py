@@ -314,3 +314,45 @@ def test_every_quarantine_reason_has_a_russian_wording(ws, fixture_csv):
         "неверное значение date (столбец «D»): 2020-13-45 and more"
     )
     assert reason_in_russian("words we never wrote") == "words we never wrote"
+
+
+def _files_to_validate(tmp_path: Path) -> dict[str, tuple[Path, bool]]:
+    """Files, and whether the one-pass path can take each."""
+    bad_no_repeat = [r for r, why in BAD if not why.startswith("duplicate")]
+    malformed = tmp_path / "malformed.csv"
+    malformed.write_text(
+        "\n".join([",".join(HEADER), ",".join(GOOD[0]), "D099,1,2024-01-01"]) + "\n"
+    )
+    return {
+        "clean": (write_csv(tmp_path / "clean.csv", GOOD), True),
+        "rejects": (write_csv(tmp_path / "rejects.csv", GOOD + bad_no_repeat), True),
+        "repeated key": (write_csv(tmp_path / "rep.csv", GOOD + [BAD[5][0]]), False),
+        "cp1251": (
+            write_csv(
+                tmp_path / "w.csv",
+                [r[:7] + ["ТЕЛЕФОН"] + r[8:] for r in GOOD],
+                encoding="cp1251",
+            ),
+            False,
+        ),
+        "malformed line": (malformed, False),
+    }
+
+
+def test_validate_file_one_pass_agrees_with_staging(tmp_path, monkeypatch):
+    import duckdb
+
+    from sarap.pipeline import _ingest
+
+    for name, (path, one_pass) in _files_to_validate(tmp_path).items():
+        con = duckdb.connect()
+        taken = _ingest._validate_streamed(con, path, None, None) is not None
+        con.close()
+        assert taken == one_pass, name
+        table, result = _ingest.validate_file(path)
+        with monkeypatch.context() as m:
+            m.setattr(_ingest, "_validate_streamed", lambda *a: None)
+            staged_table, staged_result = _ingest.validate_file(path)
+        assert table.equals(staged_table), name
+        assert result.as_dict() == staged_result.as_dict(), name
+        assert result.loaded > 0, name

@@ -21,12 +21,19 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
 from sarap.pipeline._mapping import Mapping, detect_mapping, load_mapping
-from sarap.pipeline._readers import Staged, sql_literal, stage
+from sarap.pipeline._readers import (
+    Staged,
+    check_readable,
+    file_format,
+    sql_literal,
+    stage,
+)
 from sarap.store._schema import ENTITIES, OUTCOMES, Field
 from sarap.store._workspace import Workspace
 
@@ -468,6 +475,9 @@ def validate_file(
     assert isinstance(backend, DuckDBBackend)
     con = backend.con
     try:
+        streamed = _validate_streamed(con, path, mapping, encoding)
+        if streamed is not None:
+            return streamed
         with _opened(con, path, mapping, encoding, "cannot validate") as opened:
             staged, mapping, cols, result = opened
             _prepare(con, mapping, cols, staged)
@@ -480,6 +490,77 @@ def validate_file(
             _drop_prepared(con)
     finally:
         backend.close()
+    result.loaded = valid.num_rows
+    result.quarantined = sum(result.reasons.values())
+    result.stored = False
+    return valid, result
+
+
+def _validate_streamed(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    mapping: Mapping | str | Path | None,
+    encoding: str | None,
+) -> tuple[pa.Table, IngestResult] | None:
+    """:func:`validate_file` in one pass, for a CSV file that needs no repair.
+
+    The checks of :func:`_validation_sql` run as the file streams in, with no
+    staging table: about twice as fast on a big file. None when the file
+    needs the staged path: another encoding than UTF-8, a line the CSV
+    reader cannot parse (DuckDB's strict reading fails on either), or a key
+    that repeats within the file. The staged path then gives the answer
+    and the one-line errors.
+    """
+    if file_format(path) != "csv":
+        return None
+    if encoding is not None and encoding.lower().replace("-", "") != "utf8":
+        return None
+    check_readable(path)
+    source = (
+        f"read_csv({sql_literal(path)}, all_varchar = true, header = true, "
+        "null_padding = false)"
+    )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _stream AS SELECT 0 AS _row, * FROM {source}"
+        )
+        columns = [r[0] for r in con.execute("DESCRIBE _stream").fetchall()][1:]
+    except duckdb.Error:
+        return None
+    staged = Staged("_stream", columns, 0, "utf-8", cleanup="DROP VIEW _stream")
+    try:
+        if mapping is not None and not isinstance(mapping, Mapping):
+            mapping = load_mapping(mapping)
+        if mapping is None:
+            mapping = detect_mapping(columns)
+        cols = _resolve_columns(mapping, staged, path)
+        checked = con.sql(_validation_sql(mapping, cols, staged)).to_arrow_table()
+    except (duckdb.Error, SarapError):
+        # The staged path answers instead, with its own error if any: a
+        # file with a broken line may even be sniffed differently here.
+        return None
+    finally:
+        con.execute(staged.cleanup)
+    key = ENTITIES[mapping.entity].key
+    con.register("_streamed", checked)
+    repeats = con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM _streamed WHERE _reason IS NULL "
+        f"GROUP BY {', '.join(key)} HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    con.unregister("_streamed")
+    if repeats:
+        return None
+    result = IngestResult(str(path), mapping.name, "utf-8", rows_read=checked.num_rows)
+    used = set(cols.values())
+    result.ignored_columns = [c for c in columns if c not in used]
+    valid = checked.select([f.name for f in mapping.fields()])
+    if checked.column("_reason").null_count < checked.num_rows:  # rows rejected
+        ok = pc.is_null(checked.column("_reason"))
+        kinds = pc.value_counts(checked.column("_kind").filter(pc.invert(ok)))
+        result.reasons = Counter(
+            {str(k["values"]): int(k["counts"]) for k in kinds.to_pylist()}
+        )
+        valid = valid.filter(ok)
     result.loaded = valid.num_rows
     result.quarantined = sum(result.reasons.values())
     result.stored = False

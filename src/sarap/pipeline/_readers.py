@@ -71,7 +71,7 @@ def file_format(path: Path) -> str:
     return fmt
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
     if not path.exists():
         raise SarapError(f"{path}: no such file")
     if path.is_dir():
@@ -158,7 +158,7 @@ def stage(
     """
     path = Path(path)
     fmt = file_format(path)
-    _check_readable(path)
+    check_readable(path)
     if encoding is not None:
         try:
             codecs.lookup(encoding)
