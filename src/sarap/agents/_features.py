@@ -52,6 +52,17 @@ PRICE_KEYS: dict[str, tuple[str, ...]] = {
 
 N_FOLDS = 5
 
+# The line columns the features read (the hs digits come from hs_code).
+INPUTS = {k for keys in (*GROUP_KEYS.values(), *PRICE_KEYS.values()) for k in keys}
+INPUTS = (INPUTS - {"hs6", "hs4", "hs2"}) | {
+    "hs_code",
+    "customs_value",
+    "net_mass_kg",
+    "tax_rate",
+    "country_origin",
+    "country_departure",
+}
+
 # Columns derived from a declaration line alone.
 BASE_SQL = """
 SELECT *,
@@ -172,8 +183,24 @@ class FeatureBuilder:
         )
 
     def transform(self, lines: pa.Table, refs: References) -> pa.Table:
-        """Features of new lines from learned references."""
-        return self._transform(self._base("_score", lines), refs, oof=False)
+        """Features of new lines from learned references.
+
+        The lines are read once, so their derived columns are a view over
+        the input, of the columns the features use, not a copy of it.
+        """
+        used = lines.select([c for c in lines.column_names if c in INPUTS])
+        self.tmp.register(
+            "_score_in", used.append_column("_pos", pa.array(np.arange(len(used))))
+        )
+        try:
+            self.backend.execute(
+                "CREATE OR REPLACE TEMP VIEW _score AS "
+                + BASE_SQL.format(source="_score_in")
+            )
+            return self._transform("_score", refs, oof=False)
+        finally:
+            self.backend.execute("DROP VIEW IF EXISTS _score")
+            self.tmp.unregister("_score_in")
 
     def _transform(self, base: str, refs: References, *, oof: bool) -> pa.Table:
         be, m = self.backend, refs.smoothing
@@ -229,5 +256,5 @@ class FeatureBuilder:
         if oof:
             for name in GROUP_KEYS:
                 be.execute(f"DROP TABLE IF EXISTS _fold_{name}")
-        be.execute(f"DROP TABLE IF EXISTS {base}")
+            be.execute(f"DROP TABLE IF EXISTS {base}")
         return out
