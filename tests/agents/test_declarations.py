@@ -227,3 +227,51 @@ def test_goods_mismatch_is_a_feature_and_a_reason(sim_lines, tmp_path):
     again = DeclarationRiskRanker.load(tmp_path / "m")
     assert again.goods_model == str(tmp_path / "goods")
     np.testing.assert_allclose(again.score_samples(test), model.score_samples(test))
+
+
+def test_compiled_trees_score_as_lightgbm_does(fitted, tmp_path, monkeypatch):
+    """A big batch goes through the boosters compiled by lleaves: the same
+    scores, revenue and reasons as LightGBM gives, and the compiled object
+    is cached for the next process."""
+    from sarap.agents import _compiled, _declarations
+
+    model, _, test = fitted
+    monkeypatch.setenv("SARAP_CACHE", str(tmp_path))
+    monkeypatch.setattr(_compiled, "_loaded", {})
+    lightgbm = model.score_table(test, explain=50)  # small: LightGBM
+    monkeypatch.setattr(_declarations, "SMALL", 100)
+    model.save(tmp_path / "m")
+    again = DeclarationRiskRanker.load(tmp_path / "m")  # nothing compiled yet
+    compiled = again.score_table(test, explain=50)
+    assert again._compiled([again.booster_]) is not None  # it did compile
+    assert len(list((tmp_path / "compiled").glob("*.so"))) == 2  # risk, revenue
+    np.testing.assert_allclose(
+        compiled.column("risk").to_numpy(),
+        lightgbm.column("risk").to_numpy(),
+        rtol=0,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        compiled.column("expected_revenue").to_numpy(),
+        lightgbm.column("expected_revenue").to_numpy(),
+        rtol=1e-9,
+    )
+    assert compiled.column("reasons").equals(lightgbm.column("reasons"))
+
+
+def test_scoring_falls_back_to_lightgbm_without_a_compiler(fitted, monkeypatch):
+    from sarap.agents import _compiled, _declarations
+
+    model, _, test = fitted
+    expected = model.score_samples(test)
+    monkeypatch.setattr(_declarations, "SMALL", 100)
+    monkeypatch.setattr(_compiled, "_compile", _raise)
+    monkeypatch.setattr(_compiled, "_loaded", {})
+    again = DeclarationRiskRanker(**model.get_params())
+    again.__dict__.update({k: v for k, v in model.__dict__.items() if k.endswith("_")})
+    np.testing.assert_array_equal(again.score_samples(test), expected)
+    assert again._compiled([again.booster_]) is None
+
+
+def _raise(*args: object) -> None:
+    raise RuntimeError("no compiler here")
