@@ -373,7 +373,10 @@ class DeclarationRiskRanker(BaseAgent):
 
     # -- scoring ----------------------------------------------------------
 
-    def _features(self, X: Any) -> tuple[pa.Table, pa.Table]:
+    def _features(self, X: Any, *, ordered: bool = True) -> tuple[pa.Table, pa.Table]:
+        """The lines as a table, and their features: in the lines' order, or
+        (``ordered=False``) in any order with each line's position in
+        ``_pos``."""
         self._check_fitted("booster_")
         lines = _as_table(X)
         if lines.num_rows > SMALL:
@@ -381,14 +384,17 @@ class DeclarationRiskRanker(BaseAgent):
             # DuckDB's buffers are given back before the model runs.
             builder = self._builder()
             try:
-                feats = builder.transform(lines, self.references_)
+                feats = builder.transform(lines, self.references_, ordered=ordered)
             finally:
                 builder.backend.close()
         else:
             builder, lock = self._shared_builder()
             with lock:
-                feats = builder.transform(lines, self.references_)
-        return lines, _with_goods(feats, self._goods_columns(lines))
+                feats = builder.transform(lines, self.references_, ordered=ordered)
+        goods = self._goods_columns(lines)
+        if goods is not None and not ordered:
+            goods = goods.take(feats.column("_pos"))
+        return lines, _with_goods(feats, goods)
 
     def _shared_builder(self) -> tuple[FeatureBuilder, threading.Lock]:
         """One connection per fitted model for small requests, its reference
@@ -485,7 +491,7 @@ class DeclarationRiskRanker(BaseAgent):
             ``declaration_id``, ``item_no``, ``risk``, ``expected_revenue``
             (null without a revenue model), ``reasons`` (``"; "``-joined).
         """
-        lines, feats = self._features(X)
+        lines, feats = self._features(X, ordered=explain is None)
         keys = lines.select(["declaration_id", "item_no"])
         names, attributor = self._attributor()
         n = feats.num_rows
@@ -502,24 +508,30 @@ class DeclarationRiskRanker(BaseAgent):
                 raw[start:stop] = attributor.raw_score(leaves)
                 weights[start:stop] = attributor.contributions(leaves, self.n_jobs)
             risk = 1.0 / (1.0 + np.exp(-raw))
+            context = _context(lines, feats)
             if self.revenue_booster_ is not None:
                 revenue = self._predict([self.revenue_booster_], feats)[0]
         else:
+            # Features come in no set order: scores are put back in the
+            # lines' order, and only the chosen lines' features are fetched.
             boosters = [self.booster_]
             if self.revenue_booster_ is not None:
                 boosters.append(self.revenue_booster_)
-            risk, *rest = self._predict(boosters, feats)
+            line_of = feats.column("_pos").to_numpy()
+            risk, *rest = (_placed(p, line_of) for p in self._predict(boosters, feats))
             revenue = rest[0] if rest else None
             chosen = np.sort(np.argsort(-risk, kind="stable")[:explain])
+            feats = feats.take(_placed(np.arange(n), line_of)[chosen])
+            model_input = feats.select(self.feature_names_)
             weights = np.empty((len(chosen), len(names)), dtype=np.float32)
             for start in range(0, len(chosen), CHUNK):
-                idx = chosen[start : start + CHUNK]
-                leaves = attributor.leaves(self._data(feats.take(idx)))
-                weights[start : start + len(idx)] = attributor.contributions(
+                part = model_input.slice(start, CHUNK)
+                leaves = attributor.leaves(self._data(part))
+                weights[start : start + part.num_rows] = attributor.contributions(
                     leaves, self.n_jobs
                 )
-            lines, feats = lines.take(chosen), feats.take(chosen)
-        reasons = self._words(weights, names, _context(lines, feats), top_reasons)
+            context = _context(lines.select(_CONTEXT_INPUT).take(chosen), feats)
+        reasons = self._words(weights, names, context, top_reasons)
         if chosen is not None:
             at = np.full(n, -1, dtype=np.int64)
             at[chosen] = np.arange(len(chosen))
@@ -657,6 +669,13 @@ CONTEXT = (
 )
 
 
+def _placed(values: np.ndarray, line_of: np.ndarray) -> np.ndarray:
+    """``values`` of feature rows, put in the order of their lines."""
+    out = np.empty_like(values)
+    out[line_of] = values
+    return out
+
+
 def _with_goods(feats: pa.Table, goods: pa.Table | None) -> pa.Table:
     if goods is None:
         return feats
@@ -672,6 +691,9 @@ def _feature_columns(feats: pa.Table) -> list[str]:
         for c in feats.column_names
         if not c.endswith("_fraud") and c != "goods_reason"
     ]
+
+
+_CONTEXT_INPUT = [*CONTEXT, "hs_code"]
 
 
 def _context(lines: pa.Table, feats: pa.Table) -> pa.Table:
