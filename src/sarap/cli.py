@@ -369,7 +369,7 @@ def _explain_count(explain: str, n: int) -> int | None:
     "--explain",
     default="all",
     show_default=True,
-    help="Reasons for how many of the riskiest: a count, N% or all.",
+    help="Reasons for how many of the riskiest declarations: a count, N% or all.",
 )
 @click.option("--top", default=10, show_default=True, help="Rows to print.")
 @click.option("--quiet", "-q", is_flag=True)
@@ -386,6 +386,8 @@ def score_cmd(
     quiet: bool,
 ) -> None:
     """Rank declarations by fraud risk and write the inspection queue."""
+    import pyarrow.compute as pc
+
     from sarap.agents._queue import (
         load_model,
         rank_declarations,
@@ -405,7 +407,11 @@ def score_cmd(
         lines = _lines(files, mapping, encoding, False, quiet).table
     with step(f"scoring {lines.num_rows:,} declaration lines", quiet):
         queue = rank_declarations(
-            model, lines, explain=_explain_count(explain, lines.num_rows)
+            model,
+            lines,
+            explain=_explain_count(
+                explain, pc.count_distinct(lines.column("declaration_id")).as_py()
+            ),
         )
         write_queue(queue, out_file)
     if not quiet:

@@ -20,7 +20,6 @@ import pyarrow.csv as pacsv
 
 from sarap.agents._declarations import DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
-from sarap.backends import SupportsTempTables, get_backend
 from sarap.errors import SarapError
 from sarap.pipeline import IngestResult, validate_file
 from sarap.store import Workspace
@@ -126,49 +125,73 @@ def rank_declarations(
     """The inspection queue: one row per declaration, riskiest first.
 
     A declaration's risk is that of its riskiest goods item, whose reasons
-    it shows; expected revenue at stake adds up over its items.
+    it shows; expected revenue at stake adds up over its items. Ties keep
+    the order in which declarations first appear. ``explain`` gives reasons
+    for that many of the riskiest declarations only (the ones an inspector
+    will open); all when None. Only the line whose reasons are shown is
+    explained: the other lines' reasons would never be read.
+
+    The same queue as :data:`RANK_SQL` over every line's scores and reasons,
+    worked out on the scores alone with NumPy.
     """
-    scored = model.score_table(lines, top_reasons=top_reasons, explain=explain)
-    ctx = lines.select(["importer_id", "hs_code", "customs_value", "currency", "date"])
-    both = pa.Table.from_arrays(
-        scored.columns + ctx.columns + [pa.array(np.arange(lines.num_rows))],
-        names=scored.column_names + ctx.column_names + ["_pos"],
-    )
-    ids = lines.column("declaration_id")
-    if pc.count_distinct(ids).as_py() == lines.num_rows:
-        return _rank_single_items(both)
-    backend = get_backend("duckdb", threads=model.n_jobs)
-    assert isinstance(backend, SupportsTempTables)
-    backend.register("_scored", both)
-    try:
-        return backend.sql(RANK_SQL)
-    finally:
-        backend.close()
-
-
-def _rank_single_items(scored: pa.Table) -> pa.Table:
-    """RANK_SQL's answer when every declaration has one line (no grouping)."""
-    order = pc.sort_indices(scored, [("risk", "descending"), ("_pos", "ascending")])
-    t = scored.take(order)
-    n = t.num_rows
+    scored = model.score_table(lines, explain=0)  # scores, no reasons yet
+    risk = scored.column("risk").to_numpy()
+    code = np.asarray(
+        pc.dictionary_encode(lines.column("declaration_id").combine_chunks()).indices
+    )  # numbered in order of first appearance
+    order = np.argsort(-risk, kind="stable")
+    _, at = np.unique(code[order], return_index=True)
+    top = order[at]  # each declaration's riskiest line (ties: the first)
+    queue = np.argsort(-risk[top], kind="stable")
+    top = top[queue]  # riskiest declaration first
+    n = len(top)
+    k = n if explain is None else max(0, min(int(explain), n))
+    reasons = pa.nulls(n, pa.string())
+    if k:
+        rows = np.sort(top[:k])
+        worded = model.score_table(lines.take(rows), top_reasons=top_reasons)
+        where = np.searchsorted(rows, top[:k])
+        reasons = pa.concat_arrays(
+            [
+                worded.column("reasons").combine_chunks().take(where),
+                pa.nulls(n - k, pa.string()),
+            ]
+        )
+    expected = scored.column("expected_revenue")
+    days = lines.column("date").cast(pa.date32()).cast(pa.int32())
+    first_day = np.full(len(at), np.nan)  # the earliest date of each, as SQL's min
+    np.fmin.at(first_day, code, days.to_numpy(zero_copy_only=False).astype(float))
+    value = lines.column("customs_value").to_numpy(zero_copy_only=False)
     return pa.table(
         {
             "rank": pa.array(np.arange(1, n + 1)),
-            "declaration_id": t.column("declaration_id"),
-            "risk": t.column("risk"),
-            "expected_revenue": t.column("expected_revenue"),
-            "reasons": t.column("reasons"),
-            "date": t.column("date"),
-            "importer_id": t.column("importer_id"),
-            "hs_code": t.column("hs_code"),
-            "customs_value": t.column("customs_value"),
-            "currency": t.column("currency"),
-            "items": pa.array(np.ones(n, dtype=np.int64)),
+            "declaration_id": lines.column("declaration_id").take(top),
+            "risk": pa.array(risk[top]),
+            "expected_revenue": pa.nulls(n, pa.float64())
+            if expected.null_count == len(expected)
+            else pa.array(_sums(code, expected.to_numpy(zero_copy_only=False))[queue]),
+            "reasons": reasons,
+            "date": pa.array(first_day[queue], from_pandas=True)
+            .cast(pa.int32())
+            .cast(pa.date32()),
+            "importer_id": lines.column("importer_id").take(top),
+            "hs_code": lines.column("hs_code").take(top),
+            "customs_value": pa.array(_sums(code, value)[queue]),
+            "currency": lines.column("currency").take(top),
+            "items": pa.array(np.bincount(code)[queue]),
         }
     )
 
 
-# One row per declaration, riskiest first; ties keep the input order.
+def _sums(code: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per declaration sums, missing values left out (as SQL's sum does)."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.bincount(code, weights=np.nan_to_num(values, nan=0.0))
+
+
+# The queue as SQL over every line's scores and reasons (``_scored``, with
+# ``_pos`` the line's position): what rank_declarations gives. One row per
+# declaration, riskiest first; ties keep the input order.
 RANK_SQL = """
 SELECT row_number() OVER (ORDER BY risk DESC, _first) AS rank, * EXCLUDE (_first)
 FROM (
