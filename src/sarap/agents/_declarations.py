@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -471,7 +472,11 @@ class DeclarationRiskRanker(BaseAgent):
         return (self.score_samples(X) >= self.threshold_).astype(np.int8)
 
     def score_table(
-        self, X: Any, *, top_reasons: int = 3, explain: int | None = None
+        self,
+        X: Any,
+        *,
+        top_reasons: int = 3,
+        explain: int | Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> pa.Table:
         """Scores, expected revenue at stake and reasons, one row per line.
 
@@ -481,9 +486,11 @@ class DeclarationRiskRanker(BaseAgent):
             Declaration lines.
         top_reasons : int, default 3
             How many reasons to give per line.
-        explain : int or None, default None
+        explain : int, callable or None, default None
             Give reasons for the ``explain`` riskiest lines only (the ones
-            that reach an inspector); all lines when None.
+            that reach an inspector), or for the lines (positions) that
+            ``explain(risk)`` picks from every line's risk; all lines when
+            None.
 
         Returns
         -------
@@ -520,7 +527,10 @@ class DeclarationRiskRanker(BaseAgent):
             line_of = feats.column("_pos").to_numpy()
             risk, *rest = (_placed(p, line_of) for p in self._predict(boosters, feats))
             revenue = rest[0] if rest else None
-            chosen = np.sort(np.argsort(-risk, kind="stable")[:explain])
+            if callable(explain):
+                chosen = np.sort(np.asarray(explain(risk), dtype=np.int64))
+            else:
+                chosen = np.sort(np.argsort(-risk, kind="stable")[:explain])
             feats = feats.take(_placed(np.arange(n), line_of)[chosen])
             model_input = feats.select(self.feature_names_)
             weights = np.empty((len(chosen), len(names)), dtype=np.float32)

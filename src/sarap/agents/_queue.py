@@ -134,43 +134,38 @@ def rank_declarations(
     The same queue as :data:`RANK_SQL` over every line's scores and reasons,
     worked out on the scores alone with NumPy.
     """
-    scored = model.score_table(lines, explain=0)  # scores, no reasons yet
-    risk = scored.column("risk").to_numpy()
     code = np.asarray(
         pc.dictionary_encode(lines.column("declaration_id").combine_chunks()).indices
     )  # numbered in order of first appearance
-    order = np.argsort(-risk, kind="stable")
-    _, at = np.unique(code[order], return_index=True)
-    top = order[at]  # each declaration's riskiest line (ties: the first)
-    queue = np.argsort(-risk[top], kind="stable")
-    top = top[queue]  # riskiest declaration first
+    picked: dict[str, np.ndarray] = {}
+
+    def shown(risk: np.ndarray) -> np.ndarray:
+        """Each declaration's riskiest line (ties: the first), riskiest
+        declaration first; the first ``explain`` of them get reasons."""
+        order = np.argsort(-risk, kind="stable")
+        _, at = np.unique(code[order], return_index=True)
+        top = order[at]
+        picked["queue"] = np.argsort(-risk[top], kind="stable")
+        picked["top"] = top[picked["queue"]]
+        return picked["top"][: len(top) if explain is None else max(0, explain)]
+
+    scored = model.score_table(lines, explain=shown, top_reasons=top_reasons)
+    queue, top = picked["queue"], picked["top"]
     n = len(top)
-    k = n if explain is None else max(0, min(int(explain), n))
-    reasons = pa.nulls(n, pa.string())
-    if k:
-        rows = np.sort(top[:k])
-        worded = model.score_table(lines.take(rows), top_reasons=top_reasons)
-        where = np.searchsorted(rows, top[:k])
-        reasons = pa.concat_arrays(
-            [
-                worded.column("reasons").combine_chunks().take(where),
-                pa.nulls(n - k, pa.string()),
-            ]
-        )
     expected = scored.column("expected_revenue")
     days = lines.column("date").cast(pa.date32()).cast(pa.int32())
-    first_day = np.full(len(at), np.nan)  # the earliest date of each, as SQL's min
+    first_day = np.full(n, np.nan)  # the earliest date of each, as SQL's min
     np.fmin.at(first_day, code, days.to_numpy(zero_copy_only=False).astype(float))
     value = lines.column("customs_value").to_numpy(zero_copy_only=False)
     return pa.table(
         {
             "rank": pa.array(np.arange(1, n + 1)),
             "declaration_id": lines.column("declaration_id").take(top),
-            "risk": pa.array(risk[top]),
+            "risk": scored.column("risk").take(top),
             "expected_revenue": pa.nulls(n, pa.float64())
             if expected.null_count == len(expected)
             else pa.array(_sums(code, expected.to_numpy(zero_copy_only=False))[queue]),
-            "reasons": reasons,
+            "reasons": scored.column("reasons").take(top),
             "date": pa.array(first_day[queue], from_pandas=True)
             .cast(pa.int32())
             .cast(pa.date32()),
