@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -48,22 +49,9 @@ def _host() -> str:
 def compiled_predict(booster: lgb.Booster, n_jobs: int) -> Predict | None:
     """``booster.predict`` on a float64 row-major matrix, compiled; None when
     it cannot be had (the caller then uses LightGBM)."""
-    text = booster.model_to_string()
-    try:
-        import lleaves
-    except ImportError:
+    model = _compiled(booster.model_to_string())
+    if model is None:
         return None
-    key = hashlib.sha256(
-        f"lleaves {version('lleaves')} {_host()}\n{text}".encode()
-    ).hexdigest()[:32]
-    with _lock:
-        model = _loaded.get(key)
-        if model is None:
-            try:
-                model = _compile(lleaves, text, key)
-            except Exception:  # noqa: BLE001 - any failure: LightGBM scores instead
-                return None
-            _loaded[key] = model
 
     def predict(X: np.ndarray) -> np.ndarray:
         return np.asarray(model.predict(X, n_jobs=n_jobs))
@@ -71,7 +59,74 @@ def compiled_predict(booster: lgb.Booster, n_jobs: int) -> Predict | None:
     return predict
 
 
-def _compile(lleaves: Any, text: str, key: str) -> Any:
+def compiled_leaves(booster: lgb.Booster, n_jobs: int) -> Predict | None:
+    """``booster.predict(X, pred_leaf=True)``, compiled; None when it cannot be had.
+
+    The booster is rewritten as a model of as many classes as it has trees,
+    tree k alone in class k with its leaves' values set to their numbers:
+    its raw "scores" are then the leaf each row reaches in each tree, found
+    by the same compiled walk as the predictions.
+    """
+    model = _compiled(_leaf_model(booster.model_to_string()), raw_score=True)
+    if model is None:
+        return None
+
+    def leaves(X: np.ndarray) -> np.ndarray:
+        out = np.empty((len(X), model.num_trees()), dtype=np.int32)
+        # A block at a time: lleaves answers in float64, 150 of them a row.
+        for start in range(0, len(X), 32768):
+            block = X[start : start + 32768]
+            out[start : start + len(block)] = np.asarray(
+                model.predict(block, n_jobs=n_jobs)
+            ).reshape(len(block), -1)
+        return out
+
+    return leaves
+
+
+def _leaf_model(text: str) -> str:
+    head, _, rest = text.partition("\nTree=")
+    trees = rest.count("\nTree=") + 1
+    head = re.sub(r"(?m)^num_class=\d+$", f"num_class={trees}", head)
+    head = re.sub(
+        r"(?m)^num_tree_per_iteration=\d+$", f"num_tree_per_iteration={trees}", head
+    )
+    head = re.sub(
+        r"(?m)^objective=.*$", f"objective=multiclass num_class:{trees}", head
+    )
+    leaves = 0
+
+    def numbered(m: re.Match[str]) -> str:
+        nonlocal leaves
+        if m.group(1) is not None:
+            leaves = int(m.group(1))
+            return m.group(0)
+        return "leaf_value=" + " ".join(str(i) for i in range(leaves))
+
+    body = re.sub(r"(?m)^num_leaves=(\d+)$|^leaf_value=.*$", numbered, rest)
+    return head + "\nTree=" + body
+
+
+def _compiled(text: str, *, raw_score: bool = False) -> Any:
+    """The lleaves model of a LightGBM model text, compiled or loaded from the
+    cache; None when it cannot be had."""
+    try:
+        import lleaves
+    except ImportError:
+        return None
+    key = hashlib.sha256(
+        f"lleaves {version('lleaves')} {_host()} {raw_score}\n{text}".encode()
+    ).hexdigest()[:32]
+    with _lock:
+        if key not in _loaded:
+            try:
+                _loaded[key] = _compile(lleaves, text, key, raw_score)
+            except Exception:  # noqa: BLE001 - any failure: LightGBM scores instead
+                _loaded[key] = None
+        return _loaded[key]
+
+
+def _compile(lleaves: Any, text: str, key: str, raw_score: bool) -> Any:
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -84,12 +139,12 @@ def _compile(lleaves: Any, text: str, key: str) -> Any:
         model = lleaves.Model(model_file=str(model_file))
         target = folder / f"{key}.so"
         if target.is_file():
-            model.compile(cache=str(target))
+            model.compile(cache=str(target), raw_score=raw_score)
             return model
         # Written under a name of its own, then renamed: two processes
         # compiling the same booster never read a half-written file.
         scratch = (folder if writable else Path(tmp)) / f"{key}.{os.getpid()}.tmp"
-        model.compile(cache=str(scratch))
+        model.compile(cache=str(scratch), raw_score=raw_score)
         if writable:
             os.replace(scratch, target)
         return model

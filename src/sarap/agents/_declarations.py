@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 import sarap
 from sarap.agents._base import BaseAgent, Interval, read_model_info
-from sarap.agents._compiled import compiled_predict
+from sarap.agents._compiled import compiled_leaves, compiled_predict
 from sarap.agents._features import FeatureBuilder, References
 from sarap.agents._paths import PathAttributor
 from sarap.agents._reasons import explain as explain_rows
@@ -448,19 +448,34 @@ class DeclarationRiskRanker(BaseAgent):
             at += batch.num_rows
         return outs
 
-    def _compiled(self, boosters: list[lgb.Booster]) -> list[Any] | None:
-        """The boosters compiled (kept per booster), or None if any cannot be."""
+    def _compiled(
+        self, boosters: list[lgb.Booster], *, leaves: bool = False
+    ) -> list[Any] | None:
+        """The boosters compiled, as predictors or (``leaves``) leaf finders,
+        kept per booster; None if any cannot be had."""
         done = self.__dict__.setdefault("_compiled_boosters", [])
         out = []
         for booster in boosters:
-            fast = next((f for b, f in done if b is booster), False)
+            fast = next((f for b, k, f in done if b is booster and k == leaves), False)
             if fast is False:
-                fast = compiled_predict(booster, self.n_jobs)
-                done.append((booster, fast))
+                compile_ = compiled_leaves if leaves else compiled_predict
+                fast = compile_(booster, self.n_jobs)
+                done.append((booster, leaves, fast))
             if fast is None:
                 return None
             out.append(fast)
         return out
+
+    def _leaves(
+        self, attributor: PathAttributor, part: pa.Table, rows: int
+    ) -> np.ndarray:
+        """Where the rows of ``part`` (model input) end in every tree, as the
+        attributor's indices; part of a big batch (``rows`` lines) through
+        the compiled leaf finder when it can be had."""
+        fast = self._compiled([self.booster_], leaves=True) if rows > SMALL else None
+        if fast is None:
+            return attributor.leaves(self._data(part))
+        return attributor.flat(fast[0](self._matrix(part)))
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Fraud probability of each line; higher is riskier. Never mutates."""
@@ -506,12 +521,13 @@ class DeclarationRiskRanker(BaseAgent):
         chosen: np.ndarray | None = None
         if explain is None:
             # One pass over the trees gives every score and its reasons.
-            data = self._data(feats)
+            model_input = feats.select(self.feature_names_)
             raw = np.empty(n)
             weights = np.empty((n, len(names)), dtype=np.float32)
             for start in range(0, n, CHUNK):
                 stop = min(n, start + CHUNK)
-                leaves = attributor.leaves(data.slice(start, stop - start))
+                part = model_input.slice(start, stop - start)
+                leaves = self._leaves(attributor, part, n)
                 raw[start:stop] = attributor.raw_score(leaves)
                 weights[start:stop] = attributor.contributions(leaves, self.n_jobs)
             risk = 1.0 / (1.0 + np.exp(-raw))
@@ -536,7 +552,7 @@ class DeclarationRiskRanker(BaseAgent):
             weights = np.empty((len(chosen), len(names)), dtype=np.float32)
             for start in range(0, len(chosen), CHUNK):
                 part = model_input.slice(start, CHUNK)
-                leaves = attributor.leaves(self._data(part))
+                leaves = self._leaves(attributor, part, len(chosen))
                 weights[start : start + part.num_rows] = attributor.contributions(
                     leaves, self.n_jobs
                 )

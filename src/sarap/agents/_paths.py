@@ -55,9 +55,13 @@ class PathAttributor:
 
     def leaves(self, X: np.ndarray) -> np.ndarray:
         """(rows, trees) indices into the flattened per-leaf tables."""
-        leaves = np.asarray(self.booster.predict(X, pred_leaf=True), dtype=np.int64)
-        leaves += self.offsets[: leaves.shape[1]]
-        return leaves
+        return self.flat(self.booster.predict(X, pred_leaf=True))
+
+    def flat(self, leaves: np.ndarray) -> np.ndarray:
+        """Per-tree leaf numbers (``pred_leaf``) as indices into the tables."""
+        flat = np.asarray(leaves, dtype=np.int64)
+        flat += self.offsets[: flat.shape[1]]
+        return flat
 
     def raw_score(self, leaves: np.ndarray) -> np.ndarray:
         """The booster's raw score (log-odds) from the leaves rows fall in."""
