@@ -291,6 +291,7 @@ def fit_cmd(
 ) -> None:
     """Learn from inspected declarations and save the model."""
     from sarap.agents import DeclarationRiskRanker
+    from sarap.agents._compiled import cache_dir
     from sarap.agents._queue import fit_model
 
     if bool(train) == bool(workspace):
@@ -338,6 +339,11 @@ def fit_cmd(
             f"[green]✓[/green] {label}: {summary['rounds']} rounds in "
             f"{summary['fit_seconds']} s; model saved to {model_dir}"
         )
+        if "compile_seconds" in summary:
+            err.print(
+                f"  compiled for big batches in {summary['compile_seconds']} s "
+                f"(cached in {cache_dir()})"
+            )
 
 
 def _explain_count(explain: str, n: int) -> int | None:

@@ -266,6 +266,14 @@ def test_compiled_trees_score_as_lightgbm_does(fitted, tmp_path, monkeypatch):
         rtol=1e-9,
     )
     assert compiled.column("reasons").equals(lightgbm.column("reasons"))
+    assert again.compile_for_batches()  # and the leaf finder for reasons
+    assert len(list((tmp_path / "compiled").glob("*.so"))) == 3
+    every = again.score_table(test)  # every line explained: compiled leaves
+    np.testing.assert_allclose(
+        every.column("risk").to_numpy(), lightgbm.column("risk").to_numpy(), atol=1e-12
+    )
+    monkeypatch.setattr(_declarations, "SMALL", 10**9)
+    assert every.column("reasons").equals(again.score_table(test).column("reasons"))
 
 
 def test_scoring_falls_back_to_lightgbm_without_a_compiler(fitted, monkeypatch):

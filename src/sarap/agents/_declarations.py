@@ -466,6 +466,20 @@ class DeclarationRiskRanker(BaseAgent):
             out.append(fast)
         return out
 
+    def compile_for_batches(self) -> bool:
+        """Compile the boosters for big batches now rather than at the first
+        big batch (seconds: about 15 s for 150 trees of 31 leaves). The
+        result is cached per user; False when compiling is not available
+        here, and big batches then score with LightGBM."""
+        self._check_fitted("booster_")
+        boosters = [self.booster_]
+        if self.revenue_booster_ is not None:
+            boosters.append(self.revenue_booster_)
+        return (
+            self._compiled(boosters) is not None
+            and self._compiled([self.booster_], leaves=True) is not None
+        )
+
     def _leaves(
         self, attributor: PathAttributor, part: pa.Table, rows: int
     ) -> np.ndarray:

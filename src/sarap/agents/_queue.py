@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sarap.agents._declarations import DeclarationRiskRanker
+from sarap.agents._declarations import SMALL, DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
 from sarap.errors import SarapError
 from sarap.pipeline import IngestResult, validate_file
@@ -104,6 +104,11 @@ def fit_model(
         "fit_seconds": round(seconds, 1),
     }
     model.save(model_dir, **{"fit": summary, **(meta or {})})
+    if train.num_rows > SMALL:
+        # A model learnt from this much is for big batches: compile it now.
+        started = time.perf_counter()
+        if model.compile_for_batches():
+            summary["compile_seconds"] = round(time.perf_counter() - started, 1)
     return model, summary
 
 
