@@ -219,3 +219,39 @@ def test_mismatch_signal_for_declarations_finds_misclassification(fitted):
     assert np.mean(honest) <= 0.02, np.mean(honest)
     reasons = pc.drop_null(signal.column("goods_reason")).to_pylist()
     assert reasons and all("fits the goods text poorly" in r for r in reasons)
+
+
+def _share_down_by_hand(parent, parent_p, lo, hi, sims, temperature, top):
+    """The per-text loop _share_down replaces, as it was written."""
+    out = []
+    for i in range(len(parent)):
+        items = []
+        for p, pp in zip(parent[i], parent_p[i], strict=True):
+            if p < 0 or hi[p] == lo[p]:
+                continue
+            z = sims[i, lo[p] : hi[p]] / temperature
+            w = np.exp(z - z.max())
+            w *= float(pp) / w.sum()
+            items += zip(range(lo[p], hi[p]), w.tolist(), strict=True)
+        items.sort(key=lambda kv: -kv[1])
+        out.append(items[:top])
+    return out
+
+
+def test_share_down_matches_the_per_text_loop():
+    from sarap.agents._goods import _share_down
+
+    rng = np.random.default_rng(0)
+    n, m, parents, top = 40, 6, 30, 10
+    sizes = rng.integers(0, 5, parents)  # some parents have no children
+    hi = np.cumsum(sizes)
+    lo = hi - sizes
+    sims = rng.choice([0.0, 0.2, 0.5, 0.7], (n, int(hi[-1]))).astype(np.float32)
+    parent = rng.integers(-1, parents, (n, m))  # -1: no parent
+    parent_p = rng.dirichlet(np.ones(m), n)
+    codes, probs = _share_down(parent, parent_p, lo, hi, sims, 0.05, top)
+    want = _share_down_by_hand(parent, parent_p, lo, hi, sims, 0.05, top)
+    for i, items in enumerate(want):
+        kept = codes[i] >= 0
+        assert codes[i][kept].tolist() == [c for c, _ in items]  # ties included
+        np.testing.assert_allclose(probs[i][kept], [p for _, p in items], atol=1e-6)

@@ -138,6 +138,53 @@ def _coverage(Q: sp.csr_matrix, terms: sp.csr_matrix) -> np.ndarray:
     return share
 
 
+def _share_down(
+    parent: np.ndarray,
+    parent_p: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    sims: np.ndarray,
+    temperature: float,
+    top: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each parent code's probability shared among its children, all texts
+    at once; the ``top`` likeliest children of each text.
+
+    ``parent`` (texts, m) holds parent indices (-1: none) with probabilities
+    ``parent_p``; a parent's children are ``lo[p]:hi[p]`` and get a softmax
+    of their ``sims`` at ``temperature``. Returns (texts, top) child indices
+    (-1: none) and probabilities, likeliest first; ties keep parent order,
+    then code order. Float32 throughout, as the sims are.
+    """
+    n, m = parent.shape
+    out_c = np.full((n, top), -1, dtype=np.int64)
+    out_p = np.zeros((n, top), dtype=np.float32)
+    has = parent >= 0
+    start = np.where(has, lo[np.maximum(parent, 0)], 0).ravel()
+    size = np.where(has, hi[np.maximum(parent, 0)] - lo[np.maximum(parent, 0)], 0)
+    size = size.ravel()
+    total = int(size.sum())
+    if total == 0:
+        return out_c, out_p
+    first = np.cumsum(size) - size  # each group's first item
+    child = np.arange(total) - np.repeat(first - start, size)
+    text = np.repeat(np.arange(n * m) // m, size)
+    z = sims[text, child] / np.float32(temperature)
+    groups = first[size > 0]
+    sized = size[size > 0]
+    w = np.exp(z - np.repeat(np.maximum.reduceat(z, groups), sized))
+    scale = parent_p.ravel()[size > 0].astype(np.float32) / np.add.reduceat(w, groups)
+    w *= np.repeat(scale, sized)
+    order = np.lexsort((np.arange(total), -w, text))  # by text, likeliest first
+    per_text = np.bincount(text, minlength=n)
+    at = np.arange(total) - np.repeat(np.cumsum(per_text) - per_text, per_text)
+    keep = order[at < top]
+    rank = at[at < top]
+    out_c[text[keep], rank] = child[keep]
+    out_p[text[keep], rank] = w[keep]
+    return out_c, out_p
+
+
 def _head(normal: str) -> str:
     return " ".join(normal.split()[:_HEAD_WORDS])
 
@@ -482,11 +529,14 @@ class GoodsClassifier(BaseAgent):
         Qh: sp.csr_matrix,
         svm: dict[str, Any] | None,
         example_rows: np.ndarray | None,
+        example_sims: sp.csr_matrix | None = None,
     ) -> dict[str, np.ndarray]:
         """Heading scores of each view: (texts, headings) arrays.
 
         ``Q`` is the texts in the full space, ``Qs`` in stemmed words and
         ``Qh`` their first words (the head phrase: what the goods are) stemmed.
+        ``example_sims`` is ``Q`` against every example when the caller has
+        it already (the costliest product here).
         """
         n, H = Q.shape[0], len(self.headings_)
         views = {
@@ -503,7 +553,11 @@ class GoodsClassifier(BaseAgent):
             )
         if self.example_matrix_ is not None and example_rows is not None:
             if len(example_rows) == self.example_matrix_.shape[0]:
-                sims = Q @ self._t("example_matrix_")
+                sims = (
+                    example_sims
+                    if example_sims is not None
+                    else Q @ self._t("example_matrix_")
+                )
                 knn = _segment_max(sims, self.example_heading_, H)
             elif len(example_rows):
                 sims = Q @ self.example_matrix_[example_rows].T
@@ -617,14 +671,18 @@ class GoodsClassifier(BaseAgent):
         return out
 
     def _heading_probs(
-        self, Q: sp.csr_matrix, Qs: sp.csr_matrix, Qh: sp.csr_matrix
+        self,
+        Q: sp.csr_matrix,
+        Qs: sp.csr_matrix,
+        Qh: sp.csr_matrix,
+        example_sims: sp.csr_matrix | None,
     ) -> tuple[np.ndarray, np.ndarray]:
         rows = (
             np.arange(self.example_matrix_.shape[0])
             if self.example_matrix_ is not None
             else None
         )
-        views = self._views(Q, Qs, Qh, self.svm_, rows)
+        views = self._views(Q, Qs, Qh, self.svm_, rows, example_sims)
         cand, feats = self._candidates(views, self.prior_)
         m = self._margins(feats)
         mass = np.full((len(m), 1), self.coverage_)
@@ -643,16 +701,25 @@ class GoodsClassifier(BaseAgent):
     def _levels_batch(self, normal: list[str], top: int) -> list[_Levels]:
         Q, Qs = self.space_.full(normal), self.space_.stems(normal)
         Qh = self.space_.stems([_head(t) for t in normal])
-        cand, prob = self._heading_probs(Q, Qs, Qh)
+        ex_sims = None
+        if self.example_matrix_ is not None:  # once, for two uses
+            ex_sims = Q @ self._t("example_matrix_")
+        cand, prob = self._heading_probs(Q, Qs, Qh, ex_sims)
         name_sims = Qs @ self._t("own_matrix_")
         s6 = _segment_max(name_sims, self.doc6_, len(self.codes6_))
         s10 = _segment_max(name_sims, self.doc10_, len(self.codes10_))
-        if self.example_matrix_ is not None and (self.example6_ >= 0).any():
+        if ex_sims is not None and (self.example6_ >= 0).any():
             # Labelled examples count for little: their nearest one shares
             # mostly the words of the heading, not of the subheading.
-            ex_sims = Q @ self._t("example_matrix_")
             s6 += 0.1 * _segment_max(ex_sims, self.example6_, len(self.codes6_))
             s10 += 0.1 * _segment_max(ex_sims, self.example10_, len(self.codes10_))
+        top4 = cand[:, :top]
+        c6, p6 = _share_down(
+            top4, prob[:, :top], *self._child_ranges(), s6, self.deep_temperature, top
+        )
+        c10, p10 = _share_down(
+            c6, p6, *self._child_ranges(deep=True), s10, self.deep_temperature, top
+        )
         out = []
         for i in range(len(normal)):
             lv = _Levels()
@@ -665,27 +732,31 @@ class GoodsClassifier(BaseAgent):
             ranked = sorted(chapters.items(), key=lambda kv: -kv[1])[:top]
             lv.codes[2] = [c for c, _ in ranked]
             lv.probs[2] = [p for _, p in ranked]
-            for depth, parents, codes, sims, parent_len in (
-                (6, lv, self.codes6_, s6[i], 4),
-                (10, lv, self.codes10_, s10[i], 6),
+            for depth, codes, ci, pi in (
+                (6, self.codes6_, c6, p6),
+                (10, self.codes10_, c10, p10),
             ):
-                items: list[tuple[str, float]] = []
-                for pc, pp in zip(
-                    parents.codes[parent_len], parents.probs[parent_len], strict=True
-                ):
-                    lo = np.searchsorted(codes, pc)
-                    hi = np.searchsorted(codes, pc + "\uffff")
-                    if hi == lo:
-                        continue
-                    z = sims[lo:hi] / self.deep_temperature
-                    w = np.exp(z - z.max())
-                    w *= pp / w.sum()
-                    items += zip(codes[lo:hi].tolist(), w.tolist(), strict=True)
-                items.sort(key=lambda kv: -kv[1])
-                lv.codes[depth] = [c for c, _ in items[:top]]
-                lv.probs[depth] = [p for _, p in items[:top]]
+                kept = ci[i] >= 0
+                lv.codes[depth] = codes[ci[i][kept]].tolist()
+                lv.probs[depth] = pi[i][kept].tolist()
             out.append(lv)
         return out
+
+    def _child_ranges(self, *, deep: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Where each heading's subheadings lie in ``codes6_`` (``deep``: each
+        subheading's national codes in ``codes10_``), as [lo, hi) ranges.
+        Derived from fitted state, made once."""
+        cache = self.__dict__.setdefault("_ranges", {})
+        parents, children = (
+            (self.codes6_, self.codes10_) if deep else (self.headings_, self.codes6_)
+        )
+        hit = cache.get(deep)
+        if hit is None or hit[0] is not children:
+            lo = np.searchsorted(children, parents)
+            hi = np.searchsorted(children, np.char.add(parents.astype(str), "\uffff"))
+            hit = (children, lo, hi)
+            cache[deep] = hit
+        return hit[1], hit[2]
 
     def _suggest(self, lv: _Levels, depth: int, k: int) -> list[Suggestion]:
         return [
