@@ -55,7 +55,7 @@ class PathAttributor:
 
     def leaves(self, X: np.ndarray) -> np.ndarray:
         """(rows, trees) indices into the flattened per-leaf tables."""
-        return self.flat(self.booster.predict(X, pred_leaf=True))
+        return self.flat(np.asarray(self.booster.predict(X, pred_leaf=True)))
 
     def flat(self, leaves: np.ndarray) -> np.ndarray:
         """Per-tree leaf numbers (``pred_leaf``) as indices into the tables."""

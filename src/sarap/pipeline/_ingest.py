@@ -534,7 +534,16 @@ def _validate_streamed(
         if mapping is None:
             mapping = detect_mapping(columns)
         cols = _resolve_columns(mapping, staged, path)
-        checked = con.sql(_validation_sql(mapping, cols, staged)).to_arrow_table()
+        sql = _validation_sql(mapping, cols, staged)
+        # Rows come back in file order only through projections: DuckDB
+        # turns a long IN list into a hash join, which reorders them, so
+        # that rewrite is off here, and any plan with a join goes the
+        # staged way (which sorts by row number).
+        con.execute("SET disabled_optimizers = 'in_clause'")
+        plan = "\n".join(str(r[-1]) for r in con.execute("EXPLAIN " + sql).fetchall())
+        if "JOIN" in plan.upper():
+            return None
+        checked = con.sql(sql).to_arrow_table()
     except (duckdb.Error, SarapError):
         # The staged path answers instead, with its own error if any: a
         # file with a broken line may even be sniffed differently here.
