@@ -323,6 +323,7 @@ def fit_cmd(
                 params=params,
                 callbacks=callbacks,
                 meta={"fitted_on_files": seen},
+                for_batches=True,
             )
     else:
         _, summary = fit_model(
@@ -331,6 +332,7 @@ def fit_cmd(
             valid=valid_table,
             params=params,
             meta={"fitted_on_files": seen},
+            for_batches=True,
         )
     if as_json:
         click.echo(json.dumps(summary))

@@ -251,6 +251,9 @@ def test_compiled_trees_score_as_lightgbm_does(fitted, tmp_path, monkeypatch):
     monkeypatch.setattr(_declarations, "SMALL", 100)
     model.save(tmp_path / "m")
     again = DeclarationRiskRanker.load(tmp_path / "m")  # nothing compiled yet
+    again.score_table(test, explain=50)  # big, but too small to repay compiling
+    assert not (tmp_path / "compiled").exists()
+    monkeypatch.setattr(_declarations, "COMPILE_AT", 1000)
     compiled = again.score_table(test, explain=50)
     assert again._compiled([again.booster_]) is not None  # it did compile
     assert len(list((tmp_path / "compiled").glob("*.so"))) == 2  # risk, revenue
@@ -282,6 +285,7 @@ def test_scoring_falls_back_to_lightgbm_without_a_compiler(fitted, monkeypatch):
     model, _, test = fitted
     expected = model.score_samples(test)
     monkeypatch.setattr(_declarations, "SMALL", 100)
+    monkeypatch.setattr(_declarations, "COMPILE_AT", 1000)
     monkeypatch.setattr(_compiled, "_compile", _raise)
     monkeypatch.setattr(_compiled, "_loaded", {})
     again = DeclarationRiskRanker(**model.get_params())

@@ -31,6 +31,9 @@ from sarap.store._schema import DECLARATIONS, SCHEMA_VERSION
 REQUIRED = ("declaration_id", "importer_id", "hs_code", "customs_value")
 # Requests up to this many lines share one connection; bigger ones get their own.
 SMALL = 50_000
+# Lines in a batch that repay compiling the boosters (about 20 s, once per
+# model and machine; they then save about 3 s a million lines).
+COMPILE_AT = 2_000_000
 # Lines per pass over the trees when explaining (bounds the leaf-index array).
 CHUNK = 100_000
 MODEL_FORMAT = 1
@@ -415,7 +418,7 @@ class DeclarationRiskRanker(BaseAgent):
         the whole batch would be hundreds of megabytes of it.
         """
         n = feats.num_rows
-        fast = self._compiled(boosters) if n > SMALL else None
+        fast = self._compiled(boosters, rows=n) if n > SMALL else None
         if fast is None:
             data = self._data(feats)
             return [np.asarray(b.predict(data)) for b in boosters]
@@ -434,18 +437,21 @@ class DeclarationRiskRanker(BaseAgent):
         return outs
 
     def _compiled(
-        self, boosters: list[lgb.Booster], *, leaves: bool = False
+        self, boosters: list[lgb.Booster], *, leaves: bool = False, rows: int = 0
     ) -> list[Any] | None:
         """The boosters compiled, as predictors or (``leaves``) leaf finders,
-        kept per booster; None if any cannot be had."""
+        kept per booster; None if any cannot be had. For a batch of ``rows``
+        lines they are compiled only if that repays it (``COMPILE_AT``);
+        below that, only a compiled object already in the cache is used."""
         done = self.__dict__.setdefault("_compiled_boosters", [])
         out = []
         for booster in boosters:
             fast = next((f for b, k, f in done if b is booster and k == leaves), False)
             if fast is False:
                 compile_ = compiled_leaves if leaves else compiled_predict
-                fast = compile_(booster, self.n_jobs)
-                done.append((booster, leaves, fast))
+                fast = compile_(booster, self.n_jobs, build=rows >= COMPILE_AT)
+                if fast is not None or rows >= COMPILE_AT:
+                    done.append((booster, leaves, fast))
             if fast is None:
                 return None
             out.append(fast)
@@ -461,8 +467,9 @@ class DeclarationRiskRanker(BaseAgent):
         if self.revenue_booster_ is not None:
             boosters.append(self.revenue_booster_)
         return (
-            self._compiled(boosters) is not None
-            and self._compiled([self.booster_], leaves=True) is not None
+            self._compiled(boosters, rows=COMPILE_AT) is not None
+            and self._compiled([self.booster_], leaves=True, rows=COMPILE_AT)
+            is not None
         )
 
     def _leaves(
@@ -471,7 +478,11 @@ class DeclarationRiskRanker(BaseAgent):
         """Where the rows of ``part`` (model input) end in every tree, as the
         attributor's indices; part of a big batch (``rows`` lines) through
         the compiled leaf finder when it can be had."""
-        fast = self._compiled([self.booster_], leaves=True) if rows > SMALL else None
+        fast = (
+            self._compiled([self.booster_], leaves=True, rows=rows)
+            if rows > SMALL
+            else None
+        )
         if fast is None:
             return attributor.leaves(self._data(part))
         return attributor.flat(fast[0](self._matrix(part)))

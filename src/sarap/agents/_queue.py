@@ -88,8 +88,14 @@ def fit_model(
     params: dict[str, Any] | None = None,
     callbacks: list[Any] | None = None,
     meta: dict[str, Any] | None = None,
+    for_batches: bool = False,
 ) -> tuple[DeclarationRiskRanker, dict[str, Any]]:
-    """Fit the declarations agent and save it; returns it with a fit summary."""
+    """Fit the declarations agent and save it; returns it with a fit summary.
+
+    ``for_batches``: a model learnt from more than ``SMALL`` lines is also
+    compiled for big batches now (what ``sarap declarations fit`` does,
+    as its models are for scoring files).
+    """
     model = DeclarationRiskRanker(**(params or {}))
     started = time.perf_counter()
     eval_set = (valid, None) if valid is not None else None
@@ -104,8 +110,7 @@ def fit_model(
         "fit_seconds": round(seconds, 1),
     }
     model.save(model_dir, **{"fit": summary, **(meta or {})})
-    if train.num_rows > SMALL:
-        # A model learnt from this much is for big batches: compile it now.
+    if for_batches and train.num_rows > SMALL:
         started = time.perf_counter()
         if model.compile_for_batches():
             summary["compile_seconds"] = round(time.perf_counter() - started, 1)
