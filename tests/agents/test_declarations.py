@@ -296,3 +296,18 @@ def test_scoring_falls_back_to_lightgbm_without_a_compiler(fitted, monkeypatch):
 
 def _raise(*args: object) -> None:
     raise RuntimeError("no compiler here")
+
+
+def test_queue_refuses_lines_without_a_declaration_id(fitted):
+    from sarap.agents._queue import rank_declarations
+    from sarap.errors import SarapError
+
+    model, _, test = fitted
+    lines = test.slice(0, 20)
+    ids = lines.column("declaration_id").to_pylist()
+    ids[3] = None
+    lines = lines.set_column(
+        lines.column_names.index("declaration_id"), "declaration_id", pa.array(ids)
+    )
+    with pytest.raises(SarapError, match="declaration_id is missing on 1 lines"):
+        rank_declarations(model, lines)

@@ -144,8 +144,11 @@ def rank_declarations(
     The same queue as :data:`RANK_SQL` over every line's scores and reasons,
     worked out on the scores alone with NumPy.
     """
+    ids = lines.column("declaration_id")
+    if ids.null_count:
+        raise SarapError(f"declaration_id is missing on {ids.null_count:,} lines")
     code = np.asarray(
-        pc.dictionary_encode(lines.column("declaration_id").combine_chunks()).indices
+        pc.dictionary_encode(ids.combine_chunks()).indices
     )  # numbered in order of first appearance
     picked: dict[str, np.ndarray] = {}
 
