@@ -25,7 +25,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import lightgbm as lgb
 import numpy as np
 
 Predict = Callable[[np.ndarray], np.ndarray]
@@ -48,12 +47,13 @@ def _host() -> str:
 
 
 def compiled_predict(
-    booster: lgb.Booster, n_jobs: int, *, build: bool = True
+    model_text: str, n_jobs: int, *, build: bool = True
 ) -> Predict | None:
-    """``booster.predict`` on a float64 row-major matrix, compiled; None when
-    it cannot be had (the caller then uses LightGBM), or when it is not in
-    the cache yet and ``build`` is False."""
-    model = _compiled(booster.model_to_string(), build=build)
+    """The booster's ``predict`` on a float64 row-major matrix, compiled from
+    its text (``model_to_string``, the saved file); None when it cannot be
+    had (the caller then uses LightGBM), or when it is not in the cache yet
+    and ``build`` is False."""
+    model = _compiled(model_text, build=build)
     if model is None:
         return None
 
@@ -64,9 +64,9 @@ def compiled_predict(
 
 
 def compiled_leaves(
-    booster: lgb.Booster, n_jobs: int, *, build: bool = True
+    model_text: str, n_jobs: int, *, build: bool = True
 ) -> Predict | None:
-    """``booster.predict(X, pred_leaf=True)``, compiled; None as for
+    """The booster's ``predict(X, pred_leaf=True)``, compiled; None as for
     :func:`compiled_predict`.
 
     The booster is rewritten as a model of as many classes as it has trees,
@@ -74,9 +74,7 @@ def compiled_leaves(
     its raw "scores" are then the leaf each row reaches in each tree, found
     by the same compiled walk as the predictions.
     """
-    model = _compiled(
-        _leaf_model(booster.model_to_string()), raw_score=True, build=build
-    )
+    model = _compiled(_leaf_model(model_text), raw_score=True, build=build)
     if model is None:
         return None
 

@@ -8,9 +8,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -27,6 +26,9 @@ from sarap.agents._reasons import families
 from sarap.backends import get_backend
 from sarap.errors import SarapError
 from sarap.store._schema import DECLARATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 REQUIRED = ("declaration_id", "importer_id", "hs_code", "customs_value")
 # Requests up to this many lines share one connection; bigger ones get their own.
@@ -74,6 +76,37 @@ def _fingerprint(X: pa.Table, y: np.ndarray) -> str:
     for i, item, label in zip(ids, items, y.tolist(), strict=True):
         h.update(f"{i}\x1f{item}\x1f{label}\x1e".encode())
     return h.hexdigest()
+
+
+class _Booster:
+    """A fitted booster attribute that a loaded model keeps as the booster's
+    text until something needs the LightGBM object: compiled scoring and
+    the reasons' path tables read the text alone. LightGBM is imported when
+    first needed: with scikit-learn, which it loads, that takes longer
+    (1.3-1.7 s here) than scoring a big batch spends in it."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj.__dict__
+        if "_" + self.name not in d:
+            text = d.get("_" + self.name + "_text")
+            if text is None:
+                raise AttributeError(self.name)
+            import lightgbm
+
+            d["_" + self.name] = lightgbm.Booster(model_str=text)
+        return d["_" + self.name]
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        d = obj.__dict__
+        d["_" + self.name] = value
+        d.pop("_" + self.name + "_text", None)
+        d.pop("_compiled_boosters", None)  # derived from the boosters
+        d.pop("_path_attributor", None)
 
 
 class DeclarationRiskRanker(BaseAgent):
@@ -132,6 +165,8 @@ class DeclarationRiskRanker(BaseAgent):
     """
 
     info_: dict[str, Any]  # set by load(): the saved model.json
+    booster_ = _Booster()
+    revenue_booster_ = _Booster()
 
     _parameter_constraints: ClassVar = {
         "n_estimators": [Interval(int, 1, None)],
@@ -326,6 +361,8 @@ class DeclarationRiskRanker(BaseAgent):
         refs, feats = builder.fit_transform(X, pa.array(y))
         feats = _with_goods(feats, goods)
         self.feature_names_ = _feature_columns(feats)
+        import lightgbm as lgb  # when first needed: see _Booster
+
         train = lgb.Dataset(
             self._matrix(feats), y, feature_name=self.feature_names_, free_raw_data=True
         )
@@ -349,6 +386,8 @@ class DeclarationRiskRanker(BaseAgent):
         mask = (y == 1) & np.isfinite(rev) & (rev > 0)
         if mask.sum() < 50:
             return None
+        import lightgbm as lgb  # when first needed: see _Booster
+
         data = lgb.Dataset(
             self._matrix(feats)[mask],
             np.log1p(rev[mask]),
@@ -368,7 +407,7 @@ class DeclarationRiskRanker(BaseAgent):
         """The lines as a table, and their features: in the lines' order, or
         (``ordered=False``) in any order with each line's position in
         ``_pos``."""
-        self._check_fitted("booster_")
+        self._check_fitted("references_")  # not booster_: that loads LightGBM
         lines = _as_table(X)
         if lines.num_rows > SMALL:
             # A big batch gets a connection of its own, closed after, so that
@@ -406,10 +445,20 @@ class DeclarationRiskRanker(BaseAgent):
             {c: feats.column(c).cast(pa.float64()) for c in self.feature_names_}
         )
 
-    def _predict(
-        self, boosters: list[lgb.Booster], feats: pa.Table
-    ) -> list[np.ndarray]:
-        """Each booster's predictions for ``feats`` (the feature table).
+    def _text(self, name: str) -> str | None:
+        """A booster attribute's LightGBM text (None for no booster)."""
+        text = self.__dict__.get("_" + name + "_text")
+        if text is not None:
+            return str(text)
+        booster = getattr(self, name)
+        return None if booster is None else str(booster.model_to_string())
+
+    def _has(self, name: str) -> bool:
+        """Whether the model has that booster, without loading LightGBM."""
+        return self._text(name) is not None
+
+    def _predict(self, names: list[str], feats: pa.Table) -> list[np.ndarray]:
+        """Each named booster's predictions for ``feats`` (the feature table).
 
         A big batch goes through the boosters compiled to machine code (the
         same predictions, several times faster) when they can be had, one
@@ -418,11 +467,11 @@ class DeclarationRiskRanker(BaseAgent):
         the whole batch would be hundreds of megabytes of it.
         """
         n = feats.num_rows
-        fast = self._compiled(boosters, rows=n) if n > SMALL else None
+        fast = self._compiled(names, rows=n) if n > SMALL else None
         if fast is None:
             data = self._data(feats)
-            return [np.asarray(b.predict(data)) for b in boosters]
-        outs = [np.empty(n) for _ in boosters]
+            return [np.asarray(getattr(self, b).predict(data)) for b in names]
+        outs = [np.empty(n) for _ in names]
         batches = feats.select(self.feature_names_).to_batches()
         buffer = np.empty((max(b.num_rows for b in batches), len(self.feature_names_)))
         at = 0
@@ -437,39 +486,45 @@ class DeclarationRiskRanker(BaseAgent):
         return outs
 
     def _compiled(
-        self, boosters: list[lgb.Booster], *, leaves: bool = False, rows: int = 0
+        self, names: list[str], *, leaves: bool = False, rows: int = 0
     ) -> list[Any] | None:
-        """The boosters compiled, as predictors or (``leaves``) leaf finders,
-        kept per booster; None if any cannot be had. For a batch of ``rows``
-        lines they are compiled only if that repays it (``COMPILE_AT``);
-        below that, only a compiled object already in the cache is used."""
-        done = self.__dict__.setdefault("_compiled_boosters", [])
+        """The named boosters compiled, as predictors or (``leaves``) leaf
+        finders, kept per booster; None if any cannot be had. For a batch of
+        ``rows`` lines they are compiled only if that repays it
+        (``COMPILE_AT``); below that, only one already in the cache is used."""
+        done = self.__dict__.setdefault("_compiled_boosters", {})
         out = []
-        for booster in boosters:
-            fast = next((f for b, k, f in done if b is booster and k == leaves), False)
+        for name in names:
+            fast = done.get((name, leaves), False)
             if fast is False:
+                text = self._text(name)
                 compile_ = compiled_leaves if leaves else compiled_predict
-                fast = compile_(booster, self.n_jobs, build=rows >= COMPILE_AT)
-                if fast is not None or rows >= COMPILE_AT:
-                    done.append((booster, leaves, fast))
+                build = rows >= COMPILE_AT
+                fast = (
+                    None if text is None else compile_(text, self.n_jobs, build=build)
+                )
+                if fast is not None or build:
+                    done[(name, leaves)] = fast
             if fast is None:
                 return None
             out.append(fast)
         return out
+
+    def _boosters(self) -> list[str]:
+        """The model's boosters: risk, and revenue when it has one."""
+        return ["booster_"] + (
+            ["revenue_booster_"] if self._has("revenue_booster_") else []
+        )
 
     def compile_for_batches(self) -> bool:
         """Compile the boosters for big batches now rather than at the first
         big batch (seconds: about 15 s for 150 trees of 31 leaves). The
         result is cached per user; False when compiling is not available
         here, and big batches then score with LightGBM."""
-        self._check_fitted("booster_")
-        boosters = [self.booster_]
-        if self.revenue_booster_ is not None:
-            boosters.append(self.revenue_booster_)
+        self._check_fitted("references_")
         return (
-            self._compiled(boosters, rows=COMPILE_AT) is not None
-            and self._compiled([self.booster_], leaves=True, rows=COMPILE_AT)
-            is not None
+            self._compiled(self._boosters(), rows=COMPILE_AT) is not None
+            and self._compiled(["booster_"], leaves=True, rows=COMPILE_AT) is not None
         )
 
     def _leaves(
@@ -479,18 +534,20 @@ class DeclarationRiskRanker(BaseAgent):
         attributor's indices; part of a big batch (``rows`` lines) through
         the compiled leaf finder when it can be had."""
         fast = (
-            self._compiled([self.booster_], leaves=True, rows=rows)
+            self._compiled(["booster_"], leaves=True, rows=rows)
             if rows > SMALL
             else None
         )
         if fast is None:
-            return attributor.leaves(self._data(part))
-        return attributor.flat(fast[0](self._matrix(part)))
+            leaves = self.booster_.predict(self._data(part), pred_leaf=True)
+        else:
+            leaves = fast[0](self._matrix(part))
+        return attributor.flat(np.asarray(leaves))
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Fraud probability of each line; higher is riskier. Never mutates."""
         _, feats = self._features(X)
-        return self._predict([self.booster_], feats)[0]
+        return self._predict(["booster_"], feats)[0]
 
     def predict(self, X: Any) -> np.ndarray:
         """1 where the score reaches ``threshold_`` (the inspection cut-off)."""
@@ -542,16 +599,14 @@ class DeclarationRiskRanker(BaseAgent):
                 weights[start:stop] = attributor.contributions(leaves, self.n_jobs)
             risk = 1.0 / (1.0 + np.exp(-raw))
             context = _context(lines, feats)
-            if self.revenue_booster_ is not None:
-                revenue = self._predict([self.revenue_booster_], feats)[0]
+            if self._has("revenue_booster_"):
+                revenue = self._predict(["revenue_booster_"], feats)[0]
         else:
             # Features come in no set order: scores are put back in the
             # lines' order, and only the chosen lines' features are fetched.
-            boosters = [self.booster_]
-            if self.revenue_booster_ is not None:
-                boosters.append(self.revenue_booster_)
             line_of = feats.column("_pos").to_numpy()
-            risk, *rest = (_placed(p, line_of) for p in self._predict(boosters, feats))
+            scores = self._predict(self._boosters(), feats)
+            risk, *rest = (_placed(p, line_of) for p in scores)
             revenue = rest[0] if rest else None
             if callable(explain):
                 chosen = np.sort(np.asarray(explain(risk), dtype=np.int64))
@@ -603,14 +658,16 @@ class DeclarationRiskRanker(BaseAgent):
     def _attributor(self) -> tuple[list[str], PathAttributor]:
         # Derived from booster_ alone, built once and reused; not learned state.
         cached = self.__dict__.get("_path_attributor")
-        if cached is None or cached[1].booster is not self.booster_:
+        if cached is None:
             fams = families(self.feature_names_)
             names = list(fams)
             owner = [0] * len(self.feature_names_)
             for j, f in enumerate(names):
                 for i in fams[f]:
                     owner[i] = j
-            cached = (names, PathAttributor(self.booster_, owner, len(names)))
+            text = self._text("booster_")
+            assert text is not None
+            cached = (names, PathAttributor(text, owner, len(names)))
             self.__dict__["_path_attributor"] = cached
         return cached
 
@@ -655,11 +712,13 @@ class DeclarationRiskRanker(BaseAgent):
         path = Path(path)
         info = read_model_info(path, cls.__name__, MODEL_FORMAT)
         model = cls(**info["params"])
-        model.booster_ = lgb.Booster(model_file=str(path / "booster.txt"))
+        # The boosters as text: LightGBM is loaded only if something needs it.
+        model.__dict__["_booster__text"] = (path / "booster.txt").read_text()
         rev = path / "revenue.txt"
-        model.revenue_booster_ = (
-            lgb.Booster(model_file=str(rev)) if rev.is_file() else None
-        )
+        if rev.is_file():
+            model.__dict__["_revenue_booster__text"] = rev.read_text()
+        else:
+            model.revenue_booster_ = None
         groups: dict[str, pa.Table] = {}
         prices: dict[str, pa.Table] = {}
         for f in sorted((path / "references").glob("*.parquet")):

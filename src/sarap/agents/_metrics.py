@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 LEVELS = (1, 2, 5, 10)
 
@@ -52,6 +51,8 @@ def inspection_metrics(
         p, r = precision_recall_at(y, scores, level)
         out[f"precision@{level}%"] = round(p, 4)
         out[f"recall@{level}%"] = round(r, 4)
+    from sklearn.metrics import roc_auc_score  # here: scikit-learn loads slowly
+
     out["auc"] = (
         round(float(roc_auc_score(y, scores)), 4) if 0 < y.sum() < len(y) else None
     )

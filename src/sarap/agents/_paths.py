@@ -11,9 +11,7 @@ of a row add up exactly to its raw score minus the model's base value.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-import lightgbm as lgb
 import numpy as np
 
 
@@ -22,40 +20,33 @@ class PathAttributor:
 
     Parameters
     ----------
-    booster : lightgbm.Booster
+    model_text : str
+        The booster as LightGBM writes it (``model_to_string``, the saved
+        file): read here without LightGBM.
     feature_family : list of int
         For each model feature, the index of its family.
     n_families : int
     """
 
-    def __init__(
-        self, booster: lgb.Booster, feature_family: list[int], n_families: int
-    ):
-        self.booster = booster
+    def __init__(self, model_text: str, feature_family: list[int], n_families: int):
         fam = np.asarray(feature_family)
         tables: list[np.ndarray] = []
         values: list[np.ndarray] = []
         self.base = 0.0
-        for tree in booster.dump_model()["tree_info"]:
-            root = tree["tree_structure"]
-            table = np.zeros((tree["num_leaves"], n_families), dtype=np.float32)
-            value = np.zeros(tree["num_leaves"], dtype=np.float64)
-            if "leaf_index" in root:  # a single-leaf tree
-                self.base += float(root["leaf_value"])
-                value[0] = float(root["leaf_value"])
+        for tree in _trees(model_text):
+            leaf_value = tree["leaf_value"]
+            table = np.zeros((len(leaf_value), n_families), dtype=np.float32)
+            if len(leaf_value) == 1:  # a single-leaf tree
+                self.base += float(leaf_value[0])
             else:
-                self.base += float(root["internal_value"])
-                _walk(root, np.zeros(n_families), table, value, fam)
+                self.base += float(tree["internal_value"][0])
+                _walk(tree, 0, np.zeros(n_families), table, fam)
             tables.append(table)
-            values.append(value)
+            values.append(leaf_value)
         sizes = np.array([t.shape[0] for t in tables])
         self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         self.table = np.vstack(tables)
         self.values = np.concatenate(values)
-
-    def leaves(self, X: np.ndarray) -> np.ndarray:
-        """(rows, trees) indices into the flattened per-leaf tables."""
-        return self.flat(np.asarray(self.booster.predict(X, pred_leaf=True)))
 
     def flat(self, leaves: np.ndarray) -> np.ndarray:
         """Per-tree leaf numbers (``pred_leaf``) as indices into the tables."""
@@ -104,25 +95,45 @@ class PathAttributor:
                 acc += tmp
 
 
-def _value(node: dict[str, Any]) -> float:
-    return float(node["leaf_value"] if "leaf_index" in node else node["internal_value"])
+_TREE_FIELDS = ("split_feature", "left_child", "right_child", "leaf_value")
+
+
+def _trees(model_text: str) -> list[dict[str, np.ndarray]]:
+    """The trees of a LightGBM model text: per tree, its split features,
+    children (a negative child ``c`` is leaf ``~c``), leaf values and
+    internal node values, as LightGBM holds them once loaded."""
+    trees = []
+    for block in model_text.split("\nTree=")[1:]:
+        fields = dict(
+            line.split("=", 1) for line in block.split("\n\n", 1)[0].splitlines()[1:]
+        )
+        tree = {
+            "leaf_value": np.array(fields["leaf_value"].split(), dtype=np.float64),
+            "internal_value": np.array(
+                fields.get("internal_value", "").split(), dtype=np.float64
+            ),
+        }
+        for name in ("split_feature", "left_child", "right_child"):
+            tree[name] = np.array(fields.get(name, "").split(), dtype=np.int64)
+        trees.append(tree)
+    return trees
 
 
 def _walk(
-    node: dict[str, Any],
+    tree: dict[str, np.ndarray],
+    node: int,
     acc: np.ndarray,
     table: np.ndarray,
-    value: np.ndarray,
     fam: np.ndarray,
 ) -> None:
-    if "leaf_index" in node:
-        table[node["leaf_index"]] = acc
-        value[node["leaf_index"]] = node["leaf_value"]
-        return
-    f = fam[node["split_feature"]]
-    here = _value(node)
-    for side in ("left_child", "right_child"):
-        child = node[side]
+    """Credit each step's change of value to the family split on there."""
+    f = fam[tree["split_feature"][node]]
+    here = tree["internal_value"][node]
+    for child in (tree["left_child"][node], tree["right_child"][node]):
         step = acc.copy()
-        step[f] += _value(child) - here
-        _walk(child, step, table, value, fam)
+        if child < 0:  # a leaf
+            step[f] += tree["leaf_value"][~child] - here
+            table[~child] = step
+        else:
+            step[f] += tree["internal_value"][child] - here
+            _walk(tree, int(child), step, table, fam)
