@@ -455,7 +455,8 @@ class DeclarationRiskRanker(BaseAgent):
 
     def _has(self, name: str) -> bool:
         """Whether the model has that booster, without loading LightGBM."""
-        return self._text(name) is not None
+        d = self.__dict__
+        return "_" + name + "_text" in d or d.get("_" + name) is not None
 
     def _predict(self, names: list[str], feats: pa.Table) -> list[np.ndarray]:
         """Each named booster's predictions for ``feats`` (the feature table).
