@@ -8,9 +8,9 @@ here against LightGBM's 3.0 s, with the same scores to 1e-15.
 Compiling takes seconds (about 5 s for 150 trees of 31 leaves, 10 s more
 for the leaf finder), so the compiled object is kept in a per-user cache,
 one file per booster and processor, and loaded in milliseconds the next
-time; callers build it only for a batch big enough to repay that. Anything that goes
-wrong on the way (no lleaves, a failed compile, an unwritable cache) leaves
-scoring on LightGBM: slower, never different.
+time; callers build it only for a batch big enough to repay that. Anything
+that goes wrong on the way (no lleaves, a failed compile, an unwritable
+cache) leaves scoring on LightGBM: slower, never different.
 """
 
 from __future__ import annotations
