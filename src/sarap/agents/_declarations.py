@@ -528,6 +528,22 @@ class DeclarationRiskRanker(BaseAgent):
             and self._compiled(["booster_"], leaves=True, rows=COMPILE_AT) is not None
         )
 
+    def _attributions(
+        self, attributor: PathAttributor, feats: pa.Table
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw score and per-family contributions of every row of ``feats``,
+        ``CHUNK`` rows at a time (bounds the leaf-index array)."""
+        n = feats.num_rows
+        model_input = feats.select(self.feature_names_)
+        raw = np.empty(n)
+        weights = np.empty((n, attributor.table.shape[1]), dtype=np.float32)
+        for start in range(0, n, CHUNK):
+            stop = min(n, start + CHUNK)
+            leaves = self._leaves(attributor, model_input.slice(start, stop - start), n)
+            raw[start:stop] = attributor.raw_score(leaves)
+            weights[start:stop] = attributor.contributions(leaves, self.n_jobs)
+        return raw, weights
+
     def _leaves(
         self, attributor: PathAttributor, part: pa.Table, rows: int
     ) -> np.ndarray:
@@ -589,15 +605,7 @@ class DeclarationRiskRanker(BaseAgent):
         chosen: np.ndarray | None = None
         if explain is None:
             # One pass over the trees gives every score and its reasons.
-            model_input = feats.select(self.feature_names_)
-            raw = np.empty(n)
-            weights = np.empty((n, len(names)), dtype=np.float32)
-            for start in range(0, n, CHUNK):
-                stop = min(n, start + CHUNK)
-                part = model_input.slice(start, stop - start)
-                leaves = self._leaves(attributor, part, n)
-                raw[start:stop] = attributor.raw_score(leaves)
-                weights[start:stop] = attributor.contributions(leaves, self.n_jobs)
+            raw, weights = self._attributions(attributor, feats)
             risk = 1.0 / (1.0 + np.exp(-raw))
             context = _context(lines, feats)
             if self._has("revenue_booster_"):
@@ -614,14 +622,7 @@ class DeclarationRiskRanker(BaseAgent):
             else:
                 chosen = np.sort(np.argsort(-risk, kind="stable")[:explain])
             feats = feats.take(_placed(np.arange(n), line_of)[chosen])
-            model_input = feats.select(self.feature_names_)
-            weights = np.empty((len(chosen), len(names)), dtype=np.float32)
-            for start in range(0, len(chosen), CHUNK):
-                part = model_input.slice(start, CHUNK)
-                leaves = self._leaves(attributor, part, len(chosen))
-                weights[start : start + part.num_rows] = attributor.contributions(
-                    leaves, self.n_jobs
-                )
+            _, weights = self._attributions(attributor, feats)
             context = _context(lines.select(_CONTEXT_INPUT).take(chosen), feats)
         reasons = self._words(weights, names, context, top_reasons)
         if chosen is not None:

@@ -250,19 +250,28 @@ def _opened(
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     with stage(con, path, encoding=encoding) as staged:
-        if mapping is None:
-            mapping = detect_mapping(staged.columns)
-        cols = _resolve_columns(mapping, staged, path)
-        result = IngestResult(
-            str(path), mapping.name, staged.encoding, rows_read=staged.rows
-        )
-        used = set(cols.values())
-        result.ignored_columns = [c for c in staged.columns if c not in used]
+        mapping, cols, result = _resolved(mapping, staged, path)
         try:
             yield staged, mapping, cols, result
         except duckdb.Error as exc:
             msg = str(exc).strip().splitlines()[0]
             raise SarapError(f"{path}: {failure}: {msg}") from None
+
+
+def _resolved(
+    mapping: Mapping | None, staged: Staged, path: Path
+) -> tuple[Mapping, dict[str, str], IngestResult]:
+    """The mapping (detected from the columns when None), the columns it
+    takes, and the import's summary so far."""
+    if mapping is None:
+        mapping = detect_mapping(staged.columns)
+    cols = _resolve_columns(mapping, staged, path)
+    result = IngestResult(
+        str(path), mapping.name, staged.encoding, rows_read=staged.rows
+    )
+    used = set(cols.values())
+    result.ignored_columns = [c for c in staged.columns if c not in used]
+    return mapping, cols, result
 
 
 def ingest(
@@ -477,17 +486,18 @@ def validate_file(
     try:
         streamed = _validate_streamed(con, path, mapping, encoding)
         if streamed is not None:
-            return streamed
-        with _opened(con, path, mapping, encoding, "cannot validate") as opened:
-            staged, mapping, cols, result = opened
-            _prepare(con, mapping, cols, staged)
-            names = [f.name for f in mapping.fields()]
-            valid = con.sql(
-                f"SELECT {', '.join(names)} FROM _final WHERE _reason IS NULL "
-                "ORDER BY _row"
-            ).to_arrow_table()
-            result.reasons = _reasons_of(con, staged)
-            _drop_prepared(con)
+            valid, result = streamed
+        else:
+            with _opened(con, path, mapping, encoding, "cannot validate") as opened:
+                staged, mapping, cols, result = opened
+                _prepare(con, mapping, cols, staged)
+                names = [f.name for f in mapping.fields()]
+                valid = con.sql(
+                    f"SELECT {', '.join(names)} FROM _final WHERE _reason IS NULL "
+                    "ORDER BY _row"
+                ).to_arrow_table()
+                result.reasons = _reasons_of(con, staged)
+                _drop_prepared(con)
     finally:
         backend.close()
     result.loaded = valid.num_rows
@@ -502,7 +512,8 @@ def _validate_streamed(
     mapping: Mapping | str | Path | None,
     encoding: str | None,
 ) -> tuple[pa.Table, IngestResult] | None:
-    """:func:`validate_file` in one pass, for a CSV file that needs no repair.
+    """:func:`validate_file`'s valid rows and reasons in one pass, for a CSV
+    file that needs no repair.
 
     The checks of :func:`_validation_sql` run as the file streams in, with no
     staging table: about twice as fast on a big file. None when the file
@@ -531,9 +542,7 @@ def _validate_streamed(
     try:
         if mapping is not None and not isinstance(mapping, Mapping):
             mapping = load_mapping(mapping)
-        if mapping is None:
-            mapping = detect_mapping(columns)
-        cols = _resolve_columns(mapping, staged, path)
+        mapping, cols, result = _resolved(mapping, staged, path)
         sql = _validation_sql(mapping, cols, staged)
         # Rows come back in file order only through projections: DuckDB
         # turns a long IN list into a hash join, which reorders them, so
@@ -559,9 +568,7 @@ def _validate_streamed(
     con.unregister("_streamed")
     if repeats:
         return None
-    result = IngestResult(str(path), mapping.name, "utf-8", rows_read=checked.num_rows)
-    used = set(cols.values())
-    result.ignored_columns = [c for c in columns if c not in used]
+    result.rows_read = checked.num_rows
     valid = checked.select([f.name for f in mapping.fields()])
     if checked.column("_reason").null_count < checked.num_rows:  # rows rejected
         ok = pc.is_null(checked.column("_reason"))
@@ -570,9 +577,6 @@ def _validate_streamed(
             {str(k["values"]): int(k["counts"]) for k in kinds.to_pylist()}
         )
         valid = valid.filter(ok)
-    result.loaded = valid.num_rows
-    result.quarantined = sum(result.reasons.values())
-    result.stored = False
     return valid, result
 
 
