@@ -255,3 +255,90 @@ def test_share_down_matches_the_per_text_loop():
         kept = codes[i] >= 0
         assert codes[i][kept].tolist() == [c for c, _ in items]  # ties included
         np.testing.assert_allclose(probs[i][kept], [p for _, p in items], atol=1e-6)
+
+
+ODD_TEXTS = [
+    "",
+    "   ",
+    "x",
+    "ab",
+    "a b c d",
+    "abcdef ghijklmnop",
+    "Ёж БОЛЬШОЙ\tтаб\nстрока  двойной",
+    "中文 ∑∑∑ ☃ 𝔘𝔫𝔦 code",  # characters the vocabulary never saw
+    "o'neil x-ray 5_6 __ a__b",
+]
+
+
+def test_numpy_vectorisers_give_the_vectorisers_own_matrices(fitted, catalogue):
+    """WordGrams and CharGrams stand in for sklearn's transform: same matrix,
+    same float32 values, on texts in and out of the vocabulary."""
+    from sarap.agents._goods_text import stem_text
+
+    model, test = fitted
+    space = model.space_
+    texts = list(test["text"]) + list(catalogue.nomenclature["name"]) + ODD_TEXTS
+    normal = [normalise_text(t) for t in texts]
+    inputs = {
+        "word": normal + texts,
+        "char": normal + texts,
+        "stem": [stem_text(t) for t in normal] + texts,
+    }
+    for name, docs in inputs.items():
+        fast = space._fast[name]
+        assert fast is not None, name
+        want = getattr(space, name).transform(docs)
+        want.sort_indices()
+        got = fast.transform(docs)
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got.indptr, want.indptr)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.data, want.data)
+
+
+def test_row_ranks_and_top_columns_match_a_stable_sort():
+    from sarap.agents._goods import _ranks_at, _top_columns
+
+    rng = np.random.default_rng(1)
+    values = np.array([-3e38, -1.5, -2e-30, -0.0, 0.0, 1e-8, 0.3, 2.0, 3e38])
+    for _ in range(20):
+        M = rng.choice(values, size=(30, 70)).astype(np.float32)  # many ties
+        cols = rng.integers(0, 70, (30, 12))
+        stable = np.argsort(-M, axis=1, kind="stable")
+        ranks = np.empty_like(stable)
+        np.put_along_axis(ranks, stable, np.arange(70)[None, :], axis=1)
+        np.testing.assert_array_equal(
+            _ranks_at(M, cols), np.take_along_axis(ranks, cols, 1)
+        )
+        for k in (1, 12, 70):
+            np.testing.assert_array_equal(_top_columns(M, k), stable[:, :k])
+
+
+def test_segment_max_dense_and_sparse_agree():
+    import scipy.sparse as sp
+
+    from sarap.agents._goods import _segment_max
+
+    rng = np.random.default_rng(2)
+    S = sp.random(40, 90, density=0.2, format="csr", dtype=np.float32, random_state=3)
+    seg = rng.integers(-1, 12, 90)  # -1: a column of no group
+    want = np.zeros((40, 12), dtype=np.float32)
+    for i, j in zip(*S.nonzero(), strict=True):
+        if seg[j] >= 0:
+            want[i, seg[j]] = max(want[i, seg[j]], S[i, j])
+    np.testing.assert_array_equal(_segment_max(S, seg, 12), want)
+    np.testing.assert_array_equal(_segment_max(S.toarray(), seg, 12), want)
+
+
+def test_split_products_and_threads_give_the_same_answers(fitted):
+    model, test = fitted
+    texts = [str(t) for t in test["text"]] * 3  # 1,200: three batches
+    Q = model.space_.full([normalise_text(t) for t in texts[:300]])
+    for name in ("centroids_", "example_matrix_"):
+        want = (Q @ getattr(model, name).T).toarray()
+        np.testing.assert_allclose(model._dense_product(Q, name), want, atol=2e-6)
+    one = model.set_params(n_jobs=1).predict_topk(texts)
+    two = model.set_params(n_jobs=2).predict_topk(texts)
+    assert one == two
+    # A text gets the same answer alone as in a batch.
+    assert [model.predict_topk([t])[0] for t in texts[:25]] == one[:25]

@@ -103,6 +103,215 @@ def _char_vectoriser(**kw: Any) -> TfidfVectorizer:
     )
 
 
+_CHAR_BITS = 12  # bits per character in a packed n-gram key
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _tfidf_rows(
+    doc: np.ndarray, feature: np.ndarray, n: int, n_features: int, idf: np.ndarray
+) -> sp.csr_matrix:
+    """Rows of sublinear TF-IDF from (document, feature) occurrences, with the
+    arithmetic of TfidfTransformer: float32 counts, 1 + log, times idf."""
+    cell, counts = np.unique(doc * n_features + feature, return_counts=True)
+    rows, cols = np.divmod(cell, n_features)
+    data = np.log(counts.astype(np.float32))
+    data += 1.0
+    data *= idf[cols]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, n_features))
+
+
+def _lookup(keys: np.ndarray, features: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Feature of each query key in sorted ``keys`` (-1: not there)."""
+    hit = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[hit] == query, features[hit], -1)
+
+
+class WordGrams:
+    """Word n-gram TF-IDF of a fitted ``word`` vectoriser, in NumPy.
+
+    The vectoriser's own ``transform``, value for value, faster: each token
+    is looked up once, and its n-grams are integers made of token numbers,
+    looked up in the sorted keys of the vocabulary all at once (the
+    vectoriser joins every n-gram into a string and looks that up).
+    Use :meth:`build`: None for settings it does not cover.
+    """
+
+    def __init__(self, vec: TfidfVectorizer, tokens: dict[str, int], keys: np.ndarray):
+        self.lo, self.hi = vec.ngram_range
+        self.pattern = re.compile(vec.token_pattern)
+        self.tokens = tokens
+        self.base = len(tokens) + 1  # token numbers 0..len-1, len: unknown
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.features = order.astype(np.int64)
+        self.n_features = len(keys)
+        self.idf = np.asarray(vec.idf_)
+
+    @classmethod
+    def build(cls, vec: TfidfVectorizer) -> WordGrams | None:
+        lo, hi = vec.ngram_range
+        plain = (
+            vec.analyzer == "word"
+            and vec.lowercase
+            and vec.preprocessor is None
+            and vec.tokenizer is None
+            and vec.stop_words is None
+            and not vec.strip_accents
+            and 1 <= lo <= hi <= 3
+        )
+        if not plain or not vec.vocabulary_:
+            return None
+        vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+        grams = [g.split(" ") for g in vocab]
+        tokens: dict[str, int] = {}
+        for g in grams:
+            for t in g:
+                tokens.setdefault(t, len(tokens))
+        base = len(tokens) + 1
+        if base**hi >= 2**62:
+            return None
+        keys = np.array(
+            [cls._key([tokens[t] for t in g], base) for g in grams], dtype=np.int64
+        )
+        return cls(vec, tokens, keys)
+
+    @staticmethod
+    def _key(ids: list[int], base: int) -> int:
+        # n-grams of different lengths never share a key: offset by length
+        key = 0
+        for i in ids:
+            key = key * base + i
+        return key + sum(int(base**k) for k in range(1, len(ids)))
+
+    def transform(self, docs: list[str]) -> sp.csr_matrix:
+        n = len(docs)
+        toks = [self.pattern.findall(d.lower()) for d in docs]
+        per_doc = np.fromiter(map(len, toks), dtype=np.int64, count=n)
+        unknown = self.base - 1
+        get = self.tokens.get
+        ids = np.fromiter(
+            (get(t, unknown) for ts in toks for t in ts),
+            dtype=np.int64,
+            count=int(per_doc.sum()),
+        )
+        doc = np.repeat(np.arange(n, dtype=np.int64), per_doc)
+        first = np.repeat(np.cumsum(per_doc) - per_doc, per_doc)
+        at = np.arange(len(ids)) - first  # position of each token in its text
+        left = per_doc[doc] - at  # tokens from here to the end of the text
+        docs_of, feats_of = [], []
+        key = np.zeros(len(ids), dtype=np.int64)
+        offset = 0
+        for g in range(1, self.hi + 1):
+            if g > 1:
+                offset += self.base ** (g - 1)
+            starts = np.flatnonzero(left >= g)
+            if g == 1:
+                key = ids.copy()
+            else:
+                key = key[: len(ids) - g + 1] * self.base + ids[g - 1 :]
+            if g < self.lo:
+                continue
+            feat = _lookup(self.keys, self.features, key[starts] + offset)
+            found = feat >= 0
+            docs_of.append(doc[starts][found])
+            feats_of.append(feat[found])
+        return _tfidf_rows(
+            np.concatenate(docs_of),
+            np.concatenate(feats_of),
+            n,
+            self.n_features,
+            self.idf,
+        )
+
+
+class CharGrams:
+    """Character n-gram TF-IDF of a fitted ``char_wb`` vectoriser, in NumPy.
+
+    Gives the vectoriser's own ``transform`` (the same matrix, value for
+    value) several times faster: the n-grams of a whole batch are packed
+    into integers (``_CHAR_BITS`` per character) and looked up in the
+    sorted keys of the vocabulary at once, instead of one string at a
+    time. ``char_wb`` n-grams are every window of 2..5 characters within a
+    word padded with a space on each side; a word shorter than the window
+    counts once, as a whole, which is the same thing.
+
+    Use :meth:`build`: it returns None when the vocabulary has too many
+    distinct characters or windows too long to pack.
+    """
+
+    def __init__(self, vec: TfidfVectorizer, chars: np.ndarray, keys: np.ndarray):
+        self.lo, self.hi = vec.ngram_range
+        self.chars = chars  # sorted code points of the vocabulary; id = index + 1
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.features = order.astype(np.int64)
+        self.n_features = len(keys)
+        self.idf = np.asarray(vec.idf_)
+
+    @classmethod
+    def build(cls, vec: TfidfVectorizer) -> CharGrams | None:
+        lo, hi = vec.ngram_range
+        if vec.analyzer != "char_wb" or lo < 1 or hi * _CHAR_BITS > 64:
+            return None
+        vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+        if not vocab:
+            return None
+        cp = _codepoints("".join(vocab))
+        chars = np.unique(cp)
+        if len(chars) + 2 > 2**_CHAR_BITS:  # ids 1..len, and one for unknown
+            return None
+        lens = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+        ids = (np.searchsorted(chars, cp) + 1).astype(np.uint64)
+        start = np.cumsum(lens) - lens
+        keys = np.zeros(len(vocab), dtype=np.uint64)
+        for k in range(int(lens.max())):
+            has = lens > k
+            keys[has] |= ids[start[has] + k] << np.uint64(_CHAR_BITS * k)
+        return cls(vec, chars, keys)
+
+    def transform(self, docs: list[str]) -> sp.csr_matrix:
+        n = len(docs)
+        words = [d.lower().split() for d in docs]
+        per_doc = np.fromiter(map(len, words), dtype=np.int64, count=n)
+        flat = [w for ws in words for w in ws]
+        if not flat:
+            return sp.csr_matrix((n, self.n_features), dtype=np.float32)
+        cp = _codepoints("".join(f" {w} " for w in flat))
+        at = np.searchsorted(self.chars, cp)
+        known = self.chars[np.minimum(at, len(self.chars) - 1)] == cp
+        unknown = len(self.chars) + 1
+        ids = np.where(known, at + 1, unknown).astype(np.uint64)
+        size = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat)) + 2
+        first = np.cumsum(size) - size
+        word_doc = np.repeat(np.arange(n), per_doc)
+        docs_of, feats_of = [], []
+        for g in range(self.lo, self.hi + 1):
+            count = np.maximum(size - g + 1, 0)  # windows of g within each word
+            total = int(count.sum())
+            if total == 0:
+                break
+            pos = np.arange(total) - np.repeat(np.cumsum(count) - count - first, count)
+            key = np.zeros(total, dtype=np.uint64)
+            for k in range(g):
+                key |= ids[pos + k] << np.uint64(_CHAR_BITS * k)
+            feat = _lookup(self.keys, self.features, key)
+            found = feat >= 0
+            docs_of.append(np.repeat(word_doc, count)[found])
+            feats_of.append(feat[found])
+        return _tfidf_rows(
+            np.concatenate(docs_of),
+            np.concatenate(feats_of),
+            n,
+            self.n_features,
+            self.idf,
+        )
+
+
 class TextSpace:
     """Word and character n-gram TF-IDF, side by side, rows L2-normalised.
 
@@ -124,23 +333,41 @@ class TextSpace:
         # little about which name matches, and make every search touch most
         # of the nomenclature.
         self.stem = _word_vectoriser(ngram_range=(1, 2), max_df=0.02)
+        self._fast: dict[str, CharGrams | WordGrams | None] = {}
 
     def fit(self, normal: list[str]) -> TextSpace:
         self.word.fit(normal)
         self.char.fit(normal)
         self.stem.fit([stem_text(t) for t in normal])
+        self._fast = self._fast_paths()
         return self
+
+    def _fast_paths(self) -> dict[str, CharGrams | WordGrams | None]:
+        return {
+            "word": WordGrams.build(self.word),
+            "char": CharGrams.build(self.char),
+            "stem": WordGrams.build(self.stem),
+        }
+
+    def _transform(self, name: str, docs: list[str]) -> sp.csr_matrix:
+        fast = self._fast.get(name)
+        if fast is not None:
+            return fast.transform(docs)
+        vec: TfidfVectorizer = getattr(self, name)
+        return sp.csr_matrix(vec.transform(docs))
 
     @property
     def n_features(self) -> int:
         return len(self.word.vocabulary_) + len(self.char.vocabulary_)
 
     def full(self, normal: list[str]) -> sp.csr_matrix:
-        m = sp.hstack([self.word.transform(normal), self.char.transform(normal)])
+        m = sp.hstack(
+            [self._transform("word", normal), self._transform("char", normal)]
+        )
         return normalize(m.tocsr())
 
     def stems(self, normal: list[str]) -> sp.csr_matrix:
-        return normalize(self.stem.transform([stem_text(t) for t in normal]))
+        return normalize(self._transform("stem", [stem_text(t) for t in normal]))
 
     # Saved as vocabularies (JSON) and idf weights (npz): no pickle.
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -168,6 +395,7 @@ class TextSpace:
             vec = make(vocabulary=vocab, **params)
             vec.idf_ = arrays[f"idf_{name}"]
             setattr(space, name, vec)
+        space._fast = space._fast_paths()
         return space
 
 
