@@ -114,10 +114,13 @@ def speed(nom: pd.DataFrame, ex: pd.DataFrame) -> dict[str, float]:
     titles = read_pairs([TITLES_EN])
     en = accuracy(model.topk_codes(list(titles["text"]), 6, 5), list(titles["code"]))
     texts = list(ex["text"])
-    model.predict_topk(texts[:50])  # warm
-    t0 = time.perf_counter()
-    model.predict_topk(texts)
-    batch = len(texts) / (time.perf_counter() - t0)
+    model.predict_topk(texts[:600])  # warm
+    batch = {}
+    for n_jobs in (1, model.n_jobs):
+        model.set_params(n_jobs=n_jobs)
+        t0 = time.perf_counter()
+        model.predict_topk(texts)
+        batch[n_jobs] = len(texts) / (time.perf_counter() - t0)
     lat = []
     for t in texts[:300]:
         s = time.perf_counter()
@@ -128,7 +131,9 @@ def speed(nom: pd.DataFrame, ex: pd.DataFrame) -> dict[str, float]:
         "fit_s": round(fit_s, 1),
         "load_s": round(load_s, 2),
         "size_mb": round(size / 2**20, 1),
-        "batch_per_s": round(batch),
+        "batch_per_s": round(batch[model.n_jobs]),
+        "batch_per_s_one_thread": round(batch[1]),
+        "threads": model.n_jobs,
         "p50_ms": round(q[49], 1),
         "p99_ms": round(q[98], 1),
         "en_titles_top1": round(en[0], 4),
@@ -165,7 +170,9 @@ def main() -> None:
     print(
         f"fit on all {len(ex):,} + nomenclature: {s['fit_s']} s; model "
         f"{s['size_mb']} MB, loads in {s['load_s']} s; batch {s['batch_per_s']:,} "
-        f"descriptions/s; single p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms"
+        f"descriptions/s on {s['threads']} threads "
+        f"({s['batch_per_s_one_thread']:,}/s on one); single p50 {s['p50_ms']} ms, "
+        f"p99 {s['p99_ms']} ms"
     )
     print(
         f"English product titles (6 digits, {TITLES_EN.name}): top-1 "
