@@ -125,13 +125,32 @@ def _tfidf_rows(
     return sp.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, n_features))
 
 
-def _lookup(keys: np.ndarray, features: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Feature of each query key in sorted ``keys`` (-1: not there)."""
-    hit = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-    return np.where(keys[hit] == query, features[hit], -1)
+class _Grams:
+    """What both n-gram vectorisers share: the vocabulary as sorted integer
+    keys, the feature of each, and the idf weights."""
+
+    def __init__(self, vec: TfidfVectorizer, keys: np.ndarray):
+        self.lo, self.hi = vec.ngram_range
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.features = order.astype(np.int64)
+        self.n_features = len(keys)
+        self.idf = np.asarray(vec.idf_)
+
+    def _find(self, query: np.ndarray) -> np.ndarray:
+        """Feature of each query key (-1: not in the vocabulary)."""
+        hit = np.minimum(np.searchsorted(self.keys, query), len(self.keys) - 1)
+        return np.where(self.keys[hit] == query, self.features[hit], -1)
+
+    def _rows(
+        self, doc: list[np.ndarray], feature: list[np.ndarray], n: int
+    ) -> sp.csr_matrix:
+        return _tfidf_rows(
+            np.concatenate(doc), np.concatenate(feature), n, self.n_features, self.idf
+        )
 
 
-class WordGrams:
+class WordGrams(_Grams):
     """Word n-gram TF-IDF of a fitted ``word`` vectoriser, in NumPy.
 
     The vectoriser's own ``transform``, value for value, faster: each token
@@ -142,15 +161,10 @@ class WordGrams:
     """
 
     def __init__(self, vec: TfidfVectorizer, tokens: dict[str, int], keys: np.ndarray):
-        self.lo, self.hi = vec.ngram_range
+        super().__init__(vec, keys)
         self.pattern = re.compile(vec.token_pattern)
         self.tokens = tokens
         self.base = len(tokens) + 1  # token numbers 0..len-1, len: unknown
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.features = order.astype(np.int64)
-        self.n_features = len(keys)
-        self.idf = np.asarray(vec.idf_)
 
     @classmethod
     def build(cls, vec: TfidfVectorizer) -> WordGrams | None:
@@ -216,20 +230,14 @@ class WordGrams:
                 key = key[: len(ids) - g + 1] * self.base + ids[g - 1 :]
             if g < self.lo:
                 continue
-            feat = _lookup(self.keys, self.features, key[starts] + offset)
+            feat = self._find(key[starts] + offset)
             found = feat >= 0
             docs_of.append(doc[starts][found])
             feats_of.append(feat[found])
-        return _tfidf_rows(
-            np.concatenate(docs_of),
-            np.concatenate(feats_of),
-            n,
-            self.n_features,
-            self.idf,
-        )
+        return self._rows(docs_of, feats_of, n)
 
 
-class CharGrams:
+class CharGrams(_Grams):
     """Character n-gram TF-IDF of a fitted ``char_wb`` vectoriser, in NumPy.
 
     Gives the vectoriser's own ``transform`` (the same matrix, value for
@@ -245,13 +253,8 @@ class CharGrams:
     """
 
     def __init__(self, vec: TfidfVectorizer, chars: np.ndarray, keys: np.ndarray):
-        self.lo, self.hi = vec.ngram_range
+        super().__init__(vec, keys)
         self.chars = chars  # sorted code points of the vocabulary; id = index + 1
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.features = order.astype(np.int64)
-        self.n_features = len(keys)
-        self.idf = np.asarray(vec.idf_)
 
     @classmethod
     def build(cls, vec: TfidfVectorizer) -> CharGrams | None:
@@ -299,17 +302,11 @@ class CharGrams:
             key = np.zeros(total, dtype=np.uint64)
             for k in range(g):
                 key |= ids[pos + k] << np.uint64(_CHAR_BITS * k)
-            feat = _lookup(self.keys, self.features, key)
+            feat = self._find(key)
             found = feat >= 0
             docs_of.append(np.repeat(word_doc, count)[found])
             feats_of.append(feat[found])
-        return _tfidf_rows(
-            np.concatenate(docs_of),
-            np.concatenate(feats_of),
-            n,
-            self.n_features,
-            self.idf,
-        )
+        return self._rows(docs_of, feats_of, n)
 
 
 class TextSpace:
