@@ -328,6 +328,10 @@ def test_segment_max_dense_and_sparse_agree():
             want[i, seg[j]] = max(want[i, seg[j]], S[i, j])
     np.testing.assert_array_equal(_segment_max(S, seg, 12), want)
     np.testing.assert_array_equal(_segment_max(S.toarray(), seg, 12), want)
+    # Groups in runs (the examples in code order) take the path with no sort.
+    order = np.argsort(seg, kind="stable")
+    runs = S[:, order]
+    np.testing.assert_array_equal(_segment_max(runs.toarray(), seg[order], 12), want)
 
 
 def test_split_products_and_threads_give_the_same_answers(fitted):

@@ -125,6 +125,15 @@ def _segment_max(
     """
     n = S.shape[0]
     if not sp.issparse(S):
+        starts = np.r_[0, np.flatnonzero(np.diff(seg)) + 1]
+        runs = seg[starts]
+        runs = runs[runs >= 0]
+        if len(np.unique(runs)) == len(runs):  # each group in one run: no copy
+            at = np.maximum.reduceat(np.asarray(S), starts, axis=1)
+            out = np.zeros((n, n_seg), dtype=np.float32)
+            kept = seg[starts] >= 0
+            out[:, seg[starts][kept]] = np.maximum(at[:, kept], 0)
+            return out
         order = np.argsort(seg, kind="stable")
         order = order[seg[order] >= 0]
         groups, first = np.unique(seg[order], return_index=True)
@@ -583,8 +592,34 @@ class GoodsClassifier(BaseAgent):
             cache[name] = hit
         return hit[1]
 
-    def _dense_product(self, Q: sp.csr_matrix, name: str) -> np.ndarray:
-        """``Q`` times a fitted matrix's transpose, as a dense float32 array.
+    def _example_layout(self) -> tuple[np.ndarray, ...]:
+        """The examples in code order, and their heading, subheading and
+        national code in that order: every group is then one run of columns,
+        whose maxima need no sort. Derived from fitted state, made once."""
+        cache = self.__dict__.setdefault("_layout", {})
+        hit = cache.get("examples")
+        if hit is None or hit[0] is not self.example_heading_:
+            order = np.lexsort((self.example10_, self.example6_, self.example_heading_))
+            hit = (
+                self.example_heading_,
+                order,
+                self.example_heading_[order],
+                self.example6_[order],
+                self.example10_[order],
+            )
+            cache["examples"] = hit
+        layout: tuple[np.ndarray, ...] = hit[1:]
+        return layout
+
+    def _example_sims(self, Q: sp.csr_matrix) -> np.ndarray:
+        """``Q`` against every example, columns in :meth:`_example_layout` order."""
+        return self._dense_product(Q, "example_matrix_", self._example_layout()[0])
+
+    def _dense_product(
+        self, Q: sp.csr_matrix, name: str, columns: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``Q`` times a fitted matrix's transpose, as a dense float32 array
+        (its columns in ``columns`` order when given: the same each call).
 
         The n-grams that many rows of the matrix share (most of the work of
         a sparse product: each one of them touches every row that has it)
@@ -596,9 +631,12 @@ class GoodsClassifier(BaseAgent):
         """
         m = getattr(self, name)
         cache = self.__dict__.setdefault("_split", {})
-        hit = cache.get(name)
+        key = (name, columns is not None)
+        hit = cache.get(key)
         if hit is None or hit[0] is not m:
             T = self._t(name)  # (features, rows of m)
+            if columns is not None:  # the output's columns in this order
+                T = T[:, columns].tocsr()
             df = np.diff(T.indptr)
             dense = df > max(1, T.shape[1] // 8)  # in an eighth of the rows
             pos = np.full(T.shape[0], -1, dtype=np.int64)
@@ -611,7 +649,7 @@ class GoodsClassifier(BaseAgent):
             )
             dense_part = np.ascontiguousarray(T[dense].toarray(), dtype=np.float64)
             hit = (m, pos, dense_part, sparse_part)
-            cache[name] = hit
+            cache[key] = hit
         _, pos, dense_part, sparse_part = hit
         Q = sp.csr_matrix(Q)
         at = pos[Q.indices]
@@ -637,7 +675,7 @@ class GoodsClassifier(BaseAgent):
         ``Q`` is the texts in the full space, ``Qs`` in stemmed words and
         ``Qh`` their first words (the head phrase: what the goods are) stemmed.
         ``example_sims`` is ``Q`` against every example when the caller has
-        it already (the costliest product here).
+        it already (the costliest product here), from :meth:`_example_sims`.
         """
         n, H = Q.shape[0], len(self.headings_)
         views = {
@@ -655,11 +693,9 @@ class GoodsClassifier(BaseAgent):
         if self.example_matrix_ is not None and example_rows is not None:
             if len(example_rows) == self.example_matrix_.shape[0]:
                 sims = (
-                    example_sims
-                    if example_sims is not None
-                    else self._dense_product(Q, "example_matrix_")
+                    example_sims if example_sims is not None else self._example_sims(Q)
                 )
-                knn = _segment_max(sims, self.example_heading_, H)
+                knn = _segment_max(sims, self._example_layout()[1], H)
             elif len(example_rows):
                 sims = Q @ self.example_matrix_[example_rows].T
                 knn = _segment_max(sims, self.example_heading_[example_rows], H)
@@ -680,7 +716,7 @@ class GoodsClassifier(BaseAgent):
         for name in _VIEWS:
             v = views[name]
             at = np.take_along_axis(v, cand, 1)
-            filled = np.nan_to_num(v, nan=_MISSING_SVC)
+            filled = svm if name == "svm" else v  # the only view with gaps
             cols.append(at)
             cols.append(np.log1p(_ranks_at(filled, cand)))
             cols.append(at - filled.max(axis=1, keepdims=True))
@@ -788,7 +824,7 @@ class GoodsClassifier(BaseAgent):
         empty = sp.csr_matrix((0, self.space_.n_features), dtype=np.float32)
         self._dense_product(empty, "centroids_")
         if self.example_matrix_ is not None:
-            self._dense_product(empty, "example_matrix_")
+            self._example_sims(empty)
         self._child_ranges()
         self._child_ranges(deep=True)
 
@@ -825,7 +861,7 @@ class GoodsClassifier(BaseAgent):
         Qh = self.space_.stems([_head(t) for t in normal])
         ex_sims = None
         if self.example_matrix_ is not None:  # once, for two uses
-            ex_sims = self._dense_product(Q, "example_matrix_")
+            ex_sims = self._example_sims(Q)
         cand, prob = self._heading_probs(Q, Qs, Qh, ex_sims)
         name_sims = Qs @ self._t("own_matrix_")
         s6 = _segment_max(name_sims, self.doc6_, len(self.codes6_))
@@ -833,8 +869,9 @@ class GoodsClassifier(BaseAgent):
         if ex_sims is not None and (self.example6_ >= 0).any():
             # Labelled examples count for little: their nearest one shares
             # mostly the words of the heading, not of the subheading.
-            s6 += 0.1 * _segment_max(ex_sims, self.example6_, len(self.codes6_))
-            s10 += 0.1 * _segment_max(ex_sims, self.example10_, len(self.codes10_))
+            _, _, seg6, seg10 = self._example_layout()
+            s6 += 0.1 * _segment_max(ex_sims, seg6, len(self.codes6_))
+            s10 += 0.1 * _segment_max(ex_sims, seg10, len(self.codes10_))
         top4 = cand[:, :top]
         c6, p6 = _share_down(
             top4, prob[:, :top], *self._child_ranges(), s6, self.deep_temperature, top
