@@ -115,12 +115,14 @@ def speed(nom: pd.DataFrame, ex: pd.DataFrame) -> dict[str, float]:
     en = accuracy(model.topk_codes(list(titles["text"]), 6, 5), list(titles["code"]))
     texts = list(ex["text"])
     model.predict_topk(texts[:600])  # warm
-    batch = {}
-    for n_jobs in (1, model.n_jobs):
+    batch: dict[int, float] = {}
+    for n_jobs in (1, model.n_jobs):  # the best of three runs each
         model.set_params(n_jobs=n_jobs)
-        t0 = time.perf_counter()
-        model.predict_topk(texts)
-        batch[n_jobs] = len(texts) / (time.perf_counter() - t0)
+        for _ in range(3):
+            t0 = time.perf_counter()
+            model.predict_topk(texts)
+            rate = len(texts) / (time.perf_counter() - t0)
+            batch[n_jobs] = max(batch.get(n_jobs, 0.0), rate)
     lat = []
     for t in texts[:300]:
         s = time.perf_counter()
