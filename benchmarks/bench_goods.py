@@ -105,6 +105,9 @@ def speed(nom: pd.DataFrame, ex: pd.DataFrame) -> dict[str, float]:
     t0 = time.perf_counter()
     model = GoodsClassifier().fit(ex["text"], ex["code"], nomenclature=nom)
     fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    compiled = model.compile_for_batches()  # as `sarap goods fit` does
+    compile_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as d:
         model.save(d)
         size = model_size(d)
@@ -131,6 +134,8 @@ def speed(nom: pd.DataFrame, ex: pd.DataFrame) -> dict[str, float]:
     q = statistics.quantiles(lat, n=100)
     return {
         "fit_s": round(fit_s, 1),
+        "ranker_compiled": compiled,
+        "compile_s": round(compile_s, 1),
         "load_s": round(load_s, 2),
         "size_mb": round(size / 2**20, 1),
         "batch_per_s": round(batch[model.n_jobs]),
@@ -170,7 +175,8 @@ def main() -> None:
     s = speed(nom, ex)
     summary["speed"] = s
     print(
-        f"fit on all {len(ex):,} + nomenclature: {s['fit_s']} s; model "
+        f"fit on all {len(ex):,} + nomenclature: {s['fit_s']} s (then "
+        f"{s['compile_s']} s compiling the ranker); model "
         f"{s['size_mb']} MB, loads in {s['load_s']} s; batch {s['batch_per_s']:,} "
         f"descriptions/s on {s['threads']} threads "
         f"({s['batch_per_s_one_thread']:,}/s on one); single p50 {s['p50_ms']} ms, "

@@ -1000,6 +1000,7 @@ def goods_fit_cmd(
     as_json: bool,
 ) -> None:
     """Learn codes from a nomenclature and labelled descriptions."""
+    from sarap.agents._compiled import cache_dir
     from sarap.agents._goods_jobs import dumps, fit_goods
 
     if not nomenclature and not examples:
@@ -1019,7 +1020,13 @@ def goods_fit_cmd(
         err.print(
             f"{summary['examples']:,} examples and {summary['nomenclature_rows']:,} "
             f"names of {summary['headings']:,} headings in {summary['fit_seconds']} s; "
-            f"model ({summary['size_mb']} MB) saved to {model_dir}",
+            f"model ({summary['size_mb']} MB) saved to {model_dir}"
+            + (
+                f"; its ranker compiled for big batches in "
+                f"{summary['compile_seconds']} s (cached in {cache_dir()})"
+                if summary["ranker_compiled"]
+                else ""
+            ),
             highlight=False,
         )
 

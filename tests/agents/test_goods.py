@@ -346,3 +346,30 @@ def test_split_products_and_threads_give_the_same_answers(fitted):
     assert one == two
     # A text gets the same answer alone as in a batch.
     assert [model.predict_topk([t])[0] for t in texts[:25]] == one[:25]
+
+
+def test_compiled_ranker_gives_the_same_answers(fitted, tmp_path, monkeypatch):
+    """The ranker's trees compiled (lleaves) rank as LightGBM does; without a
+    compiler the model ranks with LightGBM."""
+    import sarap.agents._goods as goods_module
+
+    monkeypatch.setenv("SARAP_CACHE", str(tmp_path))
+    model, test = fitted
+    texts = [str(t) for t in test["text"]]
+    model.__dict__.pop("_compiled_ranker", None)
+    plain = model.predict_topk(texts)
+    assert model._fast_ranker(build=False) is None  # nothing cached yet
+    assert model.compile_for_batches()
+    assert list(tmp_path.rglob("*.so"))  # kept for the next process
+    fast = model.predict_topk(texts)
+    for a, b in zip(plain, fast, strict=True):
+        assert [s.code for s in a] == [s.code for s in b]
+        np.testing.assert_allclose(
+            [s.confidence for s in a], [s.confidence for s in b], atol=1e-12
+        )
+    # No compiler: LightGBM, the same answers.
+    model.__dict__.pop("_compiled_ranker", None)
+    monkeypatch.setattr(goods_module, "compiled_predict", lambda *a, **k: None)
+    assert not model.compile_for_batches()
+    assert model.predict_topk(texts) == plain
+    model.__dict__.pop("_compiled_ranker", None)

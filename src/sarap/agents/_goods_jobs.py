@@ -7,6 +7,7 @@ parses options and prints.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,9 @@ def fit_goods(
     )
     model = GoodsClassifier(**(params or {}))
     model.fit(ex["text"], ex["code"], nomenclature=nom)
+    started = time.perf_counter()
+    compiled = model.compile_for_batches() if model.ranker_ is not None else False
+    compile_seconds = round(time.perf_counter() - started, 1)
     model.save(
         model_dir,
         nomenclature_files=[str(p) for p in nomenclature],
@@ -189,6 +193,8 @@ def fit_goods(
         "skipped_short_labels": model.n_skipped_short_,
         "ranker": model.ranker_ is not None,
         "fit_seconds": model.fit_seconds_,
+        "ranker_compiled": compiled,
+        "compile_seconds": compile_seconds,
         "size_mb": round(model_size(model_dir) / 2**20, 1),
     }
     return model, summary
