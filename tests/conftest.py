@@ -25,6 +25,8 @@ def _compiled_trees_cache(tmp_path_factory):  # type: ignore[no-untyped-def]
         os.environ.pop("SARAP_CACHE", None)
     else:
         os.environ["SARAP_CACHE"] = before
+
+
 KCS_TRAIN = SHARED / "customs" / "df_syn_train_eng.csv"
 KCS_VALID = SHARED / "customs" / "df_syn_valid_eng.csv"
 
