@@ -12,21 +12,6 @@ import pytest
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _compiled_trees_cache(tmp_path_factory):  # type: ignore[no-untyped-def]
-    """Trees compiled by the tests go to a folder of the test run, not to
-    the user's cache (commands the tests start inherit it)."""
-    before = os.environ.get("SARAP_CACHE")
-    os.environ["SARAP_CACHE"] = str(tmp_path_factory.mktemp("sarap-cache"))
-    yield
-    if before is None:
-        os.environ.pop("SARAP_CACHE", None)
-    else:
-        os.environ["SARAP_CACHE"] = before
-
-
 KCS_TRAIN = SHARED / "customs" / "df_syn_train_eng.csv"
 KCS_VALID = SHARED / "customs" / "df_syn_valid_eng.csv"
 
@@ -104,6 +89,19 @@ def write_csv(
         w.writerow(header)
         w.writerows(rows)
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_trees_cache(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Trees compiled by the tests go to a folder of the test run, not to
+    the user's cache (commands the tests start inherit it)."""
+    before = os.environ.get("SARAP_CACHE")
+    os.environ["SARAP_CACHE"] = str(tmp_path_factory.mktemp("sarap-cache"))
+    yield
+    if before is None:
+        os.environ.pop("SARAP_CACHE", None)
+    else:
+        os.environ["SARAP_CACHE"] = before
 
 
 @pytest.fixture
