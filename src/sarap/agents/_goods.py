@@ -240,7 +240,8 @@ def _row_keys(M: np.ndarray) -> np.ndarray:
 
 def _top_columns(M: np.ndarray, k: int) -> np.ndarray:
     """The ``k`` largest columns of each row, largest first, ties in column
-    order: ``np.argsort(-M, kind="stable")[:, :k]`` without sorting it all."""
+    order: ``np.argsort(-M, kind="stable")[:, :k]`` without sorting it all
+    (``M`` without NaN, as the views are once the SVM's gaps are filled)."""
     m = M.shape[1]
     if k >= m:
         return np.argsort(-M, axis=1, kind="stable")
