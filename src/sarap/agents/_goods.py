@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,27 +126,19 @@ def _segment_max(
     """Row-wise maximum of a non-negative similarity matrix over column groups.
 
     ``seg[j]`` is the group of column ``j`` (-1: none). Zero where a row has
-    no similarity with any column of a group. ``S`` is sparse or dense.
+    no similarity with any column of a group. ``S`` is sparse or dense; a
+    dense one whose groups are runs of columns needs no scatter.
     """
     n = S.shape[0]
     if not sp.issparse(S):
         starts = np.r_[0, np.flatnonzero(np.diff(seg)) + 1]
         runs = seg[starts]
-        runs = runs[runs >= 0]
-        if len(np.unique(runs)) == len(runs):  # each group in one run: no copy
+        kept = runs >= 0
+        if len(np.unique(runs[kept])) == kept.sum():  # each group one run
             at = np.maximum.reduceat(np.asarray(S), starts, axis=1)
             out = np.zeros((n, n_seg), dtype=np.float32)
-            kept = seg[starts] >= 0
-            out[:, seg[starts][kept]] = np.maximum(at[:, kept], 0)
+            out[:, runs[kept]] = np.maximum(at[:, kept], 0)
             return out
-        order = np.argsort(seg, kind="stable")
-        order = order[seg[order] >= 0]
-        groups, first = np.unique(seg[order], return_index=True)
-        out = np.zeros((n, n_seg), dtype=np.float32)
-        if len(order):
-            at = np.maximum.reduceat(np.asarray(S)[:, order], first, axis=1)
-            out[:, groups] = np.maximum(at, 0)
-        return out
     S = sp.csr_matrix(S)
     # Columns of no group go to one more, dropped at the end: no masking.
     g = np.where(seg < 0, n_seg, seg)[S.indices]
@@ -584,37 +576,43 @@ class GoodsClassifier(BaseAgent):
 
     # -- the views and their combination ----------------------------------
 
+    def _derived(self, key: Hashable, source: Any, make: Callable[[], Any]) -> Any:
+        """A value derived from fitted state ``source`` (not learned, not
+        saved), made once and kept until ``source`` is replaced."""
+        cache = self.__dict__.setdefault("_derived_state", {})
+        hit = cache.get(key)
+        if hit is None or hit[0] is not source:
+            hit = (source, make())
+            cache[key] = hit
+        return hit[1]
+
     def _t(self, name: str) -> sp.csr_matrix:
         """A fitted matrix transposed, in row-major form, made once.
 
         Multiplying by ``M.T`` would convert ``M`` on every call, most of a
-        single description's time. Derived from fitted state, not learned.
+        single description's time.
         """
         m = getattr(self, name)
-        cache = self.__dict__.setdefault("_transposed", {})
-        hit = cache.get(name)
-        if hit is None or hit[0] is not m:
-            hit = (m, m.T.tocsr())
-            cache[name] = hit
-        return hit[1]
+        t: sp.csr_matrix = self._derived(("T", name), m, lambda: m.T.tocsr())
+        return t
 
     def _example_layout(self) -> tuple[np.ndarray, ...]:
         """The examples in code order, and their heading, subheading and
         national code in that order: every group is then one run of columns,
-        whose maxima need no sort. Derived from fitted state, made once."""
-        cache = self.__dict__.setdefault("_layout", {})
-        hit = cache.get("examples")
-        if hit is None or hit[0] is not self.example_heading_:
+        whose maxima need no scatter."""
+
+        def make() -> tuple[np.ndarray, ...]:
             order = np.lexsort((self.example10_, self.example6_, self.example_heading_))
-            hit = (
-                self.example_heading_,
+            return (
                 order,
                 self.example_heading_[order],
                 self.example6_[order],
                 self.example10_[order],
             )
-            cache["examples"] = hit
-        layout: tuple[np.ndarray, ...] = hit[1:]
+
+        layout: tuple[np.ndarray, ...] = self._derived(
+            "examples", self.example_heading_, make
+        )
         return layout
 
     def _example_sims(self, Q: sp.csr_matrix) -> np.ndarray:
@@ -635,28 +633,7 @@ class GoodsClassifier(BaseAgent):
         a text gets the same values alone or in any batch, on any number of
         BLAS threads (whose sums differ in the last bits of a float64).
         """
-        m = getattr(self, name)
-        cache = self.__dict__.setdefault("_split", {})
-        key = (name, columns is not None)
-        hit = cache.get(key)
-        if hit is None or hit[0] is not m:
-            T = self._t(name)  # (features, rows of m)
-            if columns is not None:  # the output's columns in this order
-                T = T[:, columns].tocsr()
-            df = np.diff(T.indptr)
-            dense = df > max(1, T.shape[1] // 8)  # in an eighth of the rows
-            pos = np.full(T.shape[0], -1, dtype=np.int64)
-            pos[dense] = np.arange(int(dense.sum()))
-            kept = np.repeat(~dense, df)
-            indptr = np.zeros(T.shape[0] + 1, dtype=np.int64)
-            np.cumsum(np.where(dense, 0, df), out=indptr[1:])
-            sparse_part = sp.csr_matrix(
-                (T.data[kept], T.indices[kept], indptr), shape=T.shape
-            )
-            dense_part = np.ascontiguousarray(T[dense].toarray(), dtype=np.float64)
-            hit = (m, pos, dense_part, sparse_part)
-            cache[key] = hit
-        _, pos, dense_part, sparse_part = hit
+        pos, dense_part, sparse_part = self._split(name, columns)
         Q = sp.csr_matrix(Q)
         at = pos[Q.indices]
         on = at >= 0
@@ -666,6 +643,36 @@ class GoodsClassifier(BaseAgent):
         out = np.asarray((Q @ sparse_part).toarray(), dtype=np.float32)
         out += (Qd @ dense_part).astype(np.float32)
         return out
+
+    def _split(
+        self, name: str, columns: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+        """A fitted matrix's transpose (columns in ``columns`` order) cut in
+        two for :meth:`_dense_product`: the rows of n-grams in an eighth or
+        more of its rows, dense, with each n-gram's place among them (-1:
+        none), and the others, sparse."""
+
+        def make() -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+            T = self._t(name)  # (features, rows of the matrix)
+            if columns is not None:
+                T = T[:, columns].tocsr()
+            df = np.diff(T.indptr)
+            dense = df > max(1, T.shape[1] // 8)
+            pos = np.full(T.shape[0], -1, dtype=np.int64)
+            pos[dense] = np.arange(int(dense.sum()))
+            kept = np.repeat(~dense, df)
+            indptr = np.zeros(T.shape[0] + 1, dtype=np.int64)
+            np.cumsum(np.where(dense, 0, df), out=indptr[1:])
+            sparse_part = sp.csr_matrix(
+                (T.data[kept], T.indices[kept], indptr), shape=T.shape
+            )
+            dense_part = np.ascontiguousarray(T[dense].toarray(), dtype=np.float64)
+            return pos, dense_part, sparse_part
+
+        split: tuple[np.ndarray, np.ndarray, sp.csr_matrix] = self._derived(
+            ("split", name, columns is not None), getattr(self, name), make
+        )
+        return split
 
     def _views(
         self,
@@ -731,7 +738,12 @@ class GoodsClassifier(BaseAgent):
         cols.append(at_base)
         cols.append(at_base - at_base[:, :1])
         # How much of the blend's mass sits in the candidate's chapter.
-        chapter = np.array([int(h[:2]) for h in self.headings_])[cand]
+        chapters = self._derived(
+            "chapters",
+            self.headings_,
+            lambda: np.array([int(h[:2]) for h in self.headings_]),
+        )
+        chapter = chapters[cand]
         w = np.exp(4.0 * (at_base - at_base[:, :1]))
         share = np.zeros_like(w)
         for j in range(k):
@@ -858,10 +870,9 @@ class GoodsClassifier(BaseAgent):
         """Make the derived caches once, before threads share them."""
         for name in ("doc_matrix_", "own_matrix_", "heading_terms_"):
             self._t(name)
-        empty = sp.csr_matrix((0, self.space_.n_features), dtype=np.float32)
-        self._dense_product(empty, "centroids_")
+        self._split("centroids_")
         if self.example_matrix_ is not None:
-            self._example_sims(empty)
+            self._split("example_matrix_", self._example_layout()[0])
         self._child_ranges()
         self._child_ranges(deep=True)
         self._fast_ranker(build=False)
@@ -941,19 +952,20 @@ class GoodsClassifier(BaseAgent):
 
     def _child_ranges(self, *, deep: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Where each heading's subheadings lie in ``codes6_`` (``deep``: each
-        subheading's national codes in ``codes10_``), as [lo, hi) ranges.
-        Derived from fitted state, made once."""
-        cache = self.__dict__.setdefault("_ranges", {})
+        subheading's national codes in ``codes10_``), as [lo, hi) ranges."""
         parents, children = (
             (self.codes6_, self.codes10_) if deep else (self.headings_, self.codes6_)
         )
-        hit = cache.get(deep)
-        if hit is None or hit[0] is not children:
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
             lo = np.searchsorted(children, parents)
             hi = np.searchsorted(children, np.char.add(parents.astype(str), "\uffff"))
-            hit = (children, lo, hi)
-            cache[deep] = hit
-        return hit[1], hit[2]
+            return lo, hi
+
+        ranges: tuple[np.ndarray, np.ndarray] = self._derived(
+            ("ranges", deep), children, make
+        )
+        return ranges
 
     def _suggest(self, lv: _Levels, depth: int, k: int) -> list[Suggestion]:
         return [

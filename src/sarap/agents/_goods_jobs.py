@@ -176,7 +176,7 @@ def fit_goods(
     model = GoodsClassifier(**(params or {}))
     model.fit(ex["text"], ex["code"], nomenclature=nom)
     started = time.perf_counter()
-    compiled = model.compile_for_batches() if model.ranker_ is not None else False
+    compiled = model.compile_for_batches()  # False without a ranker
     compile_seconds = round(time.perf_counter() - started, 1)
     model.save(
         model_dir,
