@@ -121,6 +121,22 @@ def test_save_and_load_give_the_same_scores(fitted, tmp_path):
     assert again.get_params() == model.get_params()
 
 
+def test_older_models_fraud_counts_give_the_same_table(fitted, tmp_path):
+    """Models saved before the fraud counts were DOUBLE kept DuckDB's 128-bit
+    sums (decimal128 in Parquet); they load and score as before, reasons
+    included."""
+    model, _, test = fitted
+    groups = model.references_.groups
+    assert all(t.schema.field("fraud").type == pa.float64() for t in groups.values())
+    model.save(tmp_path / "m")
+    old = DeclarationRiskRanker.load(tmp_path / "m")
+    for name, table in old.references_.groups.items():
+        i = table.schema.get_field_index("fraud")
+        old.references_.groups[name] = table.set_column(
+            i, "fraud", table.column(i).cast(pa.decimal128(38, 0))
+        )
+    assert old.score_table(test).equals(model.score_table(test))
+
 def test_bad_parameter_is_named():
     with pytest.raises(ValueError, match="'learning_rate' parameter"):
         DeclarationRiskRanker(learning_rate=5.0).fit(pa.table({}))
