@@ -137,6 +137,7 @@ def test_older_models_fraud_counts_give_the_same_table(fitted, tmp_path):
         )
     assert old.score_table(test).equals(model.score_table(test))
 
+
 def test_bad_parameter_is_named():
     with pytest.raises(ValueError, match="'learning_rate' parameter"):
         DeclarationRiskRanker(learning_rate=5.0).fit(pa.table({}))
