@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import signal
 import subprocess
@@ -83,6 +84,14 @@ def test_fit_score_evaluate_contract(sim_files):
     risks = [float(q["risk"]) for q in queue]
     assert risks == sorted(risks, reverse=True)
     assert queue[0]["reasons"]
+    score = ["declarations", "score", str(d / "test.csv"), "--model", str(d / "model")]
+    r = run(*score, "--out", str(d / "q10.csv"), "--explain", "10%", "-q")
+    assert r.exit_code == 0, r.output
+    explained = [bool(q["reasons"]) for q in csv.DictReader((d / "q10.csv").open())]
+    assert explained == [i < math.ceil(len(queue) / 10) for i in range(len(queue))]
+    r = run(*score, "--out", str(d / "qx.csv"), "--explain", "a few")
+    assert r.exit_code == 2 and "--explain" in r.output
+    assert not (d / "qx.csv").exists()
     r = run(
         "declarations",
         "evaluate",

@@ -394,8 +394,6 @@ def score_cmd(
     quiet: bool,
 ) -> None:
     """Rank declarations by fraud risk and write the inspection queue."""
-    import pyarrow.compute as pc
-
     from sarap.agents._queue import (
         load_model,
         rank_declarations,
@@ -404,6 +402,7 @@ def score_cmd(
 
     if bool(files) == bool(workspace):
         raise click.UsageError("give FILE(s) or --workspace W (one of them)")
+    _explain_count(explain, 0)  # a bad --explain is told before the work
     if not Path(out_file).parent.is_dir():  # before the work, not after
         raise SarapError(
             f"cannot write {out_file}: folder {Path(out_file).parent} does not exist"
@@ -417,9 +416,7 @@ def score_cmd(
         queue = rank_declarations(
             model,
             lines,
-            explain=_explain_count(
-                explain, pc.count_distinct(lines.column("declaration_id")).as_py()
-            ),
+            explain=lambda declarations: _explain_count(explain, declarations),
         )
         write_queue(queue, out_file)
     if not quiet:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -345,7 +346,7 @@ class DeclarationRiskRanker(BaseAgent):
             feats.column(name).to_numpy(zero_copy_only=False)  # nulls: NaN
             for name in self.feature_names_
         ]
-        return _rows_into(np.empty((feats.num_rows, len(cols))), cols)
+        return _rows_into(np.empty((feats.num_rows, len(cols))), cols, self.n_jobs)
 
     def _train(
         self,
@@ -480,6 +481,7 @@ class DeclarationRiskRanker(BaseAgent):
             block = _rows_into(
                 buffer[: batch.num_rows],
                 [c.to_numpy(zero_copy_only=False) for c in batch.columns],
+                self.n_jobs,
             )
             for out, predict in zip(outs, fast, strict=True):
                 out[at : at + batch.num_rows] = predict(block)
@@ -766,14 +768,26 @@ CONTEXT = (
 )
 
 
-def _rows_into(out: np.ndarray, cols: list[np.ndarray]) -> np.ndarray:
+def _rows_into(out: np.ndarray, cols: list[np.ndarray], threads: int = 1) -> np.ndarray:
     """Columns written into the row-major ``out`` a block of rows at a time,
     each block staying in cache while its columns are written: several
-    times faster than writing whole columns, or stacking and transposing."""
-    for start in range(0, len(out), 8192):
-        block = out[start : start + 8192]
-        for j, col in enumerate(cols):
-            block[:, j] = col[start : start + 8192]
+    times faster than writing whole columns, or stacking and transposing.
+    With ``threads`` > 1 a big ``out`` is split into that many row ranges,
+    written at once (NumPy copies without holding the GIL)."""
+
+    def rows(start: int, stop: int) -> None:
+        for at in range(start, stop, 8192):
+            end = min(stop, at + 8192)
+            block = out[at:end]
+            for j, col in enumerate(cols):
+                block[:, j] = col[at:end]
+
+    if threads < 2 or len(out) < 65536:
+        rows(0, len(out))
+        return out
+    cuts = np.linspace(0, len(out), threads + 1).astype(int)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(rows, cuts[:-1], cuts[1:]))
     return out
 
 

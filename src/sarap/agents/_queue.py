@@ -129,7 +129,7 @@ def rank_declarations(
     model: DeclarationRiskRanker,
     lines: pa.Table,
     *,
-    explain: int | None = None,
+    explain: int | Callable[[int], int | None] | None = None,
     top_reasons: int = 3,
 ) -> pa.Table:
     """The inspection queue: one row per declaration, riskiest first.
@@ -138,8 +138,9 @@ def rank_declarations(
     it shows; expected revenue at stake adds up over its items. Ties keep
     the order in which declarations first appear. ``explain`` gives reasons
     for that many of the riskiest declarations only (the ones an inspector
-    will open); all when None. Only the line whose reasons are shown is
-    explained: the other lines' reasons would never be read.
+    will open); all when None; a function is given the number of
+    declarations and answers with that count. Only the line whose reasons
+    are shown is explained: the other lines' reasons would never be read.
 
     The same queue as :data:`RANK_SQL` over every line's scores and reasons,
     worked out on the scores alone with NumPy.
@@ -147,17 +148,21 @@ def rank_declarations(
     ids = lines.column("declaration_id")
     if ids.null_count:
         raise SarapError(f"declaration_id is missing on {ids.null_count:,} lines")
-    code = np.asarray(
-        pc.dictionary_encode(ids.combine_chunks()).indices
-    )  # numbered in order of first appearance
+    encoded = pc.dictionary_encode(ids.combine_chunks())
+    code = np.asarray(encoded.indices)  # numbered in order of first appearance
+    declarations = len(encoded.dictionary)
+    if callable(explain):
+        explain = explain(declarations)
     picked: dict[str, np.ndarray] = {}
 
     def shown(risk: np.ndarray) -> np.ndarray:
         """Each declaration's riskiest line (ties: the first), riskiest
         declaration first; the first ``explain`` of them get reasons."""
-        order = np.argsort(-risk, kind="stable")
-        _, at = np.unique(code[order], return_index=True)
-        top = order[at]
+        highest = np.full(declarations, -np.inf)
+        np.maximum.at(highest, code, risk)
+        riskiest = np.flatnonzero(risk == highest[code])  # ascending
+        top = np.full(declarations, len(risk))
+        np.minimum.at(top, code[riskiest], riskiest)
         picked["queue"] = np.argsort(-risk[top], kind="stable")
         picked["top"] = top[picked["queue"]]
         return picked["top"][: len(top) if explain is None else max(0, explain)]
