@@ -346,3 +346,18 @@ def test_scoring_modules_import_neither_lightgbm_nor_sklearn():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_take_ascending_is_arrows_take_across_chunks():
+    from sarap.agents._declarations import _take_ascending
+
+    schema = pa.schema({"a": pa.int64(), "b": pa.string()})
+    table = pa.Table.from_batches(
+        [
+            pa.record_batch([range(s, s + k), [str(i) for i in range(k)]], schema)
+            for s, k in ((0, 5), (5, 0), (5, 7), (12, 3))
+        ]
+    )
+    for rows in ([], [0], [4, 5, 11, 12, 14], list(range(15)), [13]):
+        got = _take_ascending(table, np.array(rows, dtype=np.int64))
+        assert got.equals(table.take(pa.array(rows, pa.int64())))

@@ -620,10 +620,15 @@ class DeclarationRiskRanker(BaseAgent):
             risk, *rest = (_placed(p, line_of) for p in scores)
             revenue = rest[0] if rest else None
             if callable(explain):
-                chosen = np.sort(np.asarray(explain(risk), dtype=np.int64))
+                chosen = np.asarray(explain(risk), dtype=np.int64)
             else:
-                chosen = np.sort(np.argsort(-risk, kind="stable")[:explain])
-            feats = feats.take(_placed(np.arange(n), line_of)[chosen])
+                chosen = np.argsort(-risk, kind="stable")[:explain]
+            # The chosen lines in the order of their feature rows, which are
+            # then taken a record batch at a time.
+            rows = _placed(np.arange(n), line_of)[chosen]
+            order = np.argsort(rows)
+            chosen = chosen[order]
+            feats = _take_ascending(feats, rows[order])
             _, weights = self._attributions(attributor, feats)
             context = _context(lines.select(_CONTEXT_INPUT).take(chosen), feats)
         reasons = self._words(weights, names, context, top_reasons)
@@ -796,6 +801,20 @@ def _placed(values: np.ndarray, line_of: np.ndarray) -> np.ndarray:
     out = np.empty_like(values)
     out[line_of] = values
     return out
+
+
+def _take_ascending(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)`` for ascending ``rows``, a record batch at a time:
+    several times faster than Arrow's take across a table of many chunks."""
+    batches = table.to_batches()
+    starts = np.cumsum([0] + [b.num_rows for b in batches])
+    cuts = np.searchsorted(rows, starts)
+    parts = [
+        b.take(pa.array(rows[cuts[i] : cuts[i + 1]] - starts[i]))
+        for i, b in enumerate(batches)
+        if cuts[i + 1] > cuts[i]
+    ]
+    return pa.Table.from_batches(parts, schema=table.schema)
 
 
 def _with_goods(feats: pa.Table, goods: pa.Table | None) -> pa.Table:
