@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import platform
 
 import numpy as np
 import pyarrow as pa
@@ -294,6 +295,32 @@ def test_compiled_trees_score_as_lightgbm_does(fitted, tmp_path, monkeypatch):
     )
     monkeypatch.setattr(_declarations, "SMALL", 10**9)
     assert every.column("reasons").equals(again.score_table(test).column("reasons"))
+
+
+@pytest.mark.skipif(
+    platform.machine().lower() not in ("x86_64", "amd64"), reason="x86-64 only"
+)
+def test_compiled_trees_outlive_a_change_of_host_processor(
+    fitted, tmp_path, monkeypatch
+):
+    """Compiled for baseline x86-64, the cached trees are still found when
+    the machine reports another processor (a virtual machine moved to
+    another host)."""
+    import llvmlite.binding as llvm
+
+    from sarap.agents import _compiled
+
+    model, _, _ = fitted
+    text = model._text("revenue_booster_")  # the smaller booster
+    monkeypatch.setenv("SARAP_CACHE", str(tmp_path))
+    monkeypatch.setattr(_compiled, "_loaded", {})
+    assert _compiled.compiled_predict(text, 1) is not None
+    monkeypatch.setattr(_compiled, "_loaded", {})
+    monkeypatch.setattr(llvm, "get_host_cpu_name", lambda: "elsewhere")
+    monkeypatch.setattr(
+        llvm, "get_host_cpu_features", lambda: type("F", (), {"flatten": str})()
+    )
+    assert _compiled.compiled_predict(text, 1, build=False) is not None
 
 
 def test_scoring_falls_back_to_lightgbm_without_a_compiler(fitted, monkeypatch):

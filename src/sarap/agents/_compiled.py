@@ -7,16 +7,18 @@ here against LightGBM's 3.0 s, with the same scores to 1e-15.
 
 Compiling takes seconds (about 5 s for 150 trees of 31 leaves, 10 s more
 for the leaf finder), so the compiled object is kept in a per-user cache,
-one file per booster and processor, and loaded in milliseconds the next
-time; callers build it only for a batch big enough to repay that. Anything
-that goes wrong on the way (no lleaves, a failed compile, an unwritable
-cache) leaves scoring on LightGBM: slower, never different.
+one file per booster and target processor (see _target), and loaded in
+milliseconds the next time; callers build it only for a batch big enough
+to repay that. Anything that goes wrong on the way (no lleaves, a failed
+compile, an unwritable cache) leaves scoring on LightGBM: slower, never
+different.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import re
 import tempfile
 import threading
@@ -40,10 +42,23 @@ def cache_dir() -> Path:
     return (base if os.environ.get("SARAP_CACHE") else base / "sarap") / "compiled"
 
 
-def _host() -> str:
+def _target() -> tuple[str | None, str | None, str]:
+    """The processor the trees are compiled for: (name, features, cache tag).
+
+    On x86-64, the baseline x86-64 instruction set. Walking trees is
+    compares and jumps, and that code scored as fast here as code for this
+    machine's own processor (400,000 lines through 150 trees: 0.18 s
+    against 0.19-0.27 s, the same predictions). A virtual machine's
+    processor features change when it moves to another host; code for the
+    host's own would then no longer be found in the cache, leaving big
+    batches on LightGBM until a refit. Elsewhere, the host's own processor.
+    """
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        return "x86-64", "", "x86-64"
     import llvmlite.binding as llvm
 
-    return f"{llvm.get_host_cpu_name()} {llvm.get_host_cpu_features().flatten()}"
+    name, features = llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
+    return name, features, f"{platform.machine()} {name} {features}"
 
 
 def compiled_predict(
@@ -122,7 +137,7 @@ def _compiled(text: str, *, raw_score: bool = False, build: bool = True) -> Any:
     except ImportError:
         return None
     key = hashlib.sha256(
-        f"lleaves {version('lleaves')} {_host()} {raw_score}\n{text}".encode()
+        f"lleaves {version('lleaves')} {_target()[2]} {raw_score}\n{text}".encode()
     ).hexdigest()[:32]
     with _lock:
         if (
@@ -150,14 +165,16 @@ def _compile(lleaves: Any, text: str, key: str, raw_score: bool) -> Any:
         model_file = Path(tmp) / "booster.txt"
         model_file.write_text(text)
         model = lleaves.Model(model_file=str(model_file))
+        cpu, features, _ = _target()
+        options = {"target_cpu": cpu, "target_cpu_features": features}
         target = folder / f"{key}.so"
         if target.is_file():
-            model.compile(cache=str(target), raw_score=raw_score)
+            model.compile(cache=str(target), raw_score=raw_score, **options)
             return model
         # Written under a name of its own, then renamed: two processes
         # compiling the same booster never read a half-written file.
         scratch = (folder if writable else Path(tmp)) / f"{key}.{os.getpid()}.tmp"
-        model.compile(cache=str(scratch), raw_score=raw_score)
+        model.compile(cache=str(scratch), raw_score=raw_score, **options)
         if writable:
             os.replace(scratch, target)
         return model
