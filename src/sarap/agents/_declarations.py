@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -44,8 +44,7 @@ MODEL_FORMAT = 1
 
 def _as_table(X: Any) -> pa.Table:
     """Declaration lines as Arrow, with every data-model column present."""
-    pd = sys.modules.get("pandas")  # a DataFrame means pandas is imported
-    if pd is not None and isinstance(X, pd.DataFrame):
+    if isinstance(X, pd.DataFrame):
         X = pa.Table.from_pandas(X, preserve_index=False)
     if not isinstance(X, pa.Table):
         raise TypeError(

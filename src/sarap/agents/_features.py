@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from sarap.backends import Backend, SupportsTempTables
@@ -88,8 +89,6 @@ FROM {source}
 def folds(lines: pa.Table) -> pa.Array:
     """Out-of-fold groups by declaration: a stable hash, the same on any engine
     (SQL hash functions differ between DuckDB and Spark)."""
-    import pandas as pd  # at fit only: scoring a file does without it
-
     ids = lines.column("declaration_id").to_numpy(zero_copy_only=False)
     h = pd.util.hash_array(np.asarray(ids, dtype=object))
     return pa.array((h % N_FOLDS).astype(np.int32))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -234,8 +235,6 @@ def write_queue(queue: pa.Table, out: str | Path) -> None:
 
 def evaluate_queue(queue: pa.Table, lines: pa.Table) -> dict[str, Any]:
     """Back-test figures of a queue against the declarations' known outcomes."""
-    import pandas as pd  # here only: scoring a file does without it
-
     labels = (
         pd.DataFrame(
             {
