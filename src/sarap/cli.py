@@ -18,7 +18,7 @@ from rich.table import Table
 
 import sarap
 from sarap._console import lgb_progress, print_queue
-from sarap.errors import SarapError
+from sarap.errors import SarapError, record_interrupts
 from sarap.pipeline._ingest import file_digest
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +76,7 @@ def main() -> None:
     # other core on a small server; let them sleep. Commands import lightgbm
     # lazily, after this.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    record_interrupts()
 
 
 # -- ingest ---------------------------------------------------------------

@@ -80,6 +80,49 @@ def test_reingest_adds_nothing(ws, fixture_csv):
     assert {t: ws.count(t) for t in before} == before
 
 
+def test_a_ctrl_c_that_duckdb_dropped_still_stops_the_commit(
+    ws, fixture_csv, monkeypatch
+):
+    """The CLI records every Ctrl-C; an import never commits after one,
+    even when DuckDB dropped it as a query ended and the work ran on."""
+    import signal
+
+    from sarap import errors
+
+    before = {t: ws.count(t) for t in ("declarations", "outcomes", "quarantine")}
+    monkeypatch.setattr(signal, "signal", lambda *a: None)  # keep pytest's
+    errors.record_interrupts()
+    errors._interrupted.set()  # what the recording handler does on Ctrl-C
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ingest(ws, fixture_csv)
+    finally:
+        errors._interrupted.clear()
+    assert {t: ws.count(t) for t in before} == before
+    assert ingest(ws, fixture_csv).loaded == len(GOOD)  # and the next one loads
+
+
+def test_a_recorded_ctrl_c_is_raised_and_kept():
+    import signal
+    import threading
+
+    from sarap import errors
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers are set from the main thread only")
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        errors.record_interrupts()
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            errors.raise_if_interrupted()  # still there for the commit
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        errors._interrupted.clear()
+    errors.raise_if_interrupted()  # nothing recorded: nothing raised
+
+
 def test_windows_1251_is_detected(ws, tmp_path):
     rows = [list(r) for r in GOOD]
     for r in rows:

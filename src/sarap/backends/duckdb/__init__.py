@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from sarap.backends.base import Backend as BaseBackend
 from sarap.backends.base import SupportsTempTables, SupportsTransactions
-from sarap.errors import SarapError
+from sarap.errors import SarapError, raise_if_interrupted
 
 
 class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
@@ -89,6 +89,7 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield
+            raise_if_interrupted()  # never commit after a Ctrl-C
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
