@@ -22,10 +22,11 @@ def record_interrupts() -> None:
     """Have every Ctrl-C recorded here as well as raised (the CLI does this).
 
     DuckDB looks for a pending Ctrl-C while a query runs and stops the
-    query; one that comes as a query ends can be dropped there. We saw an
-    import, interrupted three seconds in under a loaded test run, carry on
-    to the end and exit 0. A transaction checks the record before it
-    commits (:func:`raise_if_interrupted`), so that cannot happen.
+    query. We saw an import, interrupted three seconds in under a loaded
+    test run, carry on to the end and exit 0, as if the Ctrl-C had been
+    dropped on its way (most likely as a query ended; not reproduced
+    since). A transaction checks the record before it commits
+    (:func:`raise_if_interrupted`), so work goes no further than that.
     """
     if threading.current_thread() is not threading.main_thread():
         return
