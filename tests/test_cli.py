@@ -299,3 +299,34 @@ def test_evaluate_warns_on_a_file_the_model_learnt_from(sim_files, tmp_path):
     assert "in-sample, not a back-test" in r.stderr
     r = run("declarations", "evaluate", str(d / "test.csv"), "--model", model, "--json")
     assert "in-sample" not in r.stderr
+
+
+@pytest.mark.slow  # compiles three boosters (about 15 s)
+def test_score_says_when_trees_are_not_compiled_here(sim_files, tmp_path, monkeypatch):
+    """A model fitted on another machine (or whose cache was cleared) scores
+    big batches with LightGBM: the command says so, and --compile fixes it
+    for later runs, with the same queue."""
+    from sarap.agents import _compiled, _declarations
+
+    d = sim_files
+    model = str(tmp_path / "m")
+    fit = ["declarations", "fit", "--train", str(d / "train.csv"), "--model", model]
+    assert run(*fit).exit_code == 0  # too small to be compiled at fit
+    monkeypatch.setenv("SARAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(_compiled, "_loaded", {})
+    monkeypatch.setattr(_declarations, "SMALL", 100)  # the test file is "big"
+    score = ["declarations", "score", str(d / "test.csv"), "--model", model]
+    r = run(*score, "--out", str(tmp_path / "q1.csv"), "--top", "0")
+    assert r.exit_code == 0, r.output
+    assert "not compiled on this machine" in r.stderr and "--compile" in r.stderr
+    r = run(*score, "--out", str(tmp_path / "q2.csv"), "--top", "0", "--compile")
+    assert r.exit_code == 0, r.output
+    assert "not compiled" not in r.stderr
+    assert len(list((tmp_path / "cache" / "compiled").glob("*.so"))) == 3
+    r = run(*score, "--out", str(tmp_path / "q3.csv"), "--top", "0")
+    assert "not compiled" not in r.stderr  # found in the cache from now on
+    q1, q3 = (list(csv.DictReader((tmp_path / q).open())) for q in ("q1.csv", "q3.csv"))
+    assert [q["declaration_id"] for q in q1] == [q["declaration_id"] for q in q3]
+    assert [q["reasons"] for q in q1] == [q["reasons"] for q in q3]
+    risks = [(float(a["risk"]), float(b["risk"])) for a, b in zip(q1, q3, strict=True)]
+    assert max(abs(a - b) for a, b in risks) < 1e-12

@@ -530,6 +530,12 @@ class DeclarationRiskRanker(BaseAgent):
             and self._compiled(["booster_"], leaves=True, rows=COMPILE_AT) is not None
         )
 
+    def compiled_here(self) -> bool:
+        """Whether big batches would score through compiled trees now (found
+        in this machine's cache), without compiling anything."""
+        self._check_fitted("references_")
+        return self._compiled(self._boosters()) is not None
+
     def _attributions(
         self, attributor: PathAttributor, feats: pa.Table
     ) -> tuple[np.ndarray, np.ndarray]:
