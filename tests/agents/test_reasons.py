@@ -117,6 +117,17 @@ def test_top_families_breaks_ties_by_family_order():
     assert top_families(w, 10).tolist() == [[2, 0, 1, -1]]
 
 
+def test_top_families_is_a_stable_sort_of_each_row():
+    rng = np.random.default_rng(0)
+    # Few distinct values: many ties, zeros and negatives.
+    w = rng.integers(-2, 4, size=(2000, 23)).astype(np.float32) / 2
+    for k in (1, 3, 23):
+        order = np.lexsort((np.broadcast_to(np.arange(23), w.shape), -w), axis=1)
+        want = np.where(np.take_along_axis(w, order, axis=1) > 0, order, -1)[:, :k]
+        assert (top_families(w, k) == want).all()
+    assert top_families(w[:0], 3).shape == (0, 3)
+
+
 def test_every_group_family_has_words(backend):
     names = list(GROUP_KEYS)
     ctx = _context(1)

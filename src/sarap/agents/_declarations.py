@@ -537,20 +537,22 @@ class DeclarationRiskRanker(BaseAgent):
         return self._compiled(self._boosters()) is not None
 
     def _attributions(
-        self, attributor: PathAttributor, feats: pa.Table
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Raw score and per-family contributions of every row of ``feats``,
-        ``CHUNK`` rows at a time (bounds the leaf-index array)."""
+        self, attributor: PathAttributor, feats: pa.Table, *, raw: bool = True
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """Raw score (None unless ``raw``) and per-family contributions of
+        every row of ``feats``, ``CHUNK`` rows at a time (bounds the
+        leaf-index array)."""
         n = feats.num_rows
         model_input = feats.select(self.feature_names_)
-        raw = np.empty(n)
+        scores = np.empty(n) if raw else None
         weights = np.empty((n, attributor.table.shape[1]), dtype=np.float32)
         for start in range(0, n, CHUNK):
             stop = min(n, start + CHUNK)
             leaves = self._leaves(attributor, model_input.slice(start, stop - start), n)
-            raw[start:stop] = attributor.raw_score(leaves)
+            if scores is not None:
+                scores[start:stop] = attributor.raw_score(leaves)
             weights[start:stop] = attributor.contributions(leaves, self.n_jobs)
-        return raw, weights
+        return scores, weights
 
     def _leaves(
         self, attributor: PathAttributor, part: pa.Table, rows: int
@@ -614,6 +616,7 @@ class DeclarationRiskRanker(BaseAgent):
         if explain is None:
             # One pass over the trees gives every score and its reasons.
             raw, weights = self._attributions(attributor, feats)
+            assert raw is not None
             risk = 1.0 / (1.0 + np.exp(-raw))
             context = _context(lines, feats)
             if self._has("revenue_booster_"):
@@ -635,7 +638,8 @@ class DeclarationRiskRanker(BaseAgent):
             order = np.argsort(rows)
             chosen = chosen[order]
             feats = _take_ascending(feats, rows[order])
-            _, weights = self._attributions(attributor, feats)
+            # Their scores are known: only the contributions are worked out.
+            _, weights = self._attributions(attributor, feats, raw=False)
             context = _context(lines.select(_CONTEXT_INPUT).take(chosen), feats)
         reasons = self._words(weights, names, context, top_reasons)
         if chosen is not None:

@@ -44,13 +44,18 @@ class PathAttributor:
             tables.append(table)
             values.append(leaf_value)
         sizes = np.array([t.shape[0] for t in tables])
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        # int32 indices: half the memory traffic of int64, and far more room
+        # than any booster's leaves take.
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int32)
         self.table = np.vstack(tables)
         self.values = np.concatenate(values)
+        if len(self.values) >= 2**31:
+            raise ValueError(f"{len(self.values):,} leaves: too many for int32")
 
     def flat(self, leaves: np.ndarray) -> np.ndarray:
-        """Per-tree leaf numbers (``pred_leaf``) as indices into the tables."""
-        flat = np.asarray(leaves, dtype=np.int64)
+        """Per-tree leaf numbers (``pred_leaf``) as indices into the tables
+        (int32; ``leaves`` itself is changed when it is int32 already)."""
+        flat = np.asarray(leaves, dtype=np.int32)
         flat += self.offsets[: flat.shape[1]]
         return flat
 

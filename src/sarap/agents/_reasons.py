@@ -159,21 +159,24 @@ def _price_sql() -> str:
 
 def top_families(weights: np.ndarray, top: int) -> np.ndarray:
     """(rows, k) family indices of the ``top`` strongest positive weights,
-    strongest first; -1 where fewer than ``top`` families push the risk up."""
+    strongest first; -1 where fewer than ``top`` families push the risk up.
+
+    Equal weights keep the family order: each pick is the first maximum of
+    what is left (a few passes of argmax, several times faster than sorting
+    or partitioning every row for the three reasons shown)."""
     n, f = weights.shape
     k = min(top, f)
+    out = np.full((n, k), -1, dtype=np.int16)
     if n == 0 or k == 0:
-        return np.empty((n, 0), dtype=np.int16)
-    if k < f:
-        part = np.argpartition(-weights, k - 1, axis=1)[:, :k]
-    else:
-        part = np.broadcast_to(np.arange(f), (n, f))
-    strength = np.take_along_axis(weights, part, axis=1)
-    # Strongest first; equal weights keep the family order.
-    order = np.lexsort((part, -strength), axis=1)
-    part = np.take_along_axis(part, order, axis=1)
-    strength = np.take_along_axis(strength, order, axis=1)
-    return np.where(strength > 0, part, -1).astype(np.int16)
+        return out
+    left = np.array(weights, dtype=np.float32)
+    rows = np.arange(n)
+    for p in range(k):
+        best = np.argmax(left, axis=1)
+        strength = left[rows, best]
+        out[:, p] = np.where(strength > 0, best, -1)
+        left[rows, best] = -np.inf
+    return out
 
 
 def explain(
