@@ -88,26 +88,49 @@ class _Booster:
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        self.object_key, self.text_key = f"_{name}", f"_{name}_text"
 
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         if obj is None:
             return self
         d = obj.__dict__
-        if "_" + self.name not in d:
-            text = d.get("_" + self.name + "_text")
+        if self.object_key not in d:
+            text = d.get(self.text_key)
             if text is None:
                 raise AttributeError(self.name)
             import lightgbm
 
-            d["_" + self.name] = lightgbm.Booster(model_str=text)
-        return d["_" + self.name]
+            d[self.object_key] = lightgbm.Booster(model_str=text)
+        return d[self.object_key]
 
     def __set__(self, obj: Any, value: Any) -> None:
+        self._forget_derived(obj)
+        obj.__dict__[self.object_key] = value
+        obj.__dict__.pop(self.text_key, None)
+
+    def set_text(self, obj: Any, text: str) -> None:
+        """Give ``obj`` the booster as its LightGBM text (a saved model)."""
+        self._forget_derived(obj)
+        obj.__dict__[self.text_key] = text
+        obj.__dict__.pop(self.object_key, None)
+
+    def text(self, obj: Any) -> str | None:
+        """The booster's LightGBM text (None for no booster)."""
+        text = obj.__dict__.get(self.text_key)
+        if text is not None:
+            return str(text)
+        booster = self.__get__(obj)
+        return None if booster is None else str(booster.model_to_string())
+
+    def has(self, obj: Any) -> bool:
+        """Whether ``obj`` has the booster, without loading LightGBM."""
         d = obj.__dict__
-        d["_" + self.name] = value
-        d.pop("_" + self.name + "_text", None)
-        d.pop("_compiled_boosters", None)  # derived from the boosters
-        d.pop("_path_attributor", None)
+        return self.text_key in d or d.get(self.object_key) is not None
+
+    @staticmethod
+    def _forget_derived(obj: Any) -> None:
+        obj.__dict__.pop("_compiled_boosters", None)  # derived from the boosters
+        obj.__dict__.pop("_path_attributor", None)
 
 
 class DeclarationRiskRanker(BaseAgent):
@@ -448,16 +471,13 @@ class DeclarationRiskRanker(BaseAgent):
 
     def _text(self, name: str) -> str | None:
         """A booster attribute's LightGBM text (None for no booster)."""
-        text = self.__dict__.get("_" + name + "_text")
-        if text is not None:
-            return str(text)
-        booster = getattr(self, name)
-        return None if booster is None else str(booster.model_to_string())
+        booster: _Booster = getattr(type(self), name)
+        return booster.text(self)
 
     def _has(self, name: str) -> bool:
         """Whether the model has that booster, without loading LightGBM."""
-        d = self.__dict__
-        return "_" + name + "_text" in d or d.get("_" + name) is not None
+        booster: _Booster = getattr(type(self), name)
+        return booster.has(self)
 
     def _predict(self, names: list[str], feats: pa.Table) -> list[np.ndarray]:
         """Each named booster's predictions for ``feats`` (the feature table).
@@ -732,10 +752,10 @@ class DeclarationRiskRanker(BaseAgent):
         info = read_model_info(path, cls.__name__, MODEL_FORMAT)
         model = cls(**info["params"])
         # The boosters as text: LightGBM is loaded only if something needs it.
-        model.__dict__["_booster__text"] = (path / "booster.txt").read_text()
+        cls.booster_.set_text(model, (path / "booster.txt").read_text())
         rev = path / "revenue.txt"
         if rev.is_file():
-            model.__dict__["_revenue_booster__text"] = rev.read_text()
+            cls.revenue_booster_.set_text(model, rev.read_text())
         else:
             model.revenue_booster_ = None
         groups: dict[str, pa.Table] = {}

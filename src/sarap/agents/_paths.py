@@ -100,9 +100,6 @@ class PathAttributor:
                 acc += tmp
 
 
-_TREE_FIELDS = ("split_feature", "left_child", "right_child", "leaf_value")
-
-
 def _trees(model_text: str) -> list[dict[str, np.ndarray]]:
     """The trees of a LightGBM model text: per tree, its split features,
     children (a negative child ``c`` is leaf ``~c``), leaf values and
