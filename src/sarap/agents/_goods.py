@@ -30,6 +30,7 @@ from sarap.agents._goods_text import (
     normalise_text,
     save_csr,
 )
+from sarap.agents._kernels import dense_product, product_maxima
 
 MODEL_FORMAT = 1
 DEPTHS = (2, 4, 6, 10)
@@ -155,7 +156,7 @@ def _coverage(Q: sp.csr_matrix, terms: sp.csr_matrix) -> np.ndarray:
     ``terms`` is (terms, headings): the transpose of ``heading_terms_``.
     """
     total = np.asarray(Q.sum(axis=1)).ravel()
-    hits = np.asarray((Q @ terms).toarray())
+    hits = dense_product(Q, terms)
     share: np.ndarray = (hits / np.maximum(total, 1e-9)[:, None]).astype(np.float32)
     return share
 
@@ -640,7 +641,7 @@ class GoodsClassifier(BaseAgent):
         rows = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
         Qd = np.zeros((Q.shape[0], dense_part.shape[0]), dtype=np.float64)
         Qd[rows[on], at[on]] = Q.data[on]
-        out = np.asarray((Q @ sparse_part).toarray(), dtype=np.float32)
+        out = np.asarray(dense_product(Q, sparse_part), dtype=np.float32)
         out += (Qd @ dense_part).astype(np.float32)
         return out
 
@@ -693,7 +694,9 @@ class GoodsClassifier(BaseAgent):
         n, H = Q.shape[0], len(self.headings_)
         views = {
             "cen": self._dense_product(Q, "centroids_"),
-            "name": _segment_max(Qs @ self._t("doc_matrix_"), self.doc_heading_, H),
+            "name": product_maxima(
+                Qs, self._t("doc_matrix_"), [(self.doc_heading_, H)]
+            )[0],
             "cover": _coverage(Qs, self._t("heading_terms_")),
             "head": _coverage(Qh, self._t("heading_terms_")),
         }
@@ -912,9 +915,11 @@ class GoodsClassifier(BaseAgent):
         if self.example_matrix_ is not None:  # once, for two uses
             ex_sims = self._example_sims(Q)
         cand, prob = self._heading_probs(Q, Qs, Qh, ex_sims)
-        name_sims = Qs @ self._t("own_matrix_")
-        s6 = _segment_max(name_sims, self.doc6_, len(self.codes6_))
-        s10 = _segment_max(name_sims, self.doc10_, len(self.codes10_))
+        s6, s10 = product_maxima(
+            Qs,
+            self._t("own_matrix_"),
+            [(self.doc6_, len(self.codes6_)), (self.doc10_, len(self.codes10_))],
+        )
         if ex_sims is not None and (self.example6_ >= 0).any():
             # Labelled examples count for little: their nearest one shares
             # mostly the words of the heading, not of the subheading.

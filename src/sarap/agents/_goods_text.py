@@ -218,7 +218,7 @@ class WordGrams(_Grams):
         at = np.arange(len(ids)) - first  # position of each token in its text
         left = per_doc[doc] - at  # tokens from here to the end of the text
         docs_of, feats_of = [], []
-        key = np.zeros(len(ids), dtype=np.int64)
+        key: np.ndarray[Any, np.dtype[np.int64]] = np.zeros(len(ids), dtype=np.int64)
         offset = 0
         for g in range(1, self.hi + 1):
             if g > 1:

@@ -824,4 +824,5 @@ def _sellers(
     pool = np.maximum(2, np.ceil(per_country / 25)).astype(np.int64)[departure]
     usual = (imp.seed[d_imp] * 2_654_435_761 + departure * 97) % (2**31)
     other = rng.integers(0, 2**31, n_decl)
-    return np.where(rng.random(n_decl) < 0.2, other, usual) % pool
+    seller: Ints = np.where(rng.random(n_decl) < 0.2, other, usual) % pool
+    return seller

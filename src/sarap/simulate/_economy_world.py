@@ -433,7 +433,7 @@ def _shared_identities(
         size = rng.integers(2, 5, len(in_group))
         cut = np.cumsum(size)
         cut = cut[cut < len(in_group)]
-        group = np.zeros(len(in_group), dtype=np.int64)
+        group: Ints = np.zeros(len(in_group), dtype=np.int64)
         group[cut] = 1
         group = np.cumsum(group)
         first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])

@@ -1,0 +1,146 @@
+"""Compiled loops (numba) for the goods agent's sparse products.
+
+scipy multiplies two sparse matrices in two passes (one to size the result,
+one to fill it) and returns a sparse matrix, which the goods agent then
+turns dense or reduces to per-code maxima. These loops write the dense
+result, or its maxima, directly: the same sums in the same order as
+scipy's (each output row adds ``Q``'s entries in their stored order), so
+the values are identical, bit for bit.
+
+The goods agent imports this module on first use (numba takes a third of a
+second to import), and the loops are compiled once per machine into numba's
+cache (``cache=True``: the package's ``__pycache__``, or the user's cache
+folder when that is read-only). They let go of the GIL, so the goods agent's
+batches run them on its threads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit
+from numpy.typing import NDArray
+
+A = NDArray[Any]
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _product_into(qp: A, qi: A, qd: A, tp: A, ti: A, td: A, out: A) -> A:
+    for r in range(len(qp) - 1):
+        row = out[r]
+        for a in range(qp[r], qp[r + 1]):
+            j = qi[a]
+            v = qd[a]
+            for b in range(tp[j], tp[j + 1]):
+                row[ti[b]] += v * td[b]
+    return out
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _maxima_into(
+    qp: A,
+    qi: A,
+    qd: A,
+    tp: A,
+    ti: A,
+    td: A,
+    acc: A,
+    seg_a: A,
+    out_a: A,
+    seg_b: A,
+    out_b: A,
+) -> A:
+    n_cols = len(acc)
+    seen = np.zeros(n_cols, np.bool_)
+    touched = np.empty(n_cols, np.int64)
+    for r in range(len(qp) - 1):
+        n_touched = 0
+        for a in range(qp[r], qp[r + 1]):
+            j = qi[a]
+            v = qd[a]
+            for b in range(tp[j], tp[j + 1]):
+                c = ti[b]
+                if not seen[c]:
+                    seen[c] = True
+                    touched[n_touched] = c
+                    n_touched += 1
+                acc[c] += v * td[b]
+        for t in range(n_touched):
+            c = touched[t]
+            x = acc[c]
+            s = seg_a[c]
+            if s >= 0 and x > out_a[r, s]:
+                out_a[r, s] = x
+            s = seg_b[c]
+            if s >= 0 and x > out_b[r, s]:
+                out_b[r, s] = x
+            acc[c] = 0
+            seen[c] = False
+    return out_a
+
+
+def _parts(M: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return M.indptr, M.indices, M.data
+
+
+def dense_product(Q: sp.csr_matrix, T: sp.csr_matrix) -> np.ndarray:
+    """``(Q @ T).toarray()`` for two CSR matrices, without the sparse result.
+
+    Identical values (scipy's order of sums); the dtype is the two inputs'
+    common one, as scipy's.
+    """
+    Q, T = sp.csr_matrix(Q), sp.csr_matrix(T)
+    if Q.shape[1] != T.shape[0]:
+        raise ValueError(f"shapes {Q.shape} and {T.shape} do not multiply")
+    dtype = np.result_type(Q.dtype, T.dtype)
+    out = np.zeros((Q.shape[0], T.shape[1]), dtype=dtype)
+    if Q.nnz and T.nnz:
+        _product_into(
+            *_parts(Q), T.indptr, T.indices, T.data.astype(dtype, copy=False), out
+        )
+    return out
+
+
+def product_maxima(
+    Q: sp.csr_matrix,
+    T: sp.csr_matrix,
+    groups: list[tuple[np.ndarray, int]],
+) -> list[np.ndarray]:
+    """Per-group row maxima of ``Q @ T`` without forming it: for each
+    ``(seg, n_seg)`` of ``groups`` (one or two), ``seg[j]`` the group of
+    column ``j`` of the product (-1: none), an (rows, n_seg) array.
+
+    The same values as :func:`sarap.agents._goods._segment_max` of the
+    sparse product: zero where a row has nothing in a group.
+    """
+    if not 1 <= len(groups) <= 2:
+        raise ValueError("one or two column groupings")
+    Q, T = sp.csr_matrix(Q), sp.csr_matrix(T)
+    if Q.shape[1] != T.shape[0]:
+        raise ValueError(f"shapes {Q.shape} and {T.shape} do not multiply")
+    dtype = np.result_type(Q.dtype, T.dtype)
+    outs = [np.zeros((Q.shape[0], n), dtype=dtype) for _, n in groups]
+    segs = []
+    for seg, n in groups:
+        seg = np.asarray(seg, dtype=np.int64)
+        if seg.shape != (T.shape[1],) or (seg >= n).any():
+            raise ValueError(f"a group for each of {T.shape[1]} columns, under {n}")
+        segs.append(seg)
+    if len(groups) == 1:  # a second grouping that takes nothing
+        segs.append(np.full(T.shape[1], -1, dtype=np.int64))
+        outs.append(np.zeros((Q.shape[0], 1), dtype=dtype))
+    if Q.nnz and T.nnz:
+        _maxima_into(
+            *_parts(Q),
+            T.indptr,
+            T.indices,
+            T.data.astype(dtype, copy=False),
+            np.zeros(T.shape[1], dtype=dtype),
+            segs[0],
+            outs[0],
+            segs[1],
+            outs[1],
+        )
+    return outs[: len(groups)]

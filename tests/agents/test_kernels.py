@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sarap.agents._goods import _segment_max
+from sarap.agents._kernels import dense_product, product_maxima
+
+
+def _random(rows: int, cols: int, density: float, seed: int) -> sp.csr_matrix:
+    m = sp.random(rows, cols, density=density, format="csr", random_state=seed)
+    m.data = m.data.astype(np.float32)
+    return m.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    Q = _random(40, 300, 0.05, 0)
+    Q.data[Q.indptr[3] : Q.indptr[4]] = 0  # an empty row
+    Q.eliminate_zeros()
+    T = _random(300, 120, 0.08, 1)
+    return Q, T
+
+
+def test_dense_product_is_scipys_bit_for_bit(pair) -> None:  # type: ignore[no-untyped-def]
+    Q, T = pair
+    want = (Q @ T).toarray()
+    got = dense_product(Q, T)
+    assert got.dtype == want.dtype == np.float32
+    assert np.array_equal(got, want)
+    assert not got[3].any()
+
+
+def test_dense_product_follows_stored_order_and_index_types(pair) -> None:  # type: ignore[no-untyped-def]
+    Q, T = pair
+    # Unsorted column indices and 64-bit index arrays: the same sums as
+    # scipy's, which adds each row's entries in their stored order too.
+    Qu = Q.copy()
+    for r in range(Qu.shape[0]):
+        lo, hi = Qu.indptr[r], Qu.indptr[r + 1]
+        Qu.indices[lo:hi] = Qu.indices[lo:hi][::-1]
+        Qu.data[lo:hi] = Qu.data[lo:hi][::-1]
+    Qu.has_sorted_indices = False
+    T64 = sp.csr_matrix(
+        (T.data, T.indices.astype(np.int64), T.indptr.astype(np.int64)),
+        shape=T.shape,
+    )
+    assert np.array_equal(dense_product(Qu, T64), (Qu @ T64).toarray())
+    wide = dense_product(Q, T.astype(np.float64))
+    assert wide.dtype == np.float64
+    assert np.array_equal(wide, (Q @ T.astype(np.float64)).toarray())
+
+
+def test_dense_product_of_empty_and_mismatched(pair) -> None:  # type: ignore[no-untyped-def]
+    Q, T = pair
+    empty = sp.csr_matrix((5, 300), dtype=np.float32)
+    assert not dense_product(empty, T).any()
+    assert dense_product(empty, T).shape == (5, 120)
+    with pytest.raises(ValueError, match="do not multiply"):
+        dense_product(Q, T[:10])
+
+
+def test_product_maxima_are_segment_maxima_of_the_product(pair) -> None:  # type: ignore[no-untyped-def]
+    Q, T = pair
+    rng = np.random.default_rng(2)
+    seg_a = rng.integers(-1, 9, T.shape[1])  # -1: a column of no group
+    seg_b = rng.integers(-1, 30, T.shape[1])
+    product = Q @ T
+    a, b = product_maxima(Q, T, [(seg_a, 9), (seg_b, 30)])
+    assert np.array_equal(a, _segment_max(product, seg_a, 9))
+    assert np.array_equal(b, _segment_max(product, seg_b, 30))
+    (only,) = product_maxima(Q, T, [(seg_a, 9)])
+    assert np.array_equal(only, a)
+    assert a.any() and not a[3].any()
+    # Called again: the work arrays are left clean between rows and calls.
+    (again,) = product_maxima(Q, T, [(seg_a, 9)])
+    assert np.array_equal(again, a)
+
+
+def test_product_maxima_refuses_bad_groups(pair) -> None:  # type: ignore[no-untyped-def]
+    Q, T = pair
+    seg = np.zeros(T.shape[1], dtype=np.int64)
+    with pytest.raises(ValueError, match="one or two"):
+        product_maxima(Q, T, [])
+    with pytest.raises(ValueError, match="under 1"):
+        product_maxima(Q, T, [(seg + 1, 1)])
+    with pytest.raises(ValueError, match="for each of 120"):
+        product_maxima(Q, T, [(seg[:5], 1)])
