@@ -297,7 +297,8 @@ def test_numpy_vectorisers_give_the_vectorisers_own_matrices(fitted, catalogue):
 
 
 def test_row_ranks_and_top_columns_match_a_stable_sort():
-    from sarap.agents._goods import _ranks_at, _top_columns
+    from sarap.agents._goods import _top_columns
+    from sarap.agents._kernels import ranks_at
 
     rng = np.random.default_rng(1)
     values = np.array([-3e38, -1.5, -2e-30, -0.0, 0.0, 1e-8, 0.3, 2.0, 3e38])
@@ -308,7 +309,7 @@ def test_row_ranks_and_top_columns_match_a_stable_sort():
         ranks = np.empty_like(stable)
         np.put_along_axis(ranks, stable, np.arange(70)[None, :], axis=1)
         np.testing.assert_array_equal(
-            _ranks_at(M, cols), np.take_along_axis(ranks, cols, 1)
+            ranks_at(M, cols), np.take_along_axis(ranks, cols, 1)
         )
         for k in (1, 12, 70):
             np.testing.assert_array_equal(_top_columns(M, k), stable[:, :k])

@@ -87,3 +87,14 @@ def test_product_maxima_refuses_bad_groups(pair) -> None:  # type: ignore[no-unt
         product_maxima(Q, T, [(seg + 1, 1)])
     with pytest.raises(ValueError, match="for each of 120"):
         product_maxima(Q, T, [(seg[:5], 1)])
+
+
+def test_ranks_at_refuses_columns_outside_the_rows() -> None:
+    from sarap.agents._kernels import ranks_at
+
+    M = np.zeros((3, 4), dtype=np.float32)
+    assert ranks_at(M, np.array([[3, 0]] * 3)).tolist() == [[3, 0]] * 3  # ties
+    with pytest.raises(ValueError, match="outside 0..3"):
+        ranks_at(M, np.array([[4]] * 3))
+    with pytest.raises(ValueError, match="for rows"):
+        ranks_at(M, np.array([[0]] * 2))

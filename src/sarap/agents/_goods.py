@@ -30,7 +30,7 @@ from sarap.agents._goods_text import (
     normalise_text,
     save_csr,
 )
-from sarap.agents._kernels import dense_product, product_maxima
+from sarap.agents._kernels import dense_product, product_maxima, ranks_at
 
 MODEL_FORMAT = 1
 DEPTHS = (2, 4, 6, 10)
@@ -243,21 +243,6 @@ def _top_columns(M: np.ndarray, k: int) -> np.ndarray:
     order = np.argsort(np.take_along_axis(key, part, 1), axis=1)
     top: np.ndarray = np.take_along_axis(part, order, 1)
     return top
-
-
-def _ranks_at(M: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Rank of ``M[i, cols[i, j]]`` in row ``i``: 0 for the largest, ties in
-    column order (a stable sort of each row, read only at ``cols``).
-
-    The rows' keys (:func:`_row_keys`) are sorted once, all rows together,
-    and searched for the wanted values at once.
-    """
-    n, m = M.shape
-    key = _row_keys(M)
-    flat = np.sort(key, axis=1).ravel()
-    at = np.searchsorted(flat, np.take_along_axis(key, cols, 1))
-    ranks: np.ndarray = at - (np.arange(n, dtype=np.int64) * m)[:, None]
-    return ranks
 
 
 class GoodsClassifier(BaseAgent):
@@ -734,7 +719,7 @@ class GoodsClassifier(BaseAgent):
             at = np.take_along_axis(v, cand, 1)
             filled = svm if name == "svm" else v  # the only view with gaps
             cols.append(at)
-            cols.append(np.log1p(_ranks_at(filled, cand)))
+            cols.append(np.log1p(ranks_at(filled, cand)))
             cols.append(at - filled.max(axis=1, keepdims=True))
         cols.append(np.log1p(prior[cand]))
         at_base = np.take_along_axis(base, cand, 1)
@@ -933,25 +918,31 @@ class GoodsClassifier(BaseAgent):
         c10, p10 = _share_down(
             c6, p6, *self._child_ranges(deep=True), s10, self.deep_temperature, top
         )
+        # Whole arrays to Python lists at once: per-row NumPy indexing and
+        # per-value float() were a tenth of a batch.
+        heads, probs = self.headings_[cand].tolist(), prob.tolist()
+        deeper = []
+        for depth, codes, ci, pi in (
+            (6, self.codes6_, c6, p6),
+            (10, self.codes10_, c10, p10),
+        ):
+            # _share_down puts a text's children first, -1 after them.
+            kept = (ci >= 0).sum(axis=1).tolist()
+            deeper.append((depth, codes[np.maximum(ci, 0)].tolist(), pi.tolist(), kept))
         out = []
         for i in range(len(normal)):
             lv = _Levels()
-            heads = self.headings_[cand[i]]
-            lv.codes[4] = [str(h) for h in heads[:top]]
-            lv.probs[4] = [float(p) for p in prob[i][:top]]
+            lv.codes[4] = heads[i][:top]
+            lv.probs[4] = probs[i][:top]
             chapters: dict[str, float] = {}
-            for h, p in zip(heads, prob[i], strict=True):
-                chapters[h[:2]] = chapters.get(h[:2], 0.0) + float(p)
+            for h, p in zip(heads[i], probs[i], strict=True):
+                chapters[h[:2]] = chapters.get(h[:2], 0.0) + p
             ranked = sorted(chapters.items(), key=lambda kv: -kv[1])[:top]
             lv.codes[2] = [c for c, _ in ranked]
             lv.probs[2] = [p for _, p in ranked]
-            for depth, codes, ci, pi in (
-                (6, self.codes6_, c6, p6),
-                (10, self.codes10_, c10, p10),
-            ):
-                kept = ci[i] >= 0
-                lv.codes[depth] = codes[ci[i][kept]].tolist()
-                lv.probs[depth] = pi[i][kept].tolist()
+            for depth, codes, pi, kept in deeper:
+                lv.codes[depth] = codes[i][: kept[i]]
+                lv.probs[depth] = pi[i][: kept[i]]
             out.append(lv)
         return out
 

@@ -1,4 +1,4 @@
-"""Compiled loops (numba) for the goods agent's sparse products.
+"""Compiled loops (numba) for the goods agent's sparse products and ranks.
 
 scipy multiplies two sparse matrices in two passes (one to size the result,
 one to fill it) and returns a sparse matrix, which the goods agent then
@@ -6,6 +6,9 @@ turns dense or reduces to per-code maxima. These loops write the dense
 result, or its maxima, directly: the same sums in the same order as
 scipy's (each output row adds ``Q``'s entries in their stored order), so
 the values are identical, bit for bit.
+
+The ranks of a few columns of each row are counted the same way, by
+comparing each with its row.
 
 The goods agent imports this module on first use (numba takes a third of a
 second to import), and the loops are compiled once per machine into numba's
@@ -81,6 +84,23 @@ def _maxima_into(
     return out_a
 
 
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _ranks_into(M: A, cols: A, out: A) -> A:
+    n, m = M.shape
+    for r in range(n):
+        row = M[r]
+        for j in range(cols.shape[1]):
+            c = cols[r, j]
+            v = row[c]
+            above = 0
+            for x in range(m):  # a loop the compiler vectorises
+                above += row[x] > v
+            for x in range(c):
+                above += row[x] == v
+            out[r, j] = above
+    return out
+
+
 def _parts(M: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return M.indptr, M.indices, M.data
 
@@ -144,3 +164,18 @@ def product_maxima(
             outs[1],
         )
     return outs[: len(groups)]
+
+
+def ranks_at(M: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Rank of ``M[i, cols[i, j]]`` in row ``i``: 0 for the largest, ties in
+    column order, as a stable sort of ``-M`` ranks it (``M`` without NaN;
+    -0.0 and 0.0 tie). Counted, not sorted: ``cols`` is a few columns."""
+    M = np.ascontiguousarray(M)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    if cols.ndim != 2 or M.ndim != 2 or cols.shape[0] != M.shape[0]:
+        raise ValueError(f"columns {cols.shape} for rows {M.shape}")
+    if cols.size and (cols.min() < 0 or cols.max() >= M.shape[1]):
+        raise ValueError(f"a column outside 0..{M.shape[1] - 1}")
+    out = np.zeros(cols.shape, dtype=np.int64)
+    _ranks_into(M, cols, out)
+    return out
