@@ -98,3 +98,19 @@ def test_ranks_at_refuses_columns_outside_the_rows() -> None:
         ranks_at(M, np.array([[4]] * 3))
     with pytest.raises(ValueError, match="for rows"):
         ranks_at(M, np.array([[0]] * 2))
+
+
+def test_sparse_dense_product_is_scipys_bit_for_bit(pair) -> None:  # type: ignore[no-untyped-def]
+    from sarap.agents._kernels import sparse_dense_product
+
+    Q, _ = pair
+    W = np.random.default_rng(3).normal(size=(300, 17)).astype(np.float32)
+    got = sparse_dense_product(Q, W)
+    assert got.dtype == np.float32
+    assert np.array_equal(got, Q @ W)
+    assert not got[3].any()
+    assert np.array_equal(
+        sparse_dense_product(Q, W.astype(np.float64)), Q @ W.astype(np.float64)
+    )
+    with pytest.raises(ValueError, match="do not multiply"):
+        sparse_dense_product(Q, W[:10])

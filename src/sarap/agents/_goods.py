@@ -30,7 +30,12 @@ from sarap.agents._goods_text import (
     normalise_text,
     save_csr,
 )
-from sarap.agents._kernels import dense_product, product_maxima, ranks_at
+from sarap.agents._kernels import (
+    dense_product,
+    product_maxima,
+    ranks_at,
+    sparse_dense_product,
+)
 
 MODEL_FORMAT = 1
 DEPTHS = (2, 4, 6, 10)
@@ -689,7 +694,8 @@ class GoodsClassifier(BaseAgent):
         knn = np.zeros((n, H), dtype=np.float32)
         if svm is not None:
             svm_s[:, svm["classes"]] = (
-                Q[:, svm["columns"]] @ svm["coef"] + svm["intercept"]
+                sparse_dense_product(Q[:, svm["columns"]], svm["coef"])
+                + svm["intercept"]
             )
         if self.example_matrix_ is not None and example_rows is not None:
             if len(example_rows) == self.example_matrix_.shape[0]:
