@@ -114,3 +114,24 @@ def test_sparse_dense_product_is_scipys_bit_for_bit(pair) -> None:  # type: igno
     )
     with pytest.raises(ValueError, match="do not multiply"):
         sparse_dense_product(Q, W[:10])
+
+
+def test_key_table_finds_every_key_and_nothing_else() -> None:
+    from sarap.agents._kernels import KeyTable
+
+    rng = np.random.default_rng(4)
+    keys = np.unique(rng.integers(0, 2**62, 5000, dtype=np.int64))
+    values = rng.permutation(len(keys))
+    table = KeyTable(keys, values)
+    assert table.get(keys).tolist() == values.tolist()
+    absent = np.setdiff1d(rng.integers(0, 2**62, 5000, dtype=np.int64), keys)
+    assert (table.get(absent) == -1).all()
+    assert table.get(np.array([], dtype=np.int64)).shape == (0,)
+    assert (
+        KeyTable(np.array([], dtype=np.uint64), np.array([])).get(keys[:3]).tolist()
+        == [-1] * 3
+    )
+    with pytest.raises(ValueError, match="distinct"):
+        KeyTable(np.array([1, 1]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="distinct and below"):
+        KeyTable(np.array([2**64 - 1], dtype=np.uint64), np.array([0]))

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from sarap.agents._kernels import KeyTable
 from sarap.errors import SarapError
 
 # Customs shorthand, written out so that it meets the nomenclature's words.
@@ -126,21 +127,19 @@ def _tfidf_rows(
 
 
 class _Grams:
-    """What both n-gram vectorisers share: the vocabulary as sorted integer
-    keys, the feature of each, and the idf weights."""
+    """What both n-gram vectorisers share: the vocabulary's integer keys in a
+    hash table (a key's feature is its place in the vocabulary), and the idf
+    weights."""
 
     def __init__(self, vec: TfidfVectorizer, keys: np.ndarray):
         self.lo, self.hi = vec.ngram_range
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.features = order.astype(np.int64)
+        self.table = KeyTable(keys, np.arange(len(keys)))
         self.n_features = len(keys)
         self.idf = np.asarray(vec.idf_)
 
     def _find(self, query: np.ndarray) -> np.ndarray:
         """Feature of each query key (-1: not in the vocabulary)."""
-        hit = np.minimum(np.searchsorted(self.keys, query), len(self.keys) - 1)
-        return np.where(self.keys[hit] == query, self.features[hit], -1)
+        return self.table.get(query)
 
     def _rows(
         self, doc: list[np.ndarray], feature: list[np.ndarray], n: int
@@ -155,7 +154,7 @@ class WordGrams(_Grams):
 
     The vectoriser's own ``transform``, value for value, faster: each token
     is looked up once, and its n-grams are integers made of token numbers,
-    looked up in the sorted keys of the vocabulary all at once (the
+    looked up in a hash table of the vocabulary's keys all at once (the
     vectoriser joins every n-gram into a string and looks that up).
     Use :meth:`build`: None for settings it does not cover.
     """
@@ -242,8 +241,8 @@ class CharGrams(_Grams):
 
     Gives the vectoriser's own ``transform`` (the same matrix, value for
     value) several times faster: the n-grams of a whole batch are packed
-    into integers (``_CHAR_BITS`` per character) and looked up in the
-    sorted keys of the vocabulary at once, instead of one string at a
+    into integers (``_CHAR_BITS`` per character) and looked up in a hash
+    table of the vocabulary's keys at once, instead of one string at a
     time. ``char_wb`` n-grams are every window of 2..5 characters within a
     word padded with a space on each side; a word shorter than the window
     counts once, as a whole, which is the same thing.

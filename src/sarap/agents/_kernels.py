@@ -1,21 +1,21 @@
-"""Compiled loops (numba) for the goods agent's sparse products and ranks.
+"""Compiled loops (numba) for the goods agent: sparse products, ranks and
+n-gram lookups.
 
 scipy multiplies two sparse matrices in two passes (one to size the result,
 one to fill it) and returns a sparse matrix, which the goods agent then
 turns dense or reduces to per-code maxima. These loops write the dense
 result, or its maxima, directly: the same sums in the same order as
 scipy's (each output row adds ``Q``'s entries in their stored order), so
-the values are identical, bit for bit.
-
-A sparse matrix times a dense one goes column by column, so that each row
-of the dense one is read once. The ranks of a few columns of each row are
-counted, by comparing each with its row.
+the values are identical, bit for bit. A sparse matrix times a dense one
+goes column by column, so that each row of the dense one is read once. The
+ranks of a few columns of each row are counted against the row, and the
+n-gram vocabularies' keys are looked up in a hash table (:class:`KeyTable`).
 
 Only the goods agent imports this module (numba takes a third of a second
 to import; the agents load on first use). The loops are compiled once per
-machine into numba's cache (``cache=True``: the package's ``__pycache__``, or the user's cache
-folder when that is read-only). They let go of the GIL, so the goods agent's
-batches run them on its threads.
+machine into numba's cache (``cache=True``: the package's ``__pycache__``,
+or the user's cache folder when that is read-only). They let go of the GIL,
+so the goods agent's batches run them on its threads.
 """
 
 from __future__ import annotations
@@ -112,6 +112,71 @@ def _ranks_into(M: A, cols: A, out: A) -> A:
                 above += row[x] == v
             out[r, j] = above
     return out
+
+
+_EMPTY = np.uint64(2**64 - 1)  # a free slot of a KeyTable
+_GOLDEN = np.uint64(11400714819323198485)  # 2**64 / golden ratio
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _table_put(keys: A, values: A, shift: A, slot_keys: A, slot_values: A) -> None:
+    mask = len(slot_keys) - 1
+    for i in range(len(keys)):
+        s = np.int64((keys[i] * _GOLDEN) >> shift[0])
+        while slot_keys[s] != _EMPTY:
+            s = (s + 1) & mask
+        slot_keys[s] = keys[i]
+        slot_values[s] = values[i]
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _table_get(slot_keys: A, slot_values: A, shift: A, query: A, out: A) -> A:
+    mask = len(slot_keys) - 1
+    for i in range(len(query)):
+        k = query[i]
+        s = np.int64((k * _GOLDEN) >> shift[0])
+        found = -1
+        while True:
+            at = slot_keys[s]
+            if at == k:
+                found = slot_values[s]
+                break
+            if at == _EMPTY:
+                break
+            s = (s + 1) & mask
+        out[i] = found
+    return out
+
+
+class KeyTable:
+    """A hash table from distinct integer keys (below 2**64 - 1) to integers:
+    open addressing, Fibonacci hashing, at most half full.
+
+    The n-gram vocabularies look their keys up here: a batch's 236,000
+    character n-grams in under 1 ms, against 20 ms by binary search in the
+    sorted keys.
+    """
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        keys = np.asarray(keys).astype(np.uint64)
+        values = np.asarray(values, dtype=np.int64)
+        if keys.shape != values.shape or keys.ndim != 1:
+            raise ValueError("one value for each key")
+        if len(np.unique(keys)) != len(keys) or (keys == _EMPTY).any():
+            raise ValueError("keys must be distinct and below 2**64 - 1")
+        bits = max(1, int(2 * len(keys)).bit_length())
+        self._shift = np.array([64 - bits], dtype=np.uint64)
+        self._keys = np.full(2**bits, _EMPTY, dtype=np.uint64)
+        self._values = np.full(2**bits, -1, dtype=np.int64)
+        _table_put(keys, values, self._shift, self._keys, self._values)
+
+    def get(self, query: np.ndarray) -> np.ndarray:
+        """The value of each query key; -1 for a key not in the table."""
+        query = np.ascontiguousarray(query).astype(np.uint64, copy=False)
+        out = np.empty(len(query), dtype=np.int64)
+        if len(query):
+            _table_get(self._keys, self._values, self._shift, query, out)
+        return out
 
 
 def _parts(M: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
