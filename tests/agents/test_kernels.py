@@ -135,3 +135,21 @@ def test_key_table_finds_every_key_and_nothing_else() -> None:
         KeyTable(np.array([1, 1]), np.array([0, 1]))
     with pytest.raises(ValueError, match="distinct and below"):
         KeyTable(np.array([2**64 - 1], dtype=np.uint64), np.array([0]))
+
+
+def test_loops_compile_without_a_writable_cache_folder(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A read-only install run by a user with no home folder: numba finds no
+    # folder for its cache and refuses cache=True; the loop compiles anyway.
+    from numba import njit
+    from numba.core.caching import CacheImpl
+
+    from sarap.agents._kernels import _loop
+
+    def twice(x: np.ndarray) -> np.ndarray:
+        return x * 2
+
+    monkeypatch.setattr(CacheImpl, "_locator_classes", [])
+    with pytest.raises(RuntimeError, match="no locator"):  # numba's refusal
+        njit(cache=True)(twice)
+    compiled = _loop(twice)
+    assert compiled(np.arange(3)).tolist() == [0, 2, 4]

@@ -14,13 +14,15 @@ n-gram vocabularies' keys are looked up in a hash table (:class:`KeyTable`).
 Only the goods agent imports this module (numba takes a third of a second
 to import; the agents load on first use). The loops are compiled once per
 machine into numba's cache (``cache=True``: the package's ``__pycache__``,
-or the user's cache folder when that is read-only). They let go of the GIL,
-so the goods agent's batches run them on its threads.
+or the user's cache folder when that is read-only; in each process when
+neither is writable). They let go of the GIL, so the goods agent's batches
+run them on its threads.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,9 +30,21 @@ from numba import njit
 from numpy.typing import NDArray
 
 A = NDArray[Any]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _loop(fn: F) -> F:
+    """``fn`` compiled (numba, no GIL), cached on disk where numba finds a
+    writable folder; where it finds none (a read-only install run by a user
+    with no home folder), compiled in each process instead of failing."""
+    try:
+        compiled: F = njit(cache=True, nogil=True)(fn)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator"
+        compiled = njit(nogil=True)(fn)
+    return compiled
+
+
+@_loop
 def _product_into(qp: A, qi: A, qd: A, tp: A, ti: A, td: A, out: A) -> A:
     for r in range(len(qp) - 1):
         row = out[r]
@@ -42,7 +56,7 @@ def _product_into(qp: A, qi: A, qd: A, tp: A, ti: A, td: A, out: A) -> A:
     return out
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@_loop
 def _maxima_into(
     qp: A,
     qi: A,
@@ -85,7 +99,7 @@ def _maxima_into(
     return out_a
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@_loop
 def _columns_into(cp: A, ci: A, cd: A, W: A, out: A) -> A:
     for j in range(len(cp) - 1):
         w = W[j]
@@ -97,7 +111,7 @@ def _columns_into(cp: A, ci: A, cd: A, W: A, out: A) -> A:
     return out
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@_loop
 def _ranks_into(M: A, cols: A, out: A) -> A:
     n, m = M.shape
     for r in range(n):
@@ -118,7 +132,7 @@ _EMPTY = np.uint64(2**64 - 1)  # a free slot of a KeyTable
 _GOLDEN = np.uint64(11400714819323198485)  # 2**64 / golden ratio
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@_loop
 def _table_put(keys: A, values: A, shift: A, slot_keys: A, slot_values: A) -> None:
     mask = len(slot_keys) - 1
     for i in range(len(keys)):
@@ -129,7 +143,7 @@ def _table_put(keys: A, values: A, shift: A, slot_keys: A, slot_values: A) -> No
         slot_values[s] = values[i]
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@_loop
 def _table_get(slot_keys: A, slot_values: A, shift: A, query: A, out: A) -> A:
     mask = len(slot_keys) - 1
     for i in range(len(query)):
