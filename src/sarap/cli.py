@@ -27,6 +27,17 @@ err = Console(stderr=True)
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
+class PartlySaved(KeyboardInterrupt):
+    """A Ctrl-C after some steps of a command were saved; says what."""
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    # DuckDB turns Ctrl-C inside a query into "Query interrupted".
+    return isinstance(exc, KeyboardInterrupt) or (
+        isinstance(exc, RuntimeError) and "interrupt" in str(exc).lower()
+    )
+
+
 def friendly(fn: F) -> F:
     """Turn user errors into one line and a non-zero exit, never a traceback."""
 
@@ -38,14 +49,11 @@ def friendly(fn: F) -> F:
             raise click.ClickException(str(exc)) from None
         except (ValueError, OSError) as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
-        except KeyboardInterrupt:
-            err.print("interrupted: nothing was changed")
-            sys.exit(130)
-        except RuntimeError as exc:
-            # DuckDB turns Ctrl-C inside a query into "Query interrupted".
-            if "interrupt" not in str(exc).lower():
+        except (KeyboardInterrupt, RuntimeError) as exc:
+            if not _is_interrupt(exc):
                 raise
-            err.print("interrupted: nothing was changed")
+            what = exc.args[0] if isinstance(exc, PartlySaved) else None
+            err.print(f"interrupted: {what or 'nothing was changed'}")
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
@@ -714,12 +722,27 @@ def run_cmd(workspace: str, model_dir: str | None, top: int, quiet: bool) -> Non
         raise SarapError(
             f"{workspace}: no such workspace (create it with sarap ingest)"
         )
+    started: list[str] = []  # each step that had work, as it starts
+
+    def progress(label: str) -> None:
+        started.append(label.split(":")[0])
+        if not quiet:
+            err.print(label)
+
     with Workspace(workspace) as ws:
-        report = run_all(
-            ws,
-            model_dir=model_dir,
-            progress=(lambda _: None) if quiet else (lambda m: err.print(m)),
-        )
+        try:
+            report = run_all(ws, model_dir=model_dir, progress=progress)
+        except (KeyboardInterrupt, RuntimeError) as exc:
+            # Each step commits on its own: the ones before the last to
+            # start are saved, the one under way was rolled back.
+            if not _is_interrupt(exc) or len(started) < 2:
+                raise
+            done = started[:-1]
+            saved = " and ".join([", ".join(done[:-1]), done[-1]] if done[1:] else done)
+            raise PartlySaved(
+                f"the {saved} step{'s were' if done[1:] else ' was'} saved; the "
+                f"{started[-1]} step was not (run sarap run again to finish)"
+            ) from None
         if quiet:
             return
         for agent, what in report.ran.items():

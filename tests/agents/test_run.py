@@ -200,6 +200,46 @@ def test_cli_run_and_show(ws, tmp_path):
     assert r.exit_code == 1 and "no taxpayer 'NOPE'" in r.output
 
 
+@pytest.mark.parametrize(
+    ("stop_at", "said", "saved"),
+    [
+        ("_network", "interrupted: nothing was changed", []),
+        (
+            "_declarations",
+            "interrupted: the network step was saved; the declarations step "
+            "was not (run sarap run again to finish)",
+            ["network"],
+        ),
+        (
+            "_profiles",
+            "interrupted: the network and declarations steps were saved; the "
+            "taxpayers step was not (run sarap run again to finish)",
+            ["declarations", "network"],
+        ),
+    ],
+)
+def test_an_interrupted_run_says_what_it_saved(
+    ws, tmp_path, monkeypatch, stop_at, said, saved
+):  # type: ignore[no-untyped-def]
+    # Each step commits on its own, so a Ctrl-C in a later one leaves the
+    # earlier ones saved: the message says so instead of "nothing changed".
+    import sarap.agents._run as run_module
+
+    def ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, stop_at, ctrl_c)
+    path = ws.path
+    ws.close()
+    r = CliRunner().invoke(main, ["run", "-w", path, "--models", str(tmp_path / "m")])
+    assert r.exit_code == 130
+    last = r.stderr[r.stderr.rindex("interrupted:") :]
+    assert " ".join(last.split()) == said  # rich wraps it at 80 columns here
+    with Workspace(path) as again:
+        runs = again.sql("SELECT agent FROM agent_runs ORDER BY agent").column(0)
+        assert runs.to_pylist() == saved
+
+
 @pytest.mark.slow  # fits a goods model (about 5 s)
 def test_goods_codes_that_do_not_fit_give_a_finding(ws, tmp_path):
     from sarap.agents._goods import GoodsClassifier
