@@ -229,6 +229,48 @@ def test_interrupted_ingest_leaves_the_workspace_as_it_was(tmp_path, sig):
     assert after == before
 
 
+def test_ingest_interrupted_in_a_later_file_says_what_was_imported(
+    tmp_path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # Each file is its own transaction: the first stays imported, the
+    # message says so instead of "nothing was changed".
+    import sarap.pipeline
+    from sarap.simulate import simulate_declarations, write_table
+
+    files = []
+    for i in range(3):
+        files.append(str(tmp_path / f"d{i}.csv"))
+        write_table(simulate_declarations(300, seed=i), files[-1])
+    real = sarap.pipeline.ingest
+    calls = []
+
+    def interrupted_second(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    def interrupted_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sarap.pipeline, "ingest", interrupted_second)
+    ws_path = str(tmp_path / "w.duckdb")
+    r = CliRunner().invoke(main, ["ingest", *files, "-w", ws_path])
+    assert r.exit_code == 130
+    said = " ".join(r.stderr[r.stderr.rindex("interrupted:") :].split())
+    assert said == (
+        f"interrupted: {files[0]} was imported; {files[1]} and any after it were "
+        "not (the same command again skips the rows already in)"
+    )
+    with Workspace(ws_path) as ws:
+        files_in = ws.sql("SELECT DISTINCT file FROM ingest_batches").column(0)
+        assert [Path(f).name for f in files_in.to_pylist()] == ["d0.csv"]
+    calls.clear()  # interrupted in its first file: nothing was imported
+    monkeypatch.setattr(sarap.pipeline, "ingest", interrupted_first)
+    r = CliRunner().invoke(main, ["ingest", files[1], files[2], "-w", ws_path])
+    assert r.exit_code == 130 and "interrupted: nothing was changed" in r.stderr
+
+
 @pytest.mark.slow
 def test_contract_on_the_public_dataset(tmp_path):
     need_kcs()

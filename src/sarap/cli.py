@@ -31,6 +31,10 @@ class PartlySaved(KeyboardInterrupt):
     """A Ctrl-C after some steps of a command were saved; says what."""
 
 
+def _listed(names: list[str]) -> str:
+    return " and ".join([", ".join(names[:-1]), names[-1]] if names[1:] else names)
+
+
 def _is_interrupt(exc: BaseException) -> bool:
     # DuckDB turns Ctrl-C inside a query into "Query interrupted".
     return isinstance(exc, KeyboardInterrupt) or (
@@ -113,10 +117,21 @@ def ingest_cmd(
     from sarap.store import Workspace
 
     results = []
-    with Workspace(workspace) as ws:
-        for f in files:
-            with step(f"importing {f}", quiet=as_json):
-                results.append(ingest(ws, f, mapping=mapping, encoding=encoding))
+    try:
+        with Workspace(workspace) as ws:
+            for f in files:
+                with step(f"importing {f}", quiet=as_json):
+                    results.append(ingest(ws, f, mapping=mapping, encoding=encoding))
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        # Each file is imported in its own transaction.
+        if not _is_interrupt(exc) or not results:
+            raise
+        done = list(files[: len(results)])
+        raise PartlySaved(
+            f"{_listed(done)} {'were' if done[1:] else 'was'} imported; "
+            f"{files[len(results)]} and any after it were not (the same command "
+            "again skips the rows already in)"
+        ) from None
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], default=str))
     else:
@@ -738,10 +753,9 @@ def run_cmd(workspace: str, model_dir: str | None, top: int, quiet: bool) -> Non
             if not _is_interrupt(exc) or len(started) < 2:
                 raise
             done = started[:-1]
-            saved = " and ".join([", ".join(done[:-1]), done[-1]] if done[1:] else done)
             raise PartlySaved(
-                f"the {saved} step{'s were' if done[1:] else ' was'} saved; the "
-                f"{started[-1]} step was not (run sarap run again to finish)"
+                f"the {_listed(done)} step{'s were' if done[1:] else ' was'} saved; "
+                f"the {started[-1]} step was not (run sarap run again to finish)"
             ) from None
         if quiet:
             return
