@@ -320,6 +320,25 @@ def test_demo_writes_queue_and_report(tmp_path):
         assert ws.count("parties") > 0
 
 
+def test_an_interrupted_demo_says_it_is_incomplete(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    import sarap.demo
+
+    (tmp_path / "sarap.duckdb").write_text("a previous demo")
+
+    def ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sarap.demo, "simulate_declarations", ctrl_c)
+    r = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path)])
+    assert r.exit_code == 130
+    said = " ".join(r.stderr[r.stderr.rindex("interrupted:") :].split())
+    assert said == (
+        f"interrupted: the demo in {tmp_path} is incomplete (sarap demo again "
+        "rebuilds it)"
+    )
+    assert not (tmp_path / "sarap.duckdb").exists()  # the previous one is gone
+
+
 def test_evaluate_warns_on_a_file_the_model_learnt_from(sim_files, tmp_path):
     d = sim_files
     model = str(tmp_path / "m")

@@ -870,9 +870,22 @@ def demo_cmd(folder: str, rows: int, taxpayers: int, seed: int) -> None:
     train, rank, report, run every agent, make the web app's demo users."""
     from sarap.demo import run_demo
 
-    run_demo(
-        Path(folder), rows=rows, taxpayers=taxpayers, seed=seed, console=err, out=out
-    )
+    try:
+        run_demo(
+            Path(folder),
+            rows=rows,
+            taxpayers=taxpayers,
+            seed=seed,
+            console=err,
+            out=out,
+        )
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        # The demo starts by removing its previous workspace.
+        if not _is_interrupt(exc):
+            raise
+        raise PartlySaved(
+            f"the demo in {folder} is incomplete (sarap demo again rebuilds it)"
+        ) from None
 
 
 # -- web application ----------------------------------------------------------
