@@ -122,6 +122,41 @@ def test_save_and_load_give_the_same_scores(fitted, tmp_path):
     assert again.get_params() == model.get_params()
 
 
+def test_a_refit_without_revenue_leaves_no_old_revenue_model(fitted, tmp_path):
+    import copy
+
+    model, _, test = fitted
+    model.save(tmp_path / "m")
+    assert (tmp_path / "m" / "revenue.txt").is_file()
+    plain = copy.copy(model)
+    plain.revenue_booster_ = None  # as a fit on data without revenue
+    plain.save(tmp_path / "m")
+    assert not (tmp_path / "m" / "revenue.txt").exists()
+    again = DeclarationRiskRanker.load(tmp_path / "m")
+    assert again.revenue_booster_ is None
+    assert (
+        again.score_table(test.slice(0, 50)).column("expected_revenue").null_count == 50
+    )
+
+
+def test_an_interrupted_save_keeps_the_model_there(fitted, tmp_path, monkeypatch):
+    import sarap.agents._declarations as module
+
+    model, _, test = fitted
+    model.save(tmp_path / "m")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir() if p.is_file()}
+
+    def ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module.pq, "write_table", ctrl_c)  # mid-way through
+    with pytest.raises(KeyboardInterrupt):
+        model.save(tmp_path / "m", note="never written")
+    after = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir() if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
 def test_older_models_fraud_counts_give_the_same_table(fitted, tmp_path):
     """Models saved before the fraud counts were DOUBLE kept DuckDB's 128-bit
     sums (decimal128 in Parquet); they load and score as before, reasons

@@ -2,6 +2,12 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -130,3 +136,52 @@ def read_model_info(path: Path, agent: str, fmt: int) -> dict[str, Any]:
             f"sarap reads format {fmt}: fit it again"
         )
     return info
+
+
+@contextmanager
+def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
+    """Where a model's ``save`` writes: a new folder beside ``path`` that
+    takes its place once complete.
+
+    An error or Ctrl-C while saving leaves ``path`` as it was, and no file of
+    an earlier model stays behind to be read with the new one (a revenue
+    model the new fit does not have, say). ``owns`` names every file and
+    folder a save of this agent may write. ``path`` is replaced whole only
+    when it is empty or holds a saved model and nothing else (a
+    ``model.json`` and names in ``owns``); otherwise, a folder the user keeps
+    other things in, the new files go in beside them, one at a time, as
+    saves used to.
+    """
+    path = Path(path).absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.saving-", dir=path.parent))
+    try:
+        yield scratch
+        _put_in_place(scratch, path, owns)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
+    if not path.exists():
+        scratch.rename(path)
+        return
+    old = {p.name for p in path.iterdir()}
+    whole = (not old or ("model.json" in old and old <= owns)) and (
+        path.resolve() != Path.cwd().resolve()
+    )
+    if not whole:
+        for new in scratch.iterdir():
+            target = path / new.name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(new, target)
+        return
+    trash = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
+    path.rename(trash)
+    try:
+        scratch.rename(path)
+    except BaseException:
+        trash.rename(path)  # put the old model back
+        raise
+    shutil.rmtree(trash, ignore_errors=True)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval, read_model_info
+from sarap.agents._base import BaseAgent, Interval, model_folder, read_model_info
 from sarap.agents._compiled import compiled_leaves, compiled_predict
 from sarap.agents._features import FeatureBuilder, References
 from sarap.agents._paths import PathAttributor
@@ -715,35 +715,37 @@ class DeclarationRiskRanker(BaseAgent):
     def save(self, path: str | Path, **meta: Any) -> None:
         """Write the model to a folder: JSON metadata, LightGBM text, Parquet."""
         self._check_fitted("booster_")
-        path = Path(path)
-        (path / "references").mkdir(parents=True, exist_ok=True)
-        self.booster_.save_model(str(path / "booster.txt"))
-        if self.revenue_booster_ is not None:
-            self.revenue_booster_.save_model(str(path / "revenue.txt"))
-        for kind, tables in (
-            ("group", self.references_.groups),
-            ("price", self.references_.prices),
-        ):
-            for name, table in tables.items():
-                pq.write_table(table, path / "references" / f"{kind}-{name}.parquet")
-        info = {
-            "agent": type(self).__name__,
-            "format": MODEL_FORMAT,
-            "sarap_version": sarap.__version__,
-            "schema_version": SCHEMA_VERSION,
-            "params": self.get_params(),
-            "feature_names": self.feature_names_,
-            "threshold": self.threshold_,
-            "prior": self.references_.prior,
-            "smoothing": self.references_.smoothing,
-            "best_iteration": self.best_iteration_,
-            "training_fingerprint": self.training_fingerprint_,
-            "n_train": self.n_train_,
-            "positives_train": self.positives_train_,
-            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            **meta,
-        }
-        (path / "model.json").write_text(json.dumps(info, indent=2) + "\n")
+        with model_folder(path, _MODEL_FILES) as folder:
+            (folder / "references").mkdir(parents=True, exist_ok=True)
+            self.booster_.save_model(str(folder / "booster.txt"))
+            if self.revenue_booster_ is not None:
+                self.revenue_booster_.save_model(str(folder / "revenue.txt"))
+            for kind, tables in (
+                ("group", self.references_.groups),
+                ("price", self.references_.prices),
+            ):
+                for name, table in tables.items():
+                    pq.write_table(
+                        table, folder / "references" / f"{kind}-{name}.parquet"
+                    )
+            info = {
+                "agent": type(self).__name__,
+                "format": MODEL_FORMAT,
+                "sarap_version": sarap.__version__,
+                "schema_version": SCHEMA_VERSION,
+                "params": self.get_params(),
+                "feature_names": self.feature_names_,
+                "threshold": self.threshold_,
+                "prior": self.references_.prior,
+                "smoothing": self.references_.smoothing,
+                "best_iteration": self.best_iteration_,
+                "training_fingerprint": self.training_fingerprint_,
+                "n_train": self.n_train_,
+                "positives_train": self.positives_train_,
+                "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                **meta,
+            }
+            (folder / "model.json").write_text(json.dumps(info, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> DeclarationRiskRanker:
@@ -772,6 +774,10 @@ class DeclarationRiskRanker(BaseAgent):
         model.positives_train_ = info["positives_train"]
         model.info_ = info
         return model
+
+
+# Every file and folder a saved model may hold.
+_MODEL_FILES = {"model.json", "booster.txt", "revenue.txt", "references"}
 
 
 def _revenue(raw: pa.Table) -> np.ndarray:

@@ -21,7 +21,7 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval, read_model_info
+from sarap.agents._base import BaseAgent, Interval, model_folder, read_model_info
 from sarap.agents._compiled import Predict, compiled_predict
 from sarap.agents._goods_text import (
     TextSpace,
@@ -1078,52 +1078,53 @@ class GoodsClassifier(BaseAgent):
     def save(self, path: str | Path, **meta: Any) -> None:
         """Write the model to a folder: JSON, npz arrays, LightGBM text."""
         self._check_fitted("space_")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        space_meta, arrays = self.space_.state()
-        save_csr("doc_matrix", self.doc_matrix_, arrays)
-        save_csr("own_matrix", self.own_matrix_, arrays)
-        save_csr("centroids", self.centroids_, arrays)
-        save_csr("heading_terms", self.heading_terms_, arrays)
-        if self.example_matrix_ is not None:
-            save_csr("example_matrix", self.example_matrix_, arrays)
-        for name in (
-            "doc_heading_",
-            "doc6_",
-            "doc10_",
-            "example_heading_",
-            "example6_",
-            "example10_",
-            "prior_",
-        ):
-            arrays[name.rstrip("_")] = getattr(self, name)
-        if self.svm_ is not None:
-            for key, value in self.svm_.items():
-                arrays[f"svm_{key}"] = value
-        np.savez_compressed(path / "arrays.npz", **arrays)  # type: ignore[arg-type]
-        if self.ranker_ is not None:
-            self.ranker_.save_model(str(path / "ranker.txt"))
-        (path / "space.json").write_text(json.dumps(space_meta, ensure_ascii=False))
-        info = {
-            "agent": type(self).__name__,
-            "format": MODEL_FORMAT,
-            "sarap_version": sarap.__version__,
-            "params": self.get_params(),
-            "headings": self.headings_.tolist(),
-            "codes6": self.codes6_.tolist(),
-            "codes10": self.codes10_.tolist(),
-            "temperature": self.temperature_,
-            "coverage": self.coverage_,
-            "n_examples": self.n_examples_,
-            "n_nomenclature": self.n_nomenclature_,
-            "fit_seconds": self.fit_seconds_,
-            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            **meta,
-        }
-        (path / "model.json").write_text(json.dumps(info, indent=2) + "\n")
-        (path / "names.json").write_text(
-            json.dumps(self.names_, ensure_ascii=False, indent=0)
-        )
+        with model_folder(path, _MODEL_FILES) as folder:
+            space_meta, arrays = self.space_.state()
+            save_csr("doc_matrix", self.doc_matrix_, arrays)
+            save_csr("own_matrix", self.own_matrix_, arrays)
+            save_csr("centroids", self.centroids_, arrays)
+            save_csr("heading_terms", self.heading_terms_, arrays)
+            if self.example_matrix_ is not None:
+                save_csr("example_matrix", self.example_matrix_, arrays)
+            for name in (
+                "doc_heading_",
+                "doc6_",
+                "doc10_",
+                "example_heading_",
+                "example6_",
+                "example10_",
+                "prior_",
+            ):
+                arrays[name.rstrip("_")] = getattr(self, name)
+            if self.svm_ is not None:
+                for key, value in self.svm_.items():
+                    arrays[f"svm_{key}"] = value
+            np.savez_compressed(folder / "arrays.npz", **arrays)  # type: ignore[arg-type]
+            if self.ranker_ is not None:
+                self.ranker_.save_model(str(folder / "ranker.txt"))
+            (folder / "space.json").write_text(
+                json.dumps(space_meta, ensure_ascii=False)
+            )
+            info = {
+                "agent": type(self).__name__,
+                "format": MODEL_FORMAT,
+                "sarap_version": sarap.__version__,
+                "params": self.get_params(),
+                "headings": self.headings_.tolist(),
+                "codes6": self.codes6_.tolist(),
+                "codes10": self.codes10_.tolist(),
+                "temperature": self.temperature_,
+                "coverage": self.coverage_,
+                "n_examples": self.n_examples_,
+                "n_nomenclature": self.n_nomenclature_,
+                "fit_seconds": self.fit_seconds_,
+                "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                **meta,
+            }
+            (folder / "model.json").write_text(json.dumps(info, indent=2) + "\n")
+            (folder / "names.json").write_text(
+                json.dumps(self.names_, ensure_ascii=False, indent=0)
+            )
 
     @classmethod
     def load(cls, path: str | Path) -> GoodsClassifier:
@@ -1176,6 +1177,16 @@ class GoodsClassifier(BaseAgent):
         model.names_ = json.loads((path / "names.json").read_text())
         model.info_ = info
         return model
+
+
+# Every file and folder a saved model may hold.
+_MODEL_FILES = {
+    "model.json",
+    "arrays.npz",
+    "ranker.txt",
+    "space.json",
+    "names.json",
+}
 
 
 def _fit_temperature(logits: np.ndarray, label: np.ndarray) -> float:

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval, read_model_info
+from sarap.agents._base import BaseAgent, Interval, model_folder, read_model_info
 from sarap.agents._graph import GraphSettings, graph_features
 from sarap.backends import get_backend
 from sarap.errors import SarapError
@@ -270,20 +270,19 @@ class NetworkRiskScorer(BaseAgent):
 
     def save(self, path: str | Path) -> None:
         self._check_fitted("booster_")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        self.booster_.save_model(str(path / "booster.txt"))
-        pq.write_table(self.known_, path / "known.parquet")
-        info = {
-            "agent": type(self).__name__,
-            "format": MODEL_FORMAT,
-            "sarap_version": sarap.__version__,
-            "params": self.get_params(),
-            "feature_names": self.feature_names_,
-            "positives_train": self.positives_train_,
-            "parties_train": self.parties_train_,
-        }
-        (path / "model.json").write_text(json.dumps(info, indent=2))
+        with model_folder(path, _MODEL_FILES) as folder:
+            self.booster_.save_model(str(folder / "booster.txt"))
+            pq.write_table(self.known_, folder / "known.parquet")
+            info = {
+                "agent": type(self).__name__,
+                "format": MODEL_FORMAT,
+                "sarap_version": sarap.__version__,
+                "params": self.get_params(),
+                "feature_names": self.feature_names_,
+                "positives_train": self.positives_train_,
+                "parties_train": self.parties_train_,
+            }
+            (folder / "model.json").write_text(json.dumps(info, indent=2))
 
     @classmethod
     def load(cls, path: str | Path) -> NetworkRiskScorer:
@@ -296,6 +295,10 @@ class NetworkRiskScorer(BaseAgent):
         model.positives_train_ = info["positives_train"]
         model.parties_train_ = info["parties_train"]
         return model
+
+
+# Every file a saved model holds.
+_MODEL_FILES = {"model.json", "booster.txt", "known.parquet"}
 
 
 def _labels(labels: pa.Table) -> pa.Table:

@@ -1,0 +1,75 @@
+"""Saving a model folder: all or nothing, and nothing left of the last one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sarap.agents._base import model_folder
+
+OWNS = {"model.json", "booster.txt", "revenue.txt", "references"}
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _save(path: Path, files: dict[str, str]) -> None:
+    with model_folder(path, OWNS) as folder:
+        for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text)
+
+
+def test_a_new_folder_and_its_parents_are_made(tmp_path: Path) -> None:
+    _save(tmp_path / "a" / "m", {"model.json": "{}", "references/x": "1"})
+    assert _files(tmp_path / "a" / "m") == {"model.json": "{}", "references/x": "1"}
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["m"]  # no scratch left
+
+
+def test_a_saved_model_is_replaced_whole(tmp_path: Path) -> None:
+    old = {"model.json": "old", "booster.txt": "old", "revenue.txt": "old"}
+    _save(tmp_path / "m", old)
+    _save(tmp_path / "m", {"model.json": "new", "booster.txt": "new"})
+    # The old revenue model would have been read with the new one.
+    assert _files(tmp_path / "m") == {"model.json": "new", "booster.txt": "new"}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+@pytest.mark.parametrize("during", ["writing", "before"])
+def test_an_interrupted_save_leaves_the_folder_as_it_was(
+    tmp_path: Path, during: str
+) -> None:
+    _save(tmp_path / "m", {"model.json": "old", "booster.txt": "old"})
+    with pytest.raises(KeyboardInterrupt), model_folder(tmp_path / "m", OWNS) as f:
+        if during == "writing":
+            (f / "booster.txt").write_text("half")
+        raise KeyboardInterrupt
+    assert _files(tmp_path / "m") == {"model.json": "old", "booster.txt": "old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_a_folder_with_other_things_keeps_them(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "notes.txt").write_text("mine")
+    (tmp_path / "m" / "booster.txt").write_text("old")
+    _save(tmp_path / "m", {"model.json": "new", "booster.txt": "new"})
+    assert _files(tmp_path / "m") == {
+        "booster.txt": "new",
+        "model.json": "new",
+        "notes.txt": "mine",
+    }
+
+
+def test_the_working_folder_is_written_in_place(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "model.json").write_text("old")
+    monkeypatch.chdir(tmp_path / "m")
+    _save(Path("."), {"model.json": "new"})
+    assert Path.cwd() == (tmp_path / "m").resolve()
+    assert _files(tmp_path / "m") == {"model.json": "new"}
