@@ -1086,15 +1086,7 @@ class GoodsClassifier(BaseAgent):
             save_csr("heading_terms", self.heading_terms_, arrays)
             if self.example_matrix_ is not None:
                 save_csr("example_matrix", self.example_matrix_, arrays)
-            for name in (
-                "doc_heading_",
-                "doc6_",
-                "doc10_",
-                "example_heading_",
-                "example6_",
-                "example10_",
-                "prior_",
-            ):
+            for name in _INDEX_ARRAYS:
                 arrays[name.rstrip("_")] = getattr(self, name)
             if self.svm_ is not None:
                 for key, value in self.svm_.items():
@@ -1146,15 +1138,7 @@ class GoodsClassifier(BaseAgent):
             if "example_matrix_shape" in arrays
             else None
         )
-        for name in (
-            "doc_heading_",
-            "doc6_",
-            "doc10_",
-            "example_heading_",
-            "example6_",
-            "example10_",
-            "prior_",
-        ):
+        for name in _INDEX_ARRAYS:
             setattr(model, name, arrays[name.rstrip("_")])
         model.svm_ = (
             {k: arrays[f"svm_{k}"] for k in ("columns", "coef", "intercept", "classes")}
@@ -1179,7 +1163,17 @@ class GoodsClassifier(BaseAgent):
         return model
 
 
-# Every file and folder a saved model may hold.
+# The fitted index arrays, saved under their names without the "_".
+_INDEX_ARRAYS = (
+    "doc_heading_",
+    "doc6_",
+    "doc10_",
+    "example_heading_",
+    "example6_",
+    "example10_",
+    "prior_",
+)
+# Every file a saved model may hold.
 _MODEL_FILES = {
     "model.json",
     "arrays.npz",
