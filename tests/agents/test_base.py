@@ -73,3 +73,11 @@ def test_the_working_folder_is_written_in_place(tmp_path: Path, monkeypatch) -> 
     _save(Path("."), {"model.json": "new"})
     assert Path.cwd() == (tmp_path / "m").resolve()
     assert _files(tmp_path / "m") == {"model.json": "new"}
+
+
+def test_a_linked_folder_stays_linked(tmp_path: Path) -> None:
+    _save(tmp_path / "real", {"model.json": "old", "revenue.txt": "old"})
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    _save(tmp_path / "link", {"model.json": "new"})
+    assert (tmp_path / "link").is_symlink()
+    assert _files(tmp_path / "real")["model.json"] == "new"

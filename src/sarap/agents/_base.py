@@ -149,8 +149,8 @@ def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
     folder a save of this agent may write. ``path`` is replaced whole only
     when it is empty or holds a saved model and nothing else (a
     ``model.json`` and names in ``owns``); otherwise, a folder the user keeps
-    other things in, the new files go in beside them, one at a time, as
-    saves used to.
+    other things in, a symbolic link or the working folder, the new files go
+    in beside what is there, one at a time, as saves used to.
     """
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,8 +167,10 @@ def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
         scratch.rename(path)
         return
     old = {p.name for p in path.iterdir()}
-    whole = (not old or ("model.json" in old and old <= owns)) and (
-        path.resolve() != Path.cwd().resolve()
+    whole = (
+        (not old or ("model.json" in old and old <= owns))
+        and not path.is_symlink()  # the link stays, pointing where it did
+        and path.resolve() != Path.cwd().resolve()
     )
     if not whole:
         for new in scratch.iterdir():
