@@ -81,3 +81,18 @@ def test_a_linked_folder_stays_linked(tmp_path: Path) -> None:
     _save(tmp_path / "link", {"model.json": "new"})
     assert (tmp_path / "link").is_symlink()
     assert _files(tmp_path / "real")["model.json"] == "new"
+
+
+def test_a_saved_folder_is_as_readable_as_before(tmp_path: Path) -> None:
+    # A model folder is read by other users too (the web application's).
+    import os
+
+    old = os.umask(0o022)
+    try:
+        _save(tmp_path / "m", {"model.json": "1"})
+        assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
+        (tmp_path / "m").chmod(0o750)  # the administrator's choice stays
+        _save(tmp_path / "m", {"model.json": "2"})
+        assert (tmp_path / "m").stat().st_mode & 0o777 == 0o750
+    finally:
+        os.umask(old)

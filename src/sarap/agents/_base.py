@@ -4,7 +4,7 @@ import inspect
 import json
 import os
 import shutil
-import tempfile
+import stat
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,7 +154,10 @@ def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
     """
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.saving-", dir=path.parent))
+    # Not mkdtemp: its folder is private (0700), and a model folder is read
+    # by others too (the web application's user); mkdir follows the umask.
+    scratch = path.with_name(f".{path.name}.saving-{uuid.uuid4().hex[:8]}")
+    scratch.mkdir()
     try:
         yield scratch
         _put_in_place(scratch, path, owns)
@@ -179,6 +182,7 @@ def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
                 shutil.rmtree(target)
             os.replace(new, target)
         return
+    scratch.chmod(stat.S_IMODE(path.stat().st_mode))  # as the old one was
     trash = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
     path.rename(trash)
     try:
