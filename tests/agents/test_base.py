@@ -69,10 +69,15 @@ def test_a_folder_with_other_things_keeps_them(tmp_path: Path) -> None:
 def test_the_working_folder_is_written_in_place(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "model.json").write_text("old")
+    (tmp_path / "m" / "references").mkdir()
     monkeypatch.chdir(tmp_path / "m")
     _save(Path("."), {"model.json": "new"})
     assert Path.cwd() == (tmp_path / "m").resolve()
     assert _files(tmp_path / "m") == {"model.json": "new"}
+    monkeypatch.chdir(tmp_path / "m" / "references")  # one inside it
+    _save(tmp_path / "m", {"model.json": "newer"})
+    assert Path.cwd() == (tmp_path / "m" / "references").resolve()
+    assert _files(tmp_path / "m") == {"model.json": "newer"}
 
 
 def test_a_linked_folder_stays_linked(tmp_path: Path) -> None:
@@ -96,3 +101,24 @@ def test_a_saved_folder_is_as_readable_as_before(tmp_path: Path) -> None:
         assert (tmp_path / "m").stat().st_mode & 0o777 == 0o750
     finally:
         os.umask(old)
+
+
+def test_an_interrupt_between_the_two_renames_puts_the_old_model_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(tmp_path / "m", {"model.json": "old"})
+    real = Path.rename
+    calls: list[Path] = []
+
+    def interrupted_second(self: Path, target: Path) -> Path:
+        calls.append(self)
+        if len(calls) == 2:  # old folder moved aside, new one not yet in
+            raise KeyboardInterrupt
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", interrupted_second)
+    with pytest.raises(KeyboardInterrupt):
+        _save(tmp_path / "m", {"model.json": "new"})
+    assert len(calls) == 3  # the third put the old one back
+    assert _files(tmp_path / "m") == {"model.json": "old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]

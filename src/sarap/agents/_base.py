@@ -149,8 +149,9 @@ def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
     folder a save of this agent may write. ``path`` is replaced whole only
     when it is empty or holds a saved model and nothing else (a
     ``model.json`` and names in ``owns``); otherwise, a folder the user keeps
-    other things in, a symbolic link or the working folder, the new files go
-    in beside what is there, one at a time, as saves used to.
+    other things in, a symbolic link, or the working folder or one above it,
+    the new files go in beside what is there, one at a time, as saves used
+    to.
     """
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +174,7 @@ def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
     whole = (
         (not old or ("model.json" in old and old <= owns))
         and not path.is_symlink()  # the link stays, pointing where it did
-        and path.resolve() != Path.cwd().resolve()
+        and not Path.cwd().resolve().is_relative_to(path.resolve())
     )
     if not whole:
         for new in scratch.iterdir():
@@ -184,10 +185,11 @@ def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
         return
     scratch.chmod(stat.S_IMODE(path.stat().st_mode))  # as the old one was
     trash = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-    path.rename(trash)
     try:
+        path.rename(trash)
         scratch.rename(path)
     except BaseException:
-        trash.rename(path)  # put the old model back
+        if trash.exists() and not path.exists():
+            trash.rename(path)  # put the old model back
         raise
     shutil.rmtree(trash, ignore_errors=True)
