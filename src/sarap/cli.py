@@ -42,6 +42,20 @@ def _is_interrupt(exc: BaseException) -> bool:
     )
 
 
+@contextmanager
+def telling_on_interrupt(saved: Callable[[], str | None]) -> Iterator[None]:
+    """A Ctrl-C inside becomes a :class:`PartlySaved` that says ``saved()``
+    (what the command had already saved), unless that is None: then the
+    usual "nothing was changed"."""
+    try:
+        yield
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        said = saved() if _is_interrupt(exc) else None
+        if said is None:
+            raise
+        raise PartlySaved(said) from None
+
+
 def friendly(fn: F) -> F:
     """Turn user errors into one line and a non-zero exit, never a traceback."""
 
@@ -116,22 +130,22 @@ def ingest_cmd(
     from sarap.pipeline import ingest
     from sarap.store import Workspace
 
-    results = []
-    try:
-        with Workspace(workspace) as ws:
-            for f in files:
-                with step(f"importing {f}", quiet=as_json):
-                    results.append(ingest(ws, f, mapping=mapping, encoding=encoding))
-    except (KeyboardInterrupt, RuntimeError) as exc:
-        # Each file is imported in its own transaction.
-        if not _is_interrupt(exc) or not results:
-            raise
+    results: list[Any] = []
+
+    def imported() -> str | None:  # each file is its own transaction
         done = list(files[: len(results)])
-        raise PartlySaved(
+        if not done:
+            return None
+        return (
             f"{_listed(done)} {'were' if done[1:] else 'was'} imported; "
             f"{files[len(results)]} and any after it were not (the same command "
             "again skips the rows already in)"
-        ) from None
+        )
+
+    with telling_on_interrupt(imported), Workspace(workspace) as ws:
+        for f in files:
+            with step(f"importing {f}", quiet=as_json):
+                results.append(ingest(ws, f, mapping=mapping, encoding=encoding))
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], default=str))
     else:
@@ -744,19 +758,20 @@ def run_cmd(workspace: str, model_dir: str | None, top: int, quiet: bool) -> Non
         if not quiet:
             err.print(label)
 
+    def saved() -> str | None:
+        # Each step commits on its own: the ones before the last to start
+        # are saved, the one under way was rolled back.
+        done = started[:-1]
+        if not done:
+            return None
+        return (
+            f"the {_listed(done)} step{'s were' if done[1:] else ' was'} saved; "
+            f"the {started[-1]} step was not (run sarap run again to finish)"
+        )
+
     with Workspace(workspace) as ws:
-        try:
+        with telling_on_interrupt(saved):
             report = run_all(ws, model_dir=model_dir, progress=progress)
-        except (KeyboardInterrupt, RuntimeError) as exc:
-            # Each step commits on its own: the ones before the last to
-            # start are saved, the one under way was rolled back.
-            if not _is_interrupt(exc) or len(started) < 2:
-                raise
-            done = started[:-1]
-            raise PartlySaved(
-                f"the {_listed(done)} step{'s were' if done[1:] else ' was'} saved; "
-                f"the {started[-1]} step was not (run sarap run again to finish)"
-            ) from None
         if quiet:
             return
         for agent, what in report.ran.items():
@@ -870,7 +885,10 @@ def demo_cmd(folder: str, rows: int, taxpayers: int, seed: int) -> None:
     train, rank, report, run every agent, make the web app's demo users."""
     from sarap.demo import run_demo
 
-    try:
+    # The demo starts by removing its previous workspace.
+    with telling_on_interrupt(
+        lambda: f"the demo in {folder} is incomplete (sarap demo again rebuilds it)"
+    ):
         run_demo(
             Path(folder),
             rows=rows,
@@ -879,13 +897,6 @@ def demo_cmd(folder: str, rows: int, taxpayers: int, seed: int) -> None:
             console=err,
             out=out,
         )
-    except (KeyboardInterrupt, RuntimeError) as exc:
-        # The demo starts by removing its previous workspace.
-        if not _is_interrupt(exc):
-            raise
-        raise PartlySaved(
-            f"the demo in {folder} is incomplete (sarap demo again rebuilds it)"
-        ) from None
 
 
 # -- web application ----------------------------------------------------------
