@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sarap.agents import _base as base
 from sarap.agents._base import model_folder
 
 OWNS = {"model.json", "booster.txt", "revenue.txt", "references"}
@@ -107,6 +108,7 @@ def test_an_interrupt_between_the_two_renames_puts_the_old_model_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _save(tmp_path / "m", {"model.json": "old"})
+    monkeypatch.setattr(base, "_exchange", lambda a, b: False)  # two renames
     real = Path.rename
     calls: list[Path] = []
 
@@ -121,4 +123,41 @@ def test_an_interrupt_between_the_two_renames_puts_the_old_model_back(
         _save(tmp_path / "m", {"model.json": "new"})
     assert len(calls) == 3  # the third put the old one back
     assert _files(tmp_path / "m") == {"model.json": "old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_a_saved_model_is_swapped_in_one_step_where_the_system_can(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reader of the folder (the web application loading the model) must
+    # find the old model or the new one, never no folder: so no rename of
+    # the model folder itself may happen, only the exchange.
+    _save(tmp_path / "m", {"model.json": "old", "revenue.txt": "r"})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    if not base._exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.skip("no renameat2 / RENAME_EXCHANGE on this system")
+    (tmp_path / "a").rmdir()
+    (tmp_path / "b").rmdir()
+    renamed: list[str] = []
+    real = Path.rename
+
+    def watched(self: Path, target: Path) -> Path:
+        renamed.append(self.name)
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", watched)
+    _save(tmp_path / "m", {"model.json": "new"})
+    assert renamed == []
+    assert _files(tmp_path / "m") == {"model.json": "new"}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_without_the_exchange_two_renames_do_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_libc", lambda: None)  # not Linux, say
+    _save(tmp_path / "m", {"model.json": "old", "revenue.txt": "r"})
+    _save(tmp_path / "m", {"model.json": "new"})
+    assert _files(tmp_path / "m") == {"model.json": "new"}
     assert [p.name for p in tmp_path.iterdir()] == ["m"]

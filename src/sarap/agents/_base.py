@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import ctypes
 import inspect
 import json
 import os
 import shutil
 import stat
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -141,7 +144,9 @@ def read_model_info(path: Path, agent: str, fmt: int) -> dict[str, Any]:
 @contextmanager
 def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
     """Where a model's ``save`` writes: a new folder beside ``path`` that
-    takes its place once complete.
+    takes its place once complete, in one step on Linux (a reader of
+    ``path``, the web application loading the model, finds the old model
+    or the new one, never no folder).
 
     An error or Ctrl-C while saving leaves ``path`` as it was, and no file of
     an earlier model stays behind to be read with the new one (a revenue
@@ -166,6 +171,28 @@ def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``), so that a reader of ``b`` finds the old folder or
+    the new one, never none; False where the system or the file system
+    cannot, and the caller falls back to two renames."""
+    libc = _libc()
+    rename2 = getattr(libc, "renameat2", None)
+    if rename2 is None:
+        return False
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    done = rename2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange)
+    return bool(done == 0)
+
+
+@cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+    except OSError:
+        return None
+
+
 def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
     if not path.exists():
         scratch.rename(path)
@@ -184,6 +211,8 @@ def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
             os.replace(new, target)
         return
     scratch.chmod(stat.S_IMODE(path.stat().st_mode))  # as the old one was
+    if _exchange(scratch, path):
+        return  # the old model is now in scratch, which the caller removes
     trash = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
     try:
         path.rename(trash)
