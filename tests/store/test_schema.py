@@ -46,6 +46,24 @@ def test_workspace_in_missing_folder_is_one_line(tmp_path):
         Workspace(tmp_path / "no" / "w.duckdb")
 
 
+@pytest.mark.parametrize("name", ["lines.csv", "lines.parquet", "notes.txt"])
+def test_a_data_file_given_as_the_workspace_is_refused(tmp_path, name):
+    # DuckDB would open a CSV as an in-memory database with the file as a
+    # view: an import would say "loaded" and keep nothing.
+    path = tmp_path / name
+    path.write_text("declaration_id,item_no\nD1,1\n")
+    with pytest.raises(SarapError, match="not a DuckDB database file"):
+        Workspace(path)
+    assert path.read_text() == "declaration_id,item_no\nD1,1\n"
+
+
+def test_a_new_workspace_file_may_have_any_name(tmp_path):
+    with Workspace(tmp_path / "w.db") as ws:
+        ws.backend.execute("INSERT INTO parties (party_id) VALUES ('P1')")
+    with Workspace(tmp_path / "w.db") as ws:
+        assert ws.count("parties") == 1
+
+
 def test_older_workspace_gains_the_new_fields(tmp_path):
     import duckdb
 

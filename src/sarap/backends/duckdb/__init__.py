@@ -37,6 +37,7 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
 
     def __init__(self, path: str | Path = ":memory:", threads: int | None = None):
         self.path = str(path)
+        _check_database_file(self.path)
         try:
             self.con = duckdb.connect(self.path)
         except duckdb.Error as exc:
@@ -97,3 +98,26 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
 
     def close(self) -> None:
         self.con.close()
+
+
+def _check_database_file(path: str) -> None:
+    """Refuse an existing file that is not a DuckDB database.
+
+    DuckDB opens a CSV, JSON or Parquet file given as a database as an
+    empty in-memory database with the file as a view: everything written
+    to that "workspace" would be lost on close, without a word.
+    """
+    if path == ":memory:":
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except (FileNotFoundError, IsADirectoryError):
+        return  # created here; a folder gets DuckDB's own error
+    except OSError as exc:
+        raise SarapError(f"cannot open workspace {path}: {exc.strerror}") from None
+    if head and head[8:12] != b"DUCK":
+        raise SarapError(
+            f"cannot open workspace {path}: not a DuckDB database file "
+            "(a workspace is one, such as demo/sarap.duckdb)"
+        )
