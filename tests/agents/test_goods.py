@@ -37,13 +37,20 @@ def fitted(catalogue):  # type: ignore[no-untyped-def]
         (10121, "010121"),
         (101.0, "0101"),
         ("6403", "6403"),
+        # written by a program that read the codes as floats
+        ("851713.0", "851713"),
+        ("10121.0", "010121"),
+        ("7318.0", "7318"),
+        ("0409.00", "040900"),  # the dotted form of a heading's only subheading
     ],
 )
 def test_codes_are_normalised(raw, digits):
     assert normalise_code(raw) == digits
 
 
-@pytest.mark.parametrize("raw", ["85AB12", "", "123456789012", "SS"])
+@pytest.mark.parametrize(
+    "raw", ["85AB12", "", "123456789012", "SS", "8471.3", 7318.1, "0101 2"]
+)
 def test_bad_codes_are_refused(raw):
     with pytest.raises(ValueError, match="not an HS"):
         normalise_code(raw)

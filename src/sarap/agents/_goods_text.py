@@ -35,6 +35,10 @@ _ABBREVIATIONS = (
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NON_WORD = re.compile(r"[^\w]+")
 _DIGITS = re.compile(r"\D")
+# A code stored as a float (851713.0), and the dotted form of a heading
+# without subheadings (0409.00), which is not one.
+_FLOAT_CODE = re.compile(r"\d+\.0+")
+_HEADING_00 = re.compile(r"\d{4}\.00")
 
 
 def normalise_text(text: str) -> str:
@@ -62,7 +66,9 @@ def normalise_code(code: Any) -> str:
     """Digits of an HS / TN VED code: ``'0101 21'`` and ``'8471.30'`` -> digits.
 
     A code of odd length lost its leading zero (read as a number somewhere
-    upstream) and gets it back: ``10121`` -> ``010121``.
+    upstream) and gets it back: ``10121`` -> ``010121``; so does one stored
+    as a float (``10121.0``). A code written with spaces or dots has all
+    its digits: an odd number of them is not a code (``8471.3``).
 
     Raises
     ------
@@ -73,13 +79,21 @@ def normalise_code(code: Any) -> str:
     --------
     >>> normalise_code("0101 21"), normalise_code("8471.30"), normalise_code(10121)
     ('010121', '847130', '010121')
+    >>> normalise_code("851713.0"), normalise_code("0409.00")
+    ('851713', '040900')
     """
     raw = str(code).strip()
     if isinstance(code, float) and code.is_integer():
         raw = str(int(code))
+    elif _FLOAT_CODE.fullmatch(raw) and not _HEADING_00.fullmatch(raw):
+        raw = raw.partition(".")[0]
     digits = _DIGITS.sub("", raw)
     leftover = re.sub(r"[\s.\-/]", "", raw)
-    if leftover != digits or not 2 <= len(digits) + len(digits) % 2 <= 10:
+    if (
+        leftover != digits
+        or not 2 <= len(digits) + len(digits) % 2 <= 10
+        or (digits != raw and len(digits) % 2)
+    ):
         raise ValueError(f"not an HS / TN VED code: {code!r}")
     return digits.zfill(len(digits) + len(digits) % 2)
 
