@@ -60,6 +60,40 @@ def test_values_are_normalised(ws, fixture_csv):
     assert got[("D001", 2)]["item_no"] == 2
 
 
+@pytest.mark.parametrize(
+    "field, raw, stored",
+    [
+        # codes written by a program that read them as floats
+        ("hs_code", "851713.0", "851713"),
+        ("hs_code", "10121.0", "010121"),
+        ("hs_code", "0409.00", "040900"),  # a heading with no subheadings
+        ("hs_code", "7318.15.100.0", "7318151000"),
+        ("hs_code", "8471.3", None),  # a digit short: not guessed
+        # numbers as the region's spreadsheets and 1C write them
+        ("customs_value", "1.234,56", 1234.56),
+        ("customs_value", "1,234.56", 1234.56),
+        ("customs_value", "42\u00a0664,21", 42664.21),
+        ("customs_value", "1\u202f234,5", 1234.5),
+        ("customs_value", "1.234,567.8", None),
+        # dates
+        ("date", "01.02.24", "2024-02-01"),
+        ("date", "01.02.2024 10:30", "2024-02-01"),
+        ("date", "0024-02-01", None),  # a typing slip
+    ],
+)
+def test_values_as_found_in_the_region(ws, tmp_path, field, raw, stored):
+    row = dict(zip(HEADER, GOOD[0], strict=True))
+    row[field] = raw
+    r = ingest(ws, write_csv(tmp_path / "one.csv", [[row[h] for h in HEADER]]))
+    got = ws.sql(f"SELECT {field} FROM declarations").column(0).to_pylist()
+    if stored is None:
+        assert got == [] and r.quarantined == 1
+        (reason,) = ws.sql("SELECT reason FROM quarantine").column(0).to_pylist()
+        assert field in reason and raw in reason
+    else:
+        assert [str(v) if field == "date" else v for v in got] == [stored]
+
+
 def test_outcomes_load_once_per_declaration(ws, fixture_csv):
     r = ingest(ws, fixture_csv)
     # D006 has no outcome (not inspected); D001 has two items, one outcome.
@@ -356,6 +390,9 @@ def test_every_quarantine_reason_has_a_russian_wording(ws, fixture_csv):
     assert reason_in_russian("bad date (column 'D'): 2020-13-45 and more") == (
         "неверное значение date (столбец «D»): 2020-13-45 and more"
     )
+    assert reason_in_russian(
+        "date must be from 1900 to 2099 (column 'Дата'): 01.02.0024"
+    ) == ("date должно быть с 1900 по 2099 год (столбец «Дата»): 01.02.0024")
     assert reason_in_russian("words we never wrote") == "words we never wrote"
 
 

@@ -111,17 +111,25 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
     if f.type == "DATE":
         if date_format:
             return f"CAST(try_strptime({raw}, {sql_literal(date_format)}) AS DATE)"
+        # ISO dates and times, and the region's 01.02.2024 (with a time, or
+        # a two-digit year: 01.02.24 is 2024, not the year 24).
+        short = f"regexp_full_match({raw}, '[0-9]{{1,2}}\\.[0-9]{{1,2}}\\.[0-9]{{2}}')"
         return (
             f"COALESCE(TRY_CAST({raw} AS DATE), "
             f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
-            f"CAST(try_strptime({raw}, '%d.%m.%Y') AS DATE))"
+            f"CAST(CASE WHEN {short} THEN try_strptime({raw}, '%d.%m.%y') "
+            f"ELSE try_strptime({raw}, ['%d.%m.%Y', '%d.%m.%Y %H:%M', "
+            "'%d.%m.%Y %H:%M:%S']) END AS DATE))"
         )
     if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
-        # Plain numbers take the fast path; "1 234,5" (decimal comma) and
-        # "1,234.5" (thousands comma) both occur too.
-        s = f"replace({raw}, ' ', '')"
+        # Plain numbers take the fast path. Also: "1 234,5" (decimal comma;
+        # the space may be a no-break one, as spreadsheets write it), and
+        # with both marks the last one is the decimal: "1.234,5", "1,234.5".
+        s = f"replace(replace(replace({raw}, ' ', ''), chr(160), ''), chr(8239), '')"
         s = (
-            f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN replace({s}, ',', '') "
+            f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN CASE "
+            f"WHEN {s} NOT LIKE '%,%.%' THEN replace(replace({s}, '.', ''), ',', '.') "
+            f"WHEN {s} NOT LIKE '%.%,%' THEN replace({s}, ',', '') END "
             f"ELSE replace({s}, ',', '.') END"
         )
         num = f"COALESCE(TRY_CAST({raw} AS DOUBLE), TRY_CAST({s} AS DOUBLE))"
@@ -143,12 +151,25 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
             f"THEN upper({raw}) END"
         )
     if f.kind == "hs":
-        digits = f"replace(replace({raw}, ' ', ''), '.', '')"
-        # A code stored as a number loses its leading zero (10121 for 010121).
+        # A code stored as a float ends in ".0" (851713.0); the dotted
+        # form of a heading without subheadings (0409.00) does not count.
+        whole = (
+            f"CASE WHEN {raw} LIKE '%.0%' "
+            f"AND regexp_full_match({raw}, '[0-9]+\\.0+') "
+            f"AND NOT regexp_full_match({raw}, '[0-9]{{4}}\\.00') "
+            f"THEN split_part({raw}, '.', 1) ELSE {raw} END"
+        )
+        digits = f"replace(replace({whole}, ' ', ''), '.', '')"
+        # A code stored as a number loses its leading zero (10121 for
+        # 010121); one written with spaces or dots has all its digits.
         even = f"CAST(length({digits}) + length({digits}) % 2 AS INTEGER)"
-        padded = f"lpad({digits}, {even}, '0')"
+        padded = (
+            f"CASE WHEN {digits} = {whole} THEN lpad({digits}, {even}, '0') "
+            f"ELSE {digits} END"
+        )
         return (
-            f"CASE WHEN regexp_full_match({padded}, '[0-9]{{6,10}}') THEN {padded} END"
+            f"CASE WHEN regexp_full_match({padded}, '([0-9]{{2}}){{3,5}}') "
+            f"THEN {padded} END"
         )
     if f.kind == "code":
         # Spreadsheets turn codes into floats: "30.0" is the code "30".
@@ -173,6 +194,8 @@ _RANGE = {
     "employees": ">= 0",
     "usd_per_unit": "> 0",
 }
+# Dates outside these years are typing slips (01.02.0024), not data.
+_YEARS = "BETWEEN DATE '1900-01-01' AND DATE '2099-12-31'"
 # Numbering fields that default to 1 (one goods item / invoice line per row).
 _FIRST = ("item_no", "line_no")
 
@@ -215,6 +238,14 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
                 f"': ' || left({raw}, 40)",
             )
         )
+        if f.type == "DATE":
+            checks.append(
+                (
+                    f"NOT ({f.name} {_YEARS})",
+                    f"{f.name} must be from 1900 to 2099{where}",
+                    f"': ' || left({raw}, 40)",
+                )
+            )
         if f.name in _RANGE:
             checks.append(
                 (
@@ -603,6 +634,14 @@ _REASONS_RU = [
     (
         r"^(\w+) must be ([<>]=?) (\S+) \(mapping constant\): (.*)$",
         "{0} должно быть {1} {2} (константа сопоставления): {3}",
+    ),
+    (
+        r"^(\w+) must be from (\d+) to (\d+) \(column '(.*?)'\): (.*)$",
+        "{0} должно быть с {1} по {2} год (столбец «{3}»): {4}",
+    ),
+    (
+        r"^(\w+) must be from (\d+) to (\d+) \(mapping constant\): (.*)$",
+        "{0} должно быть с {1} по {2} год (константа сопоставления): {3}",
     ),
     (r"^duplicate key within the file$", "ключ повторяется в файле"),
     (r"^duplicate of row (\d+) \(same (.*)\)$", "повтор строки {0} (те же {1})"),
