@@ -169,6 +169,58 @@ def test_windows_1251_is_detected(ws, tmp_path):
     assert desc.to_pylist() == ["ТЕЛЕФОН СОТОВЫЙ, КОРПУС ЧЁРНЫЙ"]
 
 
+def test_upper_case_windows_1251_is_not_taken_for_koi8(ws, tmp_path):
+    # Declarations are mostly upper case, which KOI8-R reads as lower-case
+    # letters (ПРОЧИЕ -> опнвхе): every byte still decodes to a letter.
+    rows = [list(r) for r in GOOD]
+    for i, r in enumerate(rows):
+        r[7] = f"ПРОЧИЕ {i}"
+    r = ingest(ws, write_csv(tmp_path / "w.csv", rows, encoding="cp1251"))
+    assert r.encoding == "cp1251"
+    desc = ws.sql("SELECT description FROM declarations ORDER BY 1").column(0)
+    assert desc.to_pylist() == sorted(f"ПРОЧИЕ {i}" for i in range(len(GOOD)))
+
+
+def test_kazakh_windows_code_page_is_detected(ws, tmp_path):
+    rows = [list(r) for r in GOOD]
+    for r in rows:
+        r[7] = "СҮТ ӨНІМДЕРІ, ІРІМШІК ҚАТТЫ"
+    r = ingest(ws, write_csv(tmp_path / "kz.csv", rows, encoding="kz1048"))
+    assert r.encoding == "kz1048"
+    desc = ws.sql("SELECT DISTINCT description FROM declarations").column(0)
+    assert desc.to_pylist() == ["СҮТ ӨНІМДЕРІ, ІРІМШІК ҚАТТЫ"]
+
+
+def test_utf16_with_its_mark_is_detected(ws, tmp_path):
+    # What Excel writes as "Unicode text" (tab-separated, UTF-16).
+    rows = [list(r) for r in GOOD]
+    for r in rows:
+        r[7] = "ТЕЛЕФОН"
+    text = "\n".join("\t".join(r) for r in [HEADER, *rows]) + "\n"
+    path = tmp_path / "u16.csv"
+    path.write_bytes(text.encode("utf-16"))
+    r = ingest(ws, path)
+    assert (r.encoding, r.loaded) == ("utf-16", len(GOOD))
+
+
+def test_a_utf8_file_with_one_foreign_line_is_not_decoded_as_another(
+    ws, tmp_path
+):
+    # One line pasted in from a Windows-1251 file. Decoding the whole file
+    # in a single-byte code page (as before) turned every Cyrillic letter of
+    # the other lines into nonsense, silently. Now that line is named.
+    rows = [list(r) for r in GOOD]
+    for r in rows:
+        r[7] = "ТЕЛЕФОН СОТОВЫЙ"
+    path = write_csv(tmp_path / "mixed.csv", rows)
+    with path.open("ab") as fh:
+        fh.write(",".join([*GOOD[0][:7], "ТЕЛЕФОН"]).encode("cp1251") + b",")
+        fh.write(",".join(GOOD[0][8:]).replace("D001", "D099").encode() + b"\n")
+    with pytest.raises(SarapError, match=f"line {len(GOOD) + 2}, which is not"):
+        ingest(ws, path)
+    assert ws.count("declarations") == 0
+
+
 def test_wrong_explicit_encoding_is_one_clear_error(ws, tmp_path):
     path = write_csv(tmp_path / "u.csv", [[*GOOD[0][:7], "ТЕЛЕФОН", *GOOD[0][8:]]])
     with pytest.raises(SarapError, match="cannot decode as ascii"):

@@ -35,7 +35,7 @@ FORMATS = {
     ".ndjson": "json",
 }
 # Single-byte and legacy encodings seen in the region's exports.
-CYRILLIC_CANDIDATES = ("cp1251", "koi8_r", "cp866", "mac_cyrillic")
+CYRILLIC_CANDIDATES = ("cp1251", "kz1048", "koi8_r", "cp866", "mac_cyrillic")
 _CHUNK = 1 << 20
 
 
@@ -83,21 +83,35 @@ def check_readable(path: Path) -> None:
 
 
 def detect_encoding(path: Path) -> str:
-    """``utf-8`` when the whole file decodes as UTF-8, else a Cyrillic guess."""
+    """``utf-8`` when the file is UTF-8, else a Cyrillic guess.
+
+    A file that reads as UTF-8, Cyrillic letters included, up to a byte
+    that does not is UTF-8 with a broken line (the broken lines are then
+    quarantined); decoding all of it in a single-byte code page would turn
+    every other line into nonsense.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
+    letters = 0  # non-ASCII characters read as UTF-8 before a bad byte
     with path.open("rb") as fh:
+        if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"  # Excel's "Unicode text"
+        fh.seek(0)
         while chunk := fh.read(_CHUNK):
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 bad_at = offset + exc.start
+                letters += _non_ascii(chunk[: exc.start].decode("utf-8", "ignore"))
                 break
+            letters += _non_ascii(text) if letters < _UTF8_EVIDENCE else 0
             offset += len(chunk)
         else:
             return "utf-8"
+        if letters >= _UTF8_EVIDENCE:
+            return "utf-8"
         fh.seek(max(0, bad_at - 4096))
-        sample = fh.read(256 * 1024)
+        sample = fh.read(64 * 1024)
     guess = _guess_legacy(sample)
     if guess is None:
         raise SarapError(
@@ -107,19 +121,75 @@ def detect_encoding(path: Path) -> str:
     return guess
 
 
-def _guess_legacy(sample: bytes) -> str | None:
-    from charset_normalizer import from_bytes
+_UTF8_EVIDENCE = 16
 
-    best = from_bytes(sample, cp_isolation=list(CYRILLIC_CANDIDATES)).best()
-    if best is not None:
-        return str(best.encoding)
-    # Too little text for a statistical guess: Windows-1251 is the region's
-    # default when most high bytes fall in its Cyrillic letter range.
-    high = np.frombuffer(sample, dtype=np.uint8)
-    high = high[high >= 0x80]
-    if high.size and np.mean(high >= 0xC0) > 0.6:
-        return "cp1251"
+
+def _first_bad_utf8(path: Path) -> int | None:
+    """The number of the first line of ``path`` that is not UTF-8, if any."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return lines + chunk.count(b"\n", 0, exc.start)
+            lines += chunk.count(b"\n")
     return None
+
+
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
+_RU = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_KK = "әғқңөұүһі"  # Kazakh's own letters (Kyrgyz uses ң, ө, ү)
+_LETTERS = frozenset(_RU + _KK + (_RU + _KK).upper())
+_LOWER = frozenset(_RU + _KK)
+# Letter pairs frequent in Russian: a wrong code page scrambles the letters,
+# and with them these pairs, even where every byte still decodes to a letter
+# (Windows-1251 upper case read as KOI8-R: ПРОЧИЕ becomes опнвхе).
+_COMMON_PAIRS = frozenset(
+    "ст но то на ен ов ни ра во ко ро ре ос пр ер не по ал ли ан ет ол ор ом "
+    "ка ва ат ри ес ит те ел ин ле ло ск ви де ть ие ия ой ый ая ых ым ие ед "
+    "ль ис ак ны ди ма ча ще ци ем ев ив ло".split()
+)
+
+
+def _plausibility(text: str) -> tuple[float, float]:
+    """How much ``text`` looks like Cyrillic writing: the share of its
+    non-ASCII characters that are letters, and the share of its letter
+    pairs that are frequent in Russian."""
+    high = [c for c in text if ord(c) > 127]
+    if not high:
+        return 0.0, 0.0
+    share = sum(c in _LETTERS for c in high) / len(high)
+    t = text.lower()
+    pairs = [t[i : i + 2] for i in range(len(t) - 1) if t[i] in _LOWER]
+    pairs = [p for p in pairs if p[1] in _LOWER]
+    common = sum(p in _COMMON_PAIRS for p in pairs) / len(pairs) if pairs else 0.0
+    return share, common
+
+
+def _guess_legacy(sample: bytes) -> str | None:
+    """The single-byte code page in which ``sample`` reads most like
+    Cyrillic writing; None when none does.
+
+    First the code pages in which (nearly) every non-ASCII character is a
+    letter; among those, Windows-1251 (the region's default, first in
+    ``CYRILLIC_CANDIDATES``) unless another gives clearly more frequent
+    letter pairs: on a few words, chance alone can favour a wrong one.
+    """
+    scores = [
+        (*_plausibility(sample.decode(enc, errors="replace")), enc)
+        for enc in CYRILLIC_CANDIDATES
+    ]
+    top = max(share for share, _, _ in scores)
+    if top < 0.8:
+        return None
+    close = [s for s in scores if s[0] >= top - 0.02]  # in candidate order
+    best = max(close, key=lambda s: s[1])
+    return best[2] if best[1] > close[0][1] + 0.2 else close[0][2]
 
 
 @contextmanager
@@ -178,6 +248,12 @@ def stage(
             staged = _stage_excel(con, path, relation)
     except duckdb.Error as exc:
         msg = str(exc).strip().splitlines()[0]
+        bad = _first_bad_utf8(path) if fmt in ("csv", "json") else None
+        if bad is not None and codecs.lookup(encoding or "utf-8").name == "utf-8":
+            raise SarapError(
+                f"{path}: UTF-8 but for line {bad}, which is not (another "
+                "encoding pasted in?): fix that line, or pass --encoding"
+            ) from None
         raise SarapError(f"{path}: cannot read as {fmt}: {msg}") from None
     try:
         yield staged
