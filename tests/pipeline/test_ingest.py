@@ -203,9 +203,7 @@ def test_utf16_with_its_mark_is_detected(ws, tmp_path):
     assert (r.encoding, r.loaded) == ("utf-16", len(GOOD))
 
 
-def test_a_utf8_file_with_one_foreign_line_is_not_decoded_as_another(
-    ws, tmp_path
-):
+def test_a_utf8_file_with_one_foreign_line_is_not_decoded_as_another(ws, tmp_path):
     # One line pasted in from a Windows-1251 file. Decoding the whole file
     # in a single-byte code page (as before) turned every Cyrillic letter of
     # the other lines into nonsense, silently. Now that line is named.
