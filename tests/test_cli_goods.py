@@ -95,6 +95,32 @@ def test_evaluate_json_has_exactly_the_contract_keys(files):
     assert r.exit_code == 0 and "top-1" in r.stdout
 
 
+_NOM = ("--nomenclature", "{d}/nomenclature.csv")
+
+
+def test_text_without_words_gets_no_codes(files):
+    r = run("goods", "classify", "--model", str(files / "model"), "", "12 345")
+    assert r.exit_code == 0
+    assert "'': no words to classify, no codes" in r.stdout
+    assert "'12 345': no words to classify" in r.stdout
+    r = run("goods", "classify", "--model", str(files / "model"), "--json", "")
+    assert json.loads(r.stdout)[0]["suggestions"] == []
+
+
+def test_null_texts_in_json_are_no_texts_not_the_word_nan(files, tmp_path):
+    rows = json.loads((files / "test.json").read_text())[:40]
+    for r in rows[:10]:
+        r["description"] = None
+    (tmp_path / "nulls.json").write_text(json.dumps(rows, ensure_ascii=False))
+    r = run(
+        "goods", "evaluate", str(tmp_path / "nulls.json"),
+        "--model", str(files / "model"), "--text-column", "description",
+        "--code-column", "hs", "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout.strip().splitlines()[-1])["n"] == 30
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -106,14 +132,23 @@ def test_evaluate_json_has_exactly_the_contract_keys(files):
         ),
         (("evaluate", "{d}/missing.csv", "--model", "{d}/model"), "no such file"),
         (
-            ("fit", "--examples", "{d}/bad.csv", "--model", "{d}/m2"),
-            "without an HS / TN VED code",
+            ("fit", *_NOM, "--examples", "{d}/bad.csv", "--model", "{d}/m2"),
+            "without an HS / TN VED code in column 'code', the first at line 2",
+        ),
+        (
+            ("fit", *_NOM, "--examples", "{d}/bad.jsonl", "--model", "{d}/m2"),
+            "the first at line 1: 'ABC'",  # no header line in JSON Lines
         ),
         (("fit", "--model", "{d}/m3"), "--nomenclature"),
+        (("fit", "--examples", "{d}/examples.jsonl", "--model", "{d}/m4"), "--nomen"),
+        (("classify", "--model", "{d}/model", "--top", "11", "x"), "from 1 to 10"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(files, args, message):
     (files / "bad.csv").write_text("text,code\nscrews,ABC\nnuts,XYZ\nbolts,QQ\n")
+    (files / "bad.jsonl").write_text(
+        "".join(f'{{"text": "t", "code": "{c}"}}\n' for c in ("ABC", "XYZ", "QQ"))
+    )
     r = CliRunner().invoke(main, ["goods", *(a.format(d=files) for a in args)])
     assert r.exit_code != 0
     assert "Traceback" not in r.output

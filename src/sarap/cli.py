@@ -1082,8 +1082,11 @@ def goods_fit_cmd(
     from sarap.agents._compiled import cache_dir
     from sarap.agents._goods_jobs import dumps, fit_goods
 
-    if not nomenclature and not examples:
-        raise click.UsageError("give --nomenclature FILE and/or --examples FILE")
+    if not nomenclature:
+        raise click.UsageError(
+            "give --nomenclature FILE (codes with official names); "
+            "--examples FILE (labelled descriptions) is optional"
+        )
     with step("learning goods codes", quiet=as_json):
         _, summary = fit_goods(
             nomenclature,
@@ -1125,13 +1128,16 @@ def goods_classify_cmd(
     """
     from sarap.agents._goods_jobs import classify, dumps, load_goods
 
-    if k < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--top")
+    if not 1 <= k <= 10:
+        raise click.BadParameter("must be from 1 to 10", param_hint="--top")
     results = classify(load_goods(model_dir), list(texts), k)
     if as_json:
         click.echo(dumps(results))
         return
     for r in results:
+        if not r["suggestions"]:
+            out.print(f"{r['text']!r}: no words to classify, no codes")
+            continue
         t = Table(title=r["text"], header_style="bold", title_justify="left")
         t.add_column("code")
         t.add_column("name", overflow="fold", max_width=90)

@@ -166,6 +166,8 @@ def test_bad_parameters_and_inputs(catalogue):
         GoodsClassifier(mismatch_depth=5).fit(nomenclature=catalogue.nomenclature)
     with pytest.raises(ValueError, match="nothing to learn"):
         GoodsClassifier().fit()
+    with pytest.raises(ValueError, match="a nomenclature .* is needed"):
+        GoodsClassifier().fit(["ШИНЫ НОВЫЕ"], ["4011"])  # examples alone
     with pytest.raises(ValueError, match="bad code"):
         GoodsClassifier().fit(["a text"], ["85AB"])
     with pytest.raises(NotFittedError):
@@ -226,6 +228,34 @@ def test_mismatch_signal_for_declarations_finds_misclassification(fitted):
     assert np.mean(honest) <= 0.02, np.mean(honest)
     reasons = pc.drop_null(signal.column("goods_reason")).to_pylist()
     assert reasons and all("fits the goods text poorly" in r for r in reasons)
+
+
+def test_a_text_without_words_gets_no_codes_and_no_finding(fitted):
+    import pyarrow as pa
+
+    from sarap.agents._goods_jobs import mismatch_table
+
+    model, test = fitted
+    texts = ["", "  ", "12 345,6", "...", test["text"].iloc[0]]
+    top = model.predict_topk(texts)
+    assert top[:4] == [[], [], [], []] and top[4]
+    assert model.predict(texts)[:4] == ["", "", "", ""]
+    # a blank description is no evidence that its declared code is wrong
+    assert model.check(texts[:4], ["0101"] * 4) == [None] * 4
+    assert list(model.score_samples(texts[:4], ["0101"] * 4)) == [0.0] * 4
+    lines = pa.table(
+        {
+            "declaration_id": ["D1", "D2"],
+            "item_no": [1, 1],
+            "description": ["...", test["text"].iloc[0]],
+            "hs_code": ["010121", "010121"],
+        }
+    )
+    signal = mismatch_table(model, lines)
+    assert signal.column("goods_mismatch").to_pylist()[0] is None
+    assert signal.column("goods_finding").to_pylist()[0] is None
+    # the one with words is answered as it would be alone
+    assert model.predict_topk(texts[4:]) == top[4:]
 
 
 def _share_down_by_hand(parent, parent_p, lo, hi, sims, temperature, top):

@@ -126,6 +126,11 @@ class _Levels:
         return 0.0
 
 
+def _has_words(normal: str) -> bool:
+    """Whether a normalised text has a word with a letter in it."""
+    return any(c.isalpha() for c in normal)
+
+
 def _segment_max(
     S: sp.csr_matrix | np.ndarray, seg: np.ndarray, n_seg: int
 ) -> np.ndarray:
@@ -417,12 +422,12 @@ class GoodsClassifier(BaseAgent):
         Parameters
         ----------
         X : iterable of str
-            Goods descriptions (may be empty when a nomenclature is given).
+            Goods descriptions (may be empty: the nomenclature alone).
         y : iterable of codes
             Their codes, 4 to 10 digits; spaces and dots are ignored.
         nomenclature : DataFrame with ``code`` and ``name``, or (code, name)
-            pairs, optional
-            Official names at any depth (2, 4, 6, 8, 10 digits). A code may
+            pairs
+            Official names at any depth (2, 4, 6, 8, 10 digits); required. A code may
             appear several times (several name lists); the first name is the
             one shown.
 
@@ -441,8 +446,13 @@ class GoodsClassifier(BaseAgent):
         short = ex["code"].str.len() < 4
         ex = ex[~short].reset_index(drop=True)
         nom = self._nomenclature(nomenclature)
-        if ex.empty and nom.empty:
-            raise ValueError("nothing to learn from: no examples and no nomenclature")
+        if nom.empty:
+            # The official names give the headings' names and every code
+            # below 4 digits; examples alone cannot.
+            raise ValueError(
+                "nothing to learn from: a nomenclature (codes with their "
+                "official names) is needed, examples are optional"
+            )
         self.names_: dict[str, str] = {}
         for c, t in zip(nom["code"], nom["text"], strict=True):
             self.names_.setdefault(c, " ".join(t.split()))
@@ -845,7 +855,21 @@ class GoodsClassifier(BaseAgent):
         batches = [texts[i : i + _BATCH] for i in range(0, len(texts), _BATCH)]
 
         def run(batch: list[str]) -> list[_Levels]:
-            return self._levels_batch([normalise_text(t) for t in batch], top)
+            normal = [normalise_text(t) for t in batch]
+            worded = [i for i, t in enumerate(normal) if _has_words(t)]
+            if len(worded) == len(normal):
+                return self._levels_batch(normal, top)
+            # A text without a word (empty, a number, punctuation) tells
+            # nothing of the goods: no codes rather than a guess.
+            out = [
+                _Levels({d: [] for d in DEPTHS}, {d: [] for d in DEPTHS})
+                for _ in normal
+            ]
+            if worded:
+                found = self._levels_batch([normal[i] for i in worded], top)
+                for i, lv in zip(worded, found, strict=True):
+                    out[i] = lv
+            return out
 
         if len(texts) >= COMPILE_AT:
             self._fast_ranker(build=True)
@@ -1037,7 +1061,8 @@ class GoodsClassifier(BaseAgent):
         """How well each declared code fits its text: one GoodsFinding per text.
 
         Every text gets one, whether or not it passes ``mismatch_threshold``
-        (:meth:`check` keeps only those that do).
+        (:meth:`check` keeps only those that do). A text without a word says
+        nothing of its code: confidence NaN, score 0, no suggestions.
         """
         declared = list(declared)
         X = list(X)
@@ -1047,6 +1072,9 @@ class GoodsClassifier(BaseAgent):
         out = []
         for text, code, lv in zip(X, codes, self._levels(X), strict=True):
             depth = min(self.mismatch_depth, max(d for d in DEPTHS if d <= len(code)))
+            if not lv.codes[4]:  # a text without words: no evidence either way
+                out.append(GoodsFinding(text, code, depth, float("nan"), 0.0, ()))
+                continue
             p = lv.prob_of(code[:depth])
             better = [s for s in self._suggest(lv, depth, 3) if s.confidence > p]
             out.append(GoodsFinding(text, code, depth, p, 1.0 - p, tuple(better)))

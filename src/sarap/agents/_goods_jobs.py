@@ -129,10 +129,12 @@ def read_pairs(
         df = read_table(path)
         t = _pick(df, text_column, "text", TEXT_COLUMNS, path, "text")
         c = _pick(df, code_column, "code", CODE_COLUMNS, path, "code")
-        texts = df[t].astype(str).str.strip()
-        keep = (texts != "") & (df[c].astype(str).str.strip() != "")
+        # JSON's null is no text (not the word "None"), as an empty CSV cell.
+        texts = df[t].where(df[t].notna(), "").astype(str).str.strip()
+        raw_codes = df[c].where(df[c].notna(), "")
+        keep = (texts != "") & (raw_codes.astype(str).str.strip() != "")
         codes, bad = [], []
-        for i, raw in zip(df.index[keep], df.loc[keep, c], strict=True):
+        for i, raw in zip(df.index[keep], raw_codes[keep], strict=True):
             try:
                 codes.append(normalise_code(raw))
             except ValueError:
@@ -142,9 +144,12 @@ def read_pairs(
         # where many codes are bad is the wrong column or the wrong file.
         if len(bad) > max(2, 0.01 * len(codes)):
             i, raw = bad[0]
+            where = {".json": f"record {i + 1}", ".jsonl": f"line {i + 1}"}.get(
+                path.suffix.lower().replace(".ndjson", ".jsonl"), f"line {i + 2}"
+            )  # a CSV's first line is its header
             raise SarapError(
                 f"{path}: {len(bad)} rows without an HS / TN VED code in column "
-                f"{c!r}, the first at row {i + 2}: {raw!r}"
+                f"{c!r}, the first at {where}: {raw!r}"
             )
         part = pd.DataFrame({"code": codes, "text": texts[keep].to_numpy()})
         frames.append(part[part["code"] != ""])
@@ -282,7 +287,7 @@ def check_declared(
     c = _pick(df, code_column, "code", CODE_COLUMNS, p, "code")
     if id_column is not None and id_column not in df.columns:
         raise SarapError(f"{p}: no id column {id_column!r}")
-    texts = df[t].astype(str).tolist()
+    texts = df[t].where(df[t].notna(), "").astype(str).tolist()
     codes, rows = [], []
     for i, raw in enumerate(df[c].tolist()):
         try:
@@ -339,6 +344,8 @@ def mismatch_table(model: GoodsClassifier, lines: pa.Table) -> pa.Table:
     reason: list[str | None] = [None] * n
     judged = model.judge([texts[i] for i in usable], declared)
     for i, f in zip(usable, judged, strict=True):
+        if f.declared_confidence != f.declared_confidence:  # NaN: no words
+            continue
         risk[i] = f.score
         flagged[i] = f.declared_confidence < model.mismatch_threshold
         likeliest[i] = f.suggestions[0].code if f.suggestions else f.declared_code
