@@ -211,3 +211,26 @@ def test_every_reason_has_a_russian_wording(backend):
         "деклараций"
     )
     assert in_russian("a sentence we never wrote") == "a sentence we never wrote"
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        # official names may hold "; ", the separator of a declaration's reasons
+        (
+            "МОНИТОРЫ И ПРОЕКТОРЫ; АППАРАТУРА ПРИЕМНАЯ",
+            "the text reads as 8528 МОНИТОРЫ И ПРОЕКТОРЫ, АППАРАТУРА ПРИЕМНАЯ (97%)",
+        ),
+        ("", "the text reads as 8528 (97%)"),  # a code the names lack
+    ],
+)
+def test_a_goods_reason_stays_two_reasons_whatever_the_name(name, said):
+    from sarap.agents._goods import GoodsFinding, Suggestion
+
+    f = GoodsFinding("t", "0101", 4, 0.01, 0.99, (Suggestion("8528", name, 0.97),))
+    parts = f.reason.split("; ")
+    assert parts == [
+        "declared code 0101 fits the goods text poorly (1% at 4 digits)",
+        said,
+    ]
+    assert [in_russian(p) for p in parts][1].startswith("по описанию это 8528")

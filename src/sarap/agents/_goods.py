@@ -86,11 +86,12 @@ class GoodsFinding:
     @property
     def reason(self) -> str:
         best = self.suggestions[0] if self.suggestions else None
-        tail = (
-            f"; the text reads as {best.code} {best.name} ({best.confidence:.0%})"
-            if best
-            else ""
-        )
+        tail = ""
+        if best:
+            # Reasons are joined with "; ", and official names may hold one.
+            name = " ".join(best.name.replace(";", ",").split())
+            said = f"{best.code} {name}" if name else best.code
+            tail = f"; the text reads as {said} ({best.confidence:.0%})"
         return (
             f"declared code {self.declared_code} fits the goods text poorly "
             f"({self.declared_confidence:.0%} at {self.depth} digits){tail}"

@@ -318,8 +318,8 @@ def _templates_ru() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str
             ),
         ),
         (
-            r"^the text reads as (\S+) (.*) \((\d+)%\)$",
-            lambda m: f"по описанию это {m[1]} {m[2]} ({m[3]}%)",
+            r"^the text reads as (\S+)( .*)? \((\d+)%\)$",  # a code may be nameless
+            lambda m: f"по описанию это {m[1]}{m[2] or ''} ({m[3]}%)",
         ),
     ]
     out += [(re.compile(p), f) for p, f in simple]
