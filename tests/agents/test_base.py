@@ -161,3 +161,34 @@ def test_without_the_exchange_two_renames_do_it(
     _save(tmp_path / "m", {"model.json": "new"})
     assert _files(tmp_path / "m") == {"model.json": "new"}
     assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_a_model_with_a_file_lost_or_cut_short_is_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from sarap.agents._base import read_model_info, write_model_info
+    from sarap.errors import SarapError
+
+    with model_folder(tmp_path / "m", OWNS) as folder:
+        (folder / "booster.txt").write_text("trees " * 100)
+        (folder / "references").mkdir()
+        (folder / "references" / "group-importer.parquet").write_text("x" * 50)
+        write_model_info(folder, {"agent": "A", "format": 1})
+    m = tmp_path / "m"
+    assert json.loads((m / "model.json").read_text())["files"] == {
+        "booster.txt": 600,
+        "references/group-importer.parquet": 50,
+    }
+    assert read_model_info(m, "A", 1)["agent"] == "A"
+    (m / "booster.txt").write_text("trees " * 50)  # a copy stopped half-way
+    with pytest.raises(SarapError, match="damaged model, booster.txt has 300 bytes"):
+        read_model_info(m, "A", 1)
+    (m / "booster.txt").write_text("trees " * 100)
+    (m / "references" / "group-importer.parquet").unlink()
+    with pytest.raises(SarapError, match="group-importer.parquet is missing"):
+        read_model_info(m, "A", 1)
+    (m / "model.json").write_text('{"agent": "A", "form')
+    with pytest.raises(SarapError, match="damaged model.json"):
+        read_model_info(m, "A", 1)

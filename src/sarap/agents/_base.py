@@ -130,7 +130,12 @@ def read_model_info(path: Path, agent: str, fmt: int) -> dict[str, Any]:
     meta_file = path / "model.json"
     if not meta_file.is_file():
         raise SarapError(f"{path}: not a sarap model folder (no model.json)")
-    info: dict[str, Any] = json.loads(meta_file.read_text())
+    try:
+        info: dict[str, Any] = json.loads(meta_file.read_text())
+    except (ValueError, OSError) as exc:
+        raise SarapError(f"{path}: damaged model.json ({exc}); fit it again") from None
+    if not isinstance(info, dict):
+        raise SarapError(f"{path}: damaged model.json; fit it again")
     if info.get("agent") != agent:
         raise SarapError(f"{path}: holds a {info.get('agent')} model, not a {agent}")
     if info.get("format") != fmt:
@@ -138,7 +143,47 @@ def read_model_info(path: Path, agent: str, fmt: int) -> dict[str, Any]:
             f"{path}: holds a {agent} model of format {info.get('format')}; this "
             f"sarap reads format {fmt}: fit it again"
         )
+    for name, size in info.get("files", {}).items():
+        f = path / name
+        if not f.is_file():
+            raise SarapError(
+                f"{path}: incomplete model, {name} is missing; fit it again"
+            )
+        if f.stat().st_size != size:
+            raise SarapError(
+                f"{path}: damaged model, {name} has {f.stat().st_size:,} bytes, "
+                f"not the {size:,} it was saved with; fit it again"
+            )
     return info
+
+
+def write_model_info(folder: Path, info: dict[str, Any]) -> None:
+    """Write ``model.json`` last, listing every other file of the model with
+    its size, so that :func:`read_model_info` finds a file lost or cut short
+    (a copy stopped half-way) before anything is read with it."""
+    files = {
+        str(f.relative_to(folder)): f.stat().st_size
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and f.name != "model.json"
+    }
+    (folder / "model.json").write_text(
+        json.dumps({**info, "files": files}, indent=2) + "\n"
+    )
+
+
+@contextmanager
+def damaged_model(path: Path) -> Iterator[None]:
+    """Errors while reading a model folder as one line that says so."""
+    try:
+        yield
+    except SarapError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the file's damage raises
+        what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise SarapError(
+            f"{path}: damaged model ({type(exc).__name__}"
+            f"{': ' + what if what else ''}); fit it again"
+        ) from None
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +17,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval, model_folder, read_model_info
+from sarap.agents._base import (
+    BaseAgent,
+    Interval,
+    damaged_model,
+    model_folder,
+    read_model_info,
+    write_model_info,
+)
 from sarap.agents._compiled import compiled_leaves, compiled_predict
 from sarap.agents._features import FeatureBuilder, References
 from sarap.agents._paths import PathAttributor
@@ -745,34 +751,37 @@ class DeclarationRiskRanker(BaseAgent):
                 "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 **meta,
             }
-            (folder / "model.json").write_text(json.dumps(info, indent=2) + "\n")
+            write_model_info(folder, info)
 
     @classmethod
     def load(cls, path: str | Path) -> DeclarationRiskRanker:
         """Read a model written by :meth:`save`."""
         path = Path(path)
         info = read_model_info(path, cls.__name__, MODEL_FORMAT)
-        model = cls(**info["params"])
-        # The boosters as text: LightGBM is loaded only if something needs it.
-        cls.booster_.set_text(model, (path / "booster.txt").read_text())
-        rev = path / "revenue.txt"
-        if rev.is_file():
-            cls.revenue_booster_.set_text(model, rev.read_text())
-        else:
-            model.revenue_booster_ = None
-        groups: dict[str, pa.Table] = {}
-        prices: dict[str, pa.Table] = {}
-        for f in sorted((path / "references").glob("*.parquet")):
-            kind, name = f.stem.split("-", 1)
-            (groups if kind == "group" else prices)[name] = pq.read_table(f)
-        model.references_ = References(info["prior"], info["smoothing"], groups, prices)
-        model.feature_names_ = info["feature_names"]
-        model.threshold_ = info["threshold"]
-        model.best_iteration_ = info.get("best_iteration")
-        model.training_fingerprint_ = info["training_fingerprint"]
-        model.n_train_ = info["n_train"]
-        model.positives_train_ = info["positives_train"]
-        model.info_ = info
+        with damaged_model(path):
+            model = cls(**info["params"])
+            # The boosters as text: LightGBM is loaded only if something needs it.
+            cls.booster_.set_text(model, (path / "booster.txt").read_text())
+            rev = path / "revenue.txt"
+            if rev.is_file():
+                cls.revenue_booster_.set_text(model, rev.read_text())
+            else:
+                model.revenue_booster_ = None
+            groups: dict[str, pa.Table] = {}
+            prices: dict[str, pa.Table] = {}
+            for f in sorted((path / "references").glob("*.parquet")):
+                kind, name = f.stem.split("-", 1)
+                (groups if kind == "group" else prices)[name] = pq.read_table(f)
+            model.references_ = References(
+                info["prior"], info["smoothing"], groups, prices
+            )
+            model.feature_names_ = info["feature_names"]
+            model.threshold_ = info["threshold"]
+            model.best_iteration_ = info.get("best_iteration")
+            model.training_fingerprint_ = info["training_fingerprint"]
+            model.n_train_ = info["n_train"]
+            model.positives_train_ = info["positives_train"]
+            model.info_ = info
         return model
 
 

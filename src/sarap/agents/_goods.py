@@ -21,7 +21,14 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval, model_folder, read_model_info
+from sarap.agents._base import (
+    BaseAgent,
+    Interval,
+    damaged_model,
+    model_folder,
+    read_model_info,
+    write_model_info,
+)
 from sarap.agents._compiled import Predict, compiled_predict
 from sarap.agents._goods_text import (
     TextSpace,
@@ -1142,7 +1149,7 @@ class GoodsClassifier(BaseAgent):
                 "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 **meta,
             }
-            (folder / "model.json").write_text(json.dumps(info, indent=2) + "\n")
+            write_model_info(folder, info)
             (folder / "names.json").write_text(
                 json.dumps(self.names_, ensure_ascii=False, indent=0)
             )
@@ -1152,43 +1159,47 @@ class GoodsClassifier(BaseAgent):
         """Read a model written by :meth:`save`."""
         path = Path(path)
         info = read_model_info(path, cls.__name__, MODEL_FORMAT)
-        model = cls(**info["params"])
-        with np.load(path / "arrays.npz", allow_pickle=False) as npz:
-            arrays = dict(npz)
-        model.space_ = TextSpace.from_state(
-            json.loads((path / "space.json").read_text()), arrays
-        )
-        model.doc_matrix_ = load_csr("doc_matrix", arrays)
-        model.own_matrix_ = load_csr("own_matrix", arrays)
-        model.centroids_ = load_csr("centroids", arrays)
-        model.heading_terms_ = load_csr("heading_terms", arrays)
-        model.example_matrix_ = (
-            load_csr("example_matrix", arrays)
-            if "example_matrix_shape" in arrays
-            else None
-        )
-        for name in _INDEX_ARRAYS:
-            setattr(model, name, arrays[name.rstrip("_")])
-        model.svm_ = (
-            {k: arrays[f"svm_{k}"] for k in ("columns", "coef", "intercept", "classes")}
-            if "svm_coef" in arrays
-            else None
-        )
-        ranker = path / "ranker.txt"
-        model.ranker_ = (
-            lgb.Booster(model_file=str(ranker)) if ranker.is_file() else None
-        )
-        model.headings_ = np.array(info["headings"], dtype=str)
-        model.codes6_ = np.array(info["codes6"], dtype=str)
-        model.codes10_ = np.array(info["codes10"], dtype=str)
-        model.temperature_ = info["temperature"]
-        model.coverage_ = info["coverage"]
-        model.n_examples_ = info["n_examples"]
-        model.n_nomenclature_ = info["n_nomenclature"]
-        model.fit_seconds_ = info["fit_seconds"]
-        model.n_skipped_short_ = 0
-        model.names_ = json.loads((path / "names.json").read_text())
-        model.info_ = info
+        with damaged_model(path):
+            model = cls(**info["params"])
+            with np.load(path / "arrays.npz", allow_pickle=False) as npz:
+                arrays = dict(npz)
+            model.space_ = TextSpace.from_state(
+                json.loads((path / "space.json").read_text()), arrays
+            )
+            model.doc_matrix_ = load_csr("doc_matrix", arrays)
+            model.own_matrix_ = load_csr("own_matrix", arrays)
+            model.centroids_ = load_csr("centroids", arrays)
+            model.heading_terms_ = load_csr("heading_terms", arrays)
+            model.example_matrix_ = (
+                load_csr("example_matrix", arrays)
+                if "example_matrix_shape" in arrays
+                else None
+            )
+            for name in _INDEX_ARRAYS:
+                setattr(model, name, arrays[name.rstrip("_")])
+            model.svm_ = (
+                {
+                    k: arrays[f"svm_{k}"]
+                    for k in ("columns", "coef", "intercept", "classes")
+                }
+                if "svm_coef" in arrays
+                else None
+            )
+            ranker = path / "ranker.txt"
+            model.ranker_ = (
+                lgb.Booster(model_file=str(ranker)) if ranker.is_file() else None
+            )
+            model.headings_ = np.array(info["headings"], dtype=str)
+            model.codes6_ = np.array(info["codes6"], dtype=str)
+            model.codes10_ = np.array(info["codes10"], dtype=str)
+            model.temperature_ = info["temperature"]
+            model.coverage_ = info["coverage"]
+            model.n_examples_ = info["n_examples"]
+            model.n_nomenclature_ = info["n_nomenclature"]
+            model.fit_seconds_ = info["fit_seconds"]
+            model.n_skipped_short_ = 0
+            model.names_ = json.loads((path / "names.json").read_text())
+            model.info_ = info
         return model
 
 

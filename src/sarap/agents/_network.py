@@ -8,7 +8,6 @@ and lets the risk of known offenders spread to those who trade with them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,7 +18,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import sarap
-from sarap.agents._base import BaseAgent, Interval, model_folder, read_model_info
+from sarap.agents._base import (
+    BaseAgent,
+    Interval,
+    damaged_model,
+    model_folder,
+    read_model_info,
+    write_model_info,
+)
 from sarap.agents._graph import GraphSettings, graph_features
 from sarap.backends import get_backend
 from sarap.errors import SarapError
@@ -282,18 +288,19 @@ class NetworkRiskScorer(BaseAgent):
                 "positives_train": self.positives_train_,
                 "parties_train": self.parties_train_,
             }
-            (folder / "model.json").write_text(json.dumps(info, indent=2))
+            write_model_info(folder, info)
 
     @classmethod
     def load(cls, path: str | Path) -> NetworkRiskScorer:
         path = Path(path)
         info = read_model_info(path, cls.__name__, MODEL_FORMAT)
-        model = cls(**info["params"])
-        model.booster_ = lgb.Booster(model_file=str(path / "booster.txt"))
-        model.known_ = pq.read_table(path / "known.parquet")
-        model.feature_names_ = info["feature_names"]
-        model.positives_train_ = info["positives_train"]
-        model.parties_train_ = info["parties_train"]
+        with damaged_model(path):
+            model = cls(**info["params"])
+            model.booster_ = lgb.Booster(model_file=str(path / "booster.txt"))
+            model.known_ = pq.read_table(path / "known.parquet")
+            model.feature_names_ = info["feature_names"]
+            model.positives_train_ = info["positives_train"]
+            model.parties_train_ = info["parties_train"]
         return model
 
 
