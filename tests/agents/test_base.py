@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,38 @@ def test_a_model_with_a_file_lost_or_cut_short_is_refused_in_one_line(
     (m / "model.json").write_text('{"agent": "A", "form')
     with pytest.raises(SarapError, match="damaged model.json"):
         read_model_info(m, "A", 1)
+
+
+def test_beside_the_users_files_only_the_old_models_own_files_go(
+    tmp_path: Path,
+) -> None:
+    # A folder the user keeps other things in, one of them in a folder whose
+    # name the model also writes. That folder used to be deleted whole.
+    from sarap.agents._base import model_files, write_model_info
+
+    def save(files: dict[str, str]) -> None:
+        with model_folder(tmp_path / "m", OWNS) as folder:
+            for name, text in files.items():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_text(text)
+            write_model_info(folder, {"agent": "A"})
+
+    m = tmp_path / "m"
+    (m / "references").mkdir(parents=True)
+    (m / "references" / "contract.pdf").write_text("mine")
+    (m / "notes.txt").write_text("mine")
+    save({"booster.txt": "1", "revenue.txt": "1", "references/group-a.parquet": "1"})
+    save({"booster.txt": "2", "references/group-b.parquet": "2"})
+    files = _files(m)
+    assert files.pop("model.json")
+    assert files == {
+        "booster.txt": "2",
+        "notes.txt": "mine",
+        "references/contract.pdf": "mine",
+        "references/group-b.parquet": "2",
+    }
+    info = json.loads((m / "model.json").read_text())
+    assert model_files(m, info, "references/*.parquet") == [
+        m / "references" / "group-b.parquet"
+    ]
+    assert model_files(m, info, "revenue.txt") == []

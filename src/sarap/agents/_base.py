@@ -171,6 +171,15 @@ def write_model_info(folder: Path, info: dict[str, Any]) -> None:
     )
 
 
+def model_files(path: Path, info: dict[str, Any], pattern: str) -> list[Path]:
+    """The model's files matching ``pattern`` (a glob, relative to ``path``):
+    those ``model.json`` lists, or for a model saved before it listed them,
+    those in the folder. A file the model did not write is never read."""
+    if "files" in info:
+        return [path / n for n in sorted(info["files"]) if Path(n).match(pattern)]
+    return sorted(path.glob(pattern))
+
+
 @contextmanager
 def damaged_model(path: Path) -> Iterator[None]:
     """Errors while reading a model folder as one line that says so."""
@@ -238,6 +247,27 @@ def _libc() -> Any:
         return None
 
 
+def _put_beside(scratch: Path, path: Path) -> None:
+    """The new model's files into ``path``, file by file, beside what the
+    user keeps there: of what is there, only the files the old model listed
+    (``model.json``'s "files") go, and those the new one replaces."""
+    try:
+        listed = json.loads((path / "model.json").read_text()).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        listed = {}
+    for name in listed:
+        old = path / name
+        if old.is_file() and not old.is_symlink():
+            old.unlink()
+    for new in sorted(scratch.rglob("*")):
+        target = path / new.relative_to(scratch)
+        if new.is_dir():
+            target.mkdir(exist_ok=True)
+        elif new.name != "model.json":
+            os.replace(new, target)
+    os.replace(scratch / "model.json", path / "model.json")  # last: now it is whole
+
+
 def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
     if not path.exists():
         scratch.rename(path)
@@ -249,11 +279,7 @@ def _put_in_place(scratch: Path, path: Path, owns: set[str]) -> None:
         and not Path.cwd().resolve().is_relative_to(path.resolve())
     )
     if not whole:
-        for new in scratch.iterdir():
-            target = path / new.name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            os.replace(new, target)
+        _put_beside(scratch, path)
         return
     scratch.chmod(stat.S_IMODE(path.stat().st_mode))  # as the old one was
     if _exchange(scratch, path):

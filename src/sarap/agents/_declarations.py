@@ -21,6 +21,7 @@ from sarap.agents._base import (
     BaseAgent,
     Interval,
     damaged_model,
+    model_files,
     model_folder,
     read_model_info,
     write_model_info,
@@ -762,14 +763,14 @@ class DeclarationRiskRanker(BaseAgent):
             model = cls(**info["params"])
             # The boosters as text: LightGBM is loaded only if something needs it.
             cls.booster_.set_text(model, (path / "booster.txt").read_text())
-            rev = path / "revenue.txt"
-            if rev.is_file():
+            if model_files(path, info, "revenue.txt"):
+                rev = path / "revenue.txt"
                 cls.revenue_booster_.set_text(model, rev.read_text())
             else:
                 model.revenue_booster_ = None
             groups: dict[str, pa.Table] = {}
             prices: dict[str, pa.Table] = {}
-            for f in sorted((path / "references").glob("*.parquet")):
+            for f in model_files(path, info, "references/*.parquet"):
                 kind, name = f.stem.split("-", 1)
                 (groups if kind == "group" else prices)[name] = pq.read_table(f)
             model.references_ = References(

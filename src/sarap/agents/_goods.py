@@ -25,6 +25,7 @@ from sarap.agents._base import (
     BaseAgent,
     Interval,
     damaged_model,
+    model_files,
     model_folder,
     read_model_info,
     write_model_info,
@@ -1187,7 +1188,9 @@ class GoodsClassifier(BaseAgent):
             )
             ranker = path / "ranker.txt"
             model.ranker_ = (
-                lgb.Booster(model_file=str(ranker)) if ranker.is_file() else None
+                lgb.Booster(model_file=str(ranker))
+                if model_files(path, info, "ranker.txt")
+                else None
             )
             model.headings_ = np.array(info["headings"], dtype=str)
             model.codes6_ = np.array(info["codes6"], dtype=str)
