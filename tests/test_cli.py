@@ -89,9 +89,13 @@ def test_fit_score_evaluate_contract(sim_files):
     assert r.exit_code == 0, r.output
     explained = [bool(q["reasons"]) for q in csv.DictReader((d / "q10.csv").open())]
     assert explained == [i < math.ceil(len(queue) / 10) for i in range(len(queue))]
-    r = run(*score, "--out", str(d / "qx.csv"), "--explain", "a few")
-    assert r.exit_code == 2 and "--explain" in r.output
+    for bad in ("a few", "-5", "150%"):
+        r = run(*score, "--out", str(d / "qx.csv"), "--explain", bad)
+        assert r.exit_code == 2 and "--explain" in r.output
     assert not (d / "qx.csv").exists()
+    r = run(*score, "--out", str(d / "q.xlsx"))  # CSV under another name, before
+    assert r.exit_code == 1 and "name it *.csv" in r.output
+    assert not (d / "q.xlsx").exists()
     r = run(
         "declarations",
         "evaluate",

@@ -350,7 +350,7 @@ def fit_cmd(
     # handed one of them (in-sample figures are not a back-test).
     seen = [file_digest(f) for f in (*train, valid) if f and Path(f).is_file()]
     bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json, err)
-    label = f"learning from {train_table.num_rows:,} inspected declarations"
+    label = f"learning from {train_table.num_rows:,} inspected declaration lines"
     if bar is not None:
         err.print(label + " ...")
         with bar:
@@ -391,8 +391,14 @@ def _explain_count(explain: str, n: int) -> int | None:
         return None
     try:
         if explain.endswith("%"):
-            return math.ceil(float(explain[:-1]) / 100 * n)
-        return int(explain)
+            share = float(explain[:-1])
+            if not 0 <= share <= 100:
+                raise ValueError(explain)
+            return math.ceil(share / 100 * n)
+        count = int(explain)
+        if count < 0:
+            raise ValueError(explain)
+        return count
     except ValueError:
         raise click.BadParameter(
             f"{explain!r}: use a count, a percentage like 10% or 'all'",
@@ -442,6 +448,7 @@ def score_cmd(
     """Rank declarations by fraud risk and write the inspection queue."""
     from sarap.agents._declarations import COMPILE_AT, SMALL
     from sarap.agents._queue import (
+        check_queue_path,
         load_model,
         rank_declarations,
         write_queue,
@@ -450,10 +457,7 @@ def score_cmd(
     if bool(files) == bool(workspace):
         raise click.UsageError("give FILE(s) or --workspace W (one of them)")
     _explain_count(explain, 0)  # a bad --explain is told before the work
-    if not Path(out_file).parent.is_dir():  # before the work, not after
-        raise SarapError(
-            f"cannot write {out_file}: folder {Path(out_file).parent} does not exist"
-        )
+    check_queue_path(out_file)  # and a bad --out
     model = load_model(model_dir)
     if compile_:
         with step("compiling the trees for big batches", quiet):

@@ -226,11 +226,20 @@ ORDER BY rank
 """
 
 
-def write_queue(queue: pa.Table, out: str | Path) -> None:
+def check_queue_path(out: str | Path) -> Path:
+    """Where the queue will be written, refused (one line) if it cannot be."""
     out = Path(out)
+    if out.suffix.lower() != ".csv":
+        raise SarapError(
+            f"cannot write {out}: the queue is written as CSV; name it *.csv"
+        )
     if not out.parent.is_dir():
         raise SarapError(f"cannot write {out}: folder {out.parent} does not exist")
-    pacsv.write_csv(queue, out)
+    return out
+
+
+def write_queue(queue: pa.Table, out: str | Path) -> None:
+    pacsv.write_csv(queue, check_queue_path(out))
 
 
 def evaluate_queue(queue: pa.Table, lines: pa.Table) -> dict[str, Any]:
