@@ -349,6 +349,29 @@ def test_mapping_file_with_constants(ws, tmp_path):
     assert row["currency"] == "RUB"
 
 
+def test_columns_a_mapping_file_names_and_the_file_lacks_are_told(ws, tmp_path):
+    # A typo in a mapping file (the label's column, here) left the field
+    # empty on every row without a word; the rows loaded, so a corrected
+    # mapping could not fill it in later.
+    header = ["No", "Дата", "ИНН", "Код ТН ВЭД", "Стоимость", "Нарушение"]
+    rows = [["A1", "05.02.2024", "7701234567", "8517 12 000 0", "150", "1"]]
+    path = write_csv(tmp_path / "ru.csv", rows, header=header)
+    mapping = tmp_path / "ru.toml"
+    mapping.write_text(
+        '[columns]\ndeclaration_id = "No"\ndate = "Дата"\nimporter_id = "ИНН"\n'
+        'hs_code = "Код ТН ВЭД"\ncustoms_value = "Стоимость"\n'
+        'fraud = "Нарушения"\n',
+        encoding="utf-8",
+    )
+    r = ingest(ws, path, mapping=mapping)
+    assert r.unmatched_columns == ["'Нарушения' (fraud)"]
+    text = r.summary()
+    assert "lacks, left empty: 'Нарушения' (fraud)" in text
+    assert "does not take: 'Нарушение'" in text
+    # the identity mapping expects no optional column: no warning
+    assert "warning" not in ingest(ws, write_csv(tmp_path / "g.csv", GOOD)).summary()
+
+
 def test_bad_mapping_file_is_one_line(ws, tmp_path, fixture_csv):
     m = tmp_path / "m.toml"
     m.write_text('[columns]\nimporter = "x"\n')

@@ -52,6 +52,8 @@ class IngestResult:
     quarantined: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     ignored_columns: list[str] = field(default_factory=list)
+    unmatched_columns: list[str] = field(default_factory=list)
+    """Columns a mapping file names that the file lacks: '<column>' (<field>)."""
     batch_id: str = ""
     stored: bool = True  # False for validate_file: checked, not imported
 
@@ -63,7 +65,7 @@ class IngestResult:
                 f"valid, rejected {self.quarantined:,}"
             ]
             lines += [f"  {n:>8,}  {r}" for r, n in self.reasons.most_common(10)]
-            return "\n".join(lines)
+            return "\n".join(lines + self._unmatched())
         parts = [f"{self.file}: read {self.rows_read:,} rows, loaded {self.loaded:,}"]
         if self.outcomes_loaded:
             parts.append(f"{self.outcomes_loaded:,} inspection outcomes")
@@ -77,7 +79,21 @@ class IngestResult:
                 f"  ... and {len(self.reasons) - 10} other reasons "
                 "(see the quarantine table)"
             )
-        return "\n".join(lines)
+        return "\n".join(lines + self._unmatched())
+
+    def _unmatched(self) -> list[str]:
+        if not self.unmatched_columns:
+            return []
+        lines = [
+            "  warning: the mapping names column(s) this file lacks, left empty: "
+            + ", ".join(self.unmatched_columns)
+        ]
+        if self.ignored_columns:
+            lines.append(
+                "  the file's columns the mapping does not take: "
+                + ", ".join(f"'{c}'" for c in self.ignored_columns)
+            )
+        return lines
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -302,6 +318,12 @@ def _resolved(
     )
     used = set(cols.values())
     result.ignored_columns = [c for c in staged.columns if c not in used]
+    if mapping.from_file:
+        result.unmatched_columns = [
+            f"'{col}' ({name})" if col != name else f"'{col}'"
+            for name, col in mapping.columns.items()
+            if name not in cols
+        ]
     return mapping, cols, result
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     date_format: str | None = None
+    from_file: bool = False  # written by the user: every column it names is expected
 
     def fields(self) -> list[Any]:
         """The data-model fields this mapping can fill, entity's first."""
@@ -75,7 +76,7 @@ def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mappi
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SarapError(f"mapping {path}: cannot parse: {exc}") from None
-    return _parse(data, path.stem, where=str(path))
+    return replace(_parse(data, path.stem, where=str(path)), from_file=True)
 
 
 def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
