@@ -90,32 +90,19 @@ def detect_encoding(path: Path) -> str:
     quarantined); decoding all of it in a single-byte code page would turn
     every other line into nonsense.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    letters = 0  # non-ASCII characters read as UTF-8 before a bad byte
     with path.open("rb") as fh:
         if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return "utf-16"  # Excel's "Unicode text"
-        fh.seek(0)
-        while chunk := fh.read(_CHUNK):
-            try:
-                text = decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                bad_at = offset + exc.start
-                letters += _non_ascii(chunk[: exc.start].decode("utf-8", "ignore"))
-                break
-            letters += _non_ascii(text) if letters < _UTF8_EVIDENCE else 0
-            offset += len(chunk)
-        else:
-            return "utf-8"
-        if letters >= _UTF8_EVIDENCE:
-            return "utf-8"
-        fh.seek(max(0, bad_at - 4096))
+    scan = _scan_utf8(path)
+    if scan.bad_at is None or scan.letters >= _UTF8_EVIDENCE:
+        return "utf-8"
+    with path.open("rb") as fh:
+        fh.seek(max(0, scan.bad_at - 4096))
         sample = fh.read(64 * 1024)
     guess = _guess_legacy(sample)
     if guess is None:
         raise SarapError(
-            f"{path}: not UTF-8 (bad byte at offset {bad_at}) and the "
+            f"{path}: not UTF-8 (bad byte at offset {scan.bad_at}) and the "
             "encoding could not be detected; pass --encoding"
         )
     return guess
@@ -124,18 +111,30 @@ def detect_encoding(path: Path) -> str:
 _UTF8_EVIDENCE = 16
 
 
-def _first_bad_utf8(path: Path) -> int | None:
-    """The number of the first line of ``path`` that is not UTF-8, if any."""
+@dataclass
+class _Utf8Scan:
+    bad_at: int | None  # offset of the first byte that is not UTF-8
+    line: int  # its line (1-based)
+    letters: int  # non-ASCII characters read before it (counted up to 16)
+
+
+def _scan_utf8(path: Path) -> _Utf8Scan:
+    """Read ``path`` as UTF-8 up to its first bad byte, if any."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines = 1
+    offset, lines, letters = 0, 1, 0
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                return lines + chunk.count(b"\n", 0, exc.start)
+                good = chunk[: exc.start]
+                letters += _non_ascii(good.decode("utf-8", "ignore"))
+                return _Utf8Scan(offset + exc.start, lines + good.count(b"\n"), letters)
+            if letters < _UTF8_EVIDENCE:
+                letters += _non_ascii(text)
+            offset += len(chunk)
             lines += chunk.count(b"\n")
-    return None
+    return _Utf8Scan(None, lines, letters)
 
 
 def _non_ascii(text: str) -> int:
@@ -151,8 +150,8 @@ _LOWER = frozenset(_RU + _KK)
 # (Windows-1251 upper case read as KOI8-R: ПРОЧИЕ becomes опнвхе).
 _COMMON_PAIRS = frozenset(
     "ст но то на ен ов ни ра во ко ро ре ос пр ер не по ал ли ан ет ол ор ом "
-    "ка ва ат ри ес ит те ел ин ле ло ск ви де ть ие ия ой ый ая ых ым ие ед "
-    "ль ис ак ны ди ма ча ще ци ем ев ив ло".split()
+    "ка ва ат ри ес ит те ел ин ле ло ск ви де ть ие ия ой ый ая ых ым ед ль "
+    "ис ак ны ди ма ча ще ци ем ев ив".split()
 )
 
 
@@ -234,6 +233,7 @@ def stage(
             codecs.lookup(encoding)
         except LookupError:
             raise SarapError(f"unknown encoding {encoding!r}") from None
+    enc = None
     try:
         if fmt in ("csv", "json"):
             enc = encoding or detect_encoding(path)
@@ -248,12 +248,14 @@ def stage(
             staged = _stage_excel(con, path, relation)
     except duckdb.Error as exc:
         msg = str(exc).strip().splitlines()[0]
-        bad = _first_bad_utf8(path) if fmt in ("csv", "json") else None
-        if bad is not None and codecs.lookup(encoding or "utf-8").name == "utf-8":
-            raise SarapError(
-                f"{path}: UTF-8 but for line {bad}, which is not (another "
-                "encoding pasted in?): fix that line, or pass --encoding"
-            ) from None
+        if enc is not None and codecs.lookup(enc).name == "utf-8":
+            scan = _scan_utf8(path)
+            if scan.bad_at is not None:
+                raise SarapError(
+                    f"{path}: UTF-8 but for line {scan.line}, which is not "
+                    "(another encoding pasted in?): fix that line, or pass "
+                    "--encoding"
+                ) from None
         raise SarapError(f"{path}: cannot read as {fmt}: {msg}") from None
     try:
         yield staged
