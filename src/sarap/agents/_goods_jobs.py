@@ -7,6 +7,7 @@ parses options and prints.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -344,7 +345,7 @@ def mismatch_table(model: GoodsClassifier, lines: pa.Table) -> pa.Table:
     reason: list[str | None] = [None] * n
     judged = model.judge([texts[i] for i in usable], declared)
     for i, f in zip(usable, judged, strict=True):
-        if f.declared_confidence != f.declared_confidence:  # NaN: no words
+        if math.isnan(f.declared_confidence):  # a text without words
             continue
         risk[i] = f.score
         flagged[i] = f.declared_confidence < model.mismatch_threshold

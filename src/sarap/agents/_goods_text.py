@@ -19,6 +19,7 @@ from sklearn.preprocessing import normalize
 
 from sarap.agents._kernels import KeyTable
 from sarap.errors import SarapError
+from sarap.store._schema import HS_FLOAT, HS_HEADING_00
 
 # Customs shorthand, written out so that it meets the nomenclature's words.
 _ABBREVIATIONS = (
@@ -35,10 +36,8 @@ _ABBREVIATIONS = (
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NON_WORD = re.compile(r"[^\w]+")
 _DIGITS = re.compile(r"\D")
-# A code stored as a float (851713.0), and the dotted form of a heading
-# without subheadings (0409.00), which is not one.
-_FLOAT_CODE = re.compile(r"\d+\.0+")
-_HEADING_00 = re.compile(r"\d{4}\.00")
+_FLOAT_CODE = re.compile(HS_FLOAT)
+_HEADING_00 = re.compile(HS_HEADING_00)
 
 
 def normalise_text(text: str) -> str:

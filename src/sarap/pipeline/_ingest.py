@@ -34,7 +34,7 @@ from sarap.pipeline._readers import (
     sql_literal,
     stage,
 )
-from sarap.store._schema import ENTITIES, OUTCOMES, Field
+from sarap.store._schema import ENTITIES, HS_FLOAT, HS_HEADING_00, OUTCOMES, Field
 from sarap.store._workspace import Workspace
 
 
@@ -167,12 +167,11 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
             f"THEN upper({raw}) END"
         )
     if f.kind == "hs":
-        # A code stored as a float ends in ".0" (851713.0); the dotted
-        # form of a heading without subheadings (0409.00) does not count.
+        # A code stored as a float (HS_FLOAT) loses its fraction.
         whole = (
             f"CASE WHEN {raw} LIKE '%.0%' "
-            f"AND regexp_full_match({raw}, '[0-9]+\\.0+') "
-            f"AND NOT regexp_full_match({raw}, '[0-9]{{4}}\\.00') "
+            f"AND regexp_full_match({raw}, {sql_literal(HS_FLOAT)}) "
+            f"AND NOT regexp_full_match({raw}, {sql_literal(HS_HEADING_00)}) "
             f"THEN split_part({raw}, '.', 1) ELSE {raw} END"
         )
         digits = f"replace(replace({whole}, ' ', ''), '.', '')"

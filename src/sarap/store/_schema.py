@@ -15,6 +15,14 @@ from dataclasses import dataclass
 SCHEMA_VERSION = 2
 
 
+# Goods codes as programs write them, one rule for every reader (SQL on
+# ingest, Python in the goods agent; both regex dialects read these): a
+# code stored as a float (851713.0) drops its fraction, except the dotted
+# form of a heading's only subheading (0409.00), which is a code.
+HS_FLOAT = r"[0-9]+\.0+"
+HS_HEADING_00 = r"[0-9]{4}\.00"
+
+
 @dataclass(frozen=True)
 class Field:
     """One column of the common data model."""
