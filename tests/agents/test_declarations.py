@@ -67,6 +67,16 @@ def test_fit_is_deterministic(sim_lines):
     np.testing.assert_array_equal(a, b)
 
 
+def test_the_same_lines_in_another_order_fit_the_same_model(sim_lines):
+    # Bagging draws rows by position: the file's order must not matter.
+    train, test = _split(sim_lines.slice(0, 6000))
+    shuffled = train.take(np.random.default_rng(3).permutation(train.num_rows))
+    a = DeclarationRiskRanker(n_estimators=30).fit(train)
+    b = DeclarationRiskRanker(n_estimators=30).fit(shuffled)
+    np.testing.assert_array_equal(a.score_samples(test), b.score_samples(test))
+    assert a.training_fingerprint_ == b.training_fingerprint_
+
+
 def test_predict_flags_about_the_inspection_share(fitted):
     model, train, _ = fitted
     share = model.predict(train).mean()

@@ -77,6 +77,25 @@ def _as_table(X: Any) -> pa.Table:
     return pa.table(cols)
 
 
+def _canonical(
+    X: pa.Table, y: np.ndarray, revenue: np.ndarray
+) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """The lines, labels and revenue in an order set by their content alone
+    (declaration, item, then every other column and the label), so that the
+    same inspected lines fit the same model whatever order the file had:
+    LightGBM's bagging draws rows by position."""
+    first = ["declaration_id", "item_no"]
+    keys = first + [c for c in X.column_names if c not in first]
+    order = pc.sort_indices(
+        X.append_column("_label", pa.array(y)).append_column(
+            "_revenue", pa.array(revenue)
+        ),
+        sort_keys=[(k, "ascending", "at_end") for k in [*keys, "_label", "_revenue"]],
+    )
+    rows = order.to_numpy()
+    return X.take(order), y[rows], revenue[rows]
+
+
 def _fingerprint(X: pa.Table, y: np.ndarray) -> str:
     h = hashlib.sha256()
     ids = X.column("declaration_id").to_pylist()
@@ -306,7 +325,7 @@ class DeclarationRiskRanker(BaseAgent):
         raw = X if isinstance(X, pa.Table) else pa.Table.from_pandas(X)
         X = _as_table(raw)
         y = self._labels(X, y, raw)
-        revenue = _revenue(raw)
+        X, y, revenue = _canonical(X, y, _revenue(raw))
         if y.sum() == 0 or y.sum() == len(y):
             raise ValueError("labels have a single class; need frauds and non-frauds")
         rounds = self.n_estimators
@@ -320,6 +339,7 @@ class DeclarationRiskRanker(BaseAgent):
             )
             Xv = _as_table(rawv)
             yv = self._labels(Xv, eval_set[1], rawv)
+            Xv, yv, revenue_v = _canonical(Xv, yv, _revenue(rawv))
             goods_v = self._goods_columns(Xv)
             booster, refs, _ = self._train(
                 X, y, rounds, goods, valid=(Xv, yv, goods_v), callbacks=callbacks
@@ -328,7 +348,7 @@ class DeclarationRiskRanker(BaseAgent):
             self.best_iteration_ = rounds
             X = pa.concat_tables([X, Xv])
             y = np.concatenate([y, yv])
-            revenue = np.concatenate([revenue, _revenue(rawv)])
+            revenue = np.concatenate([revenue, revenue_v])
             if goods is not None and goods_v is not None:
                 goods = pa.concat_tables([goods, goods_v])  # checked once
         booster, refs, feats = self._train(X, y, rounds, goods, callbacks=callbacks)
