@@ -275,6 +275,46 @@ def test_ingest_interrupted_in_a_later_file_says_what_was_imported(
     assert r.exit_code == 130 and "interrupted: nothing was changed" in r.stderr
 
 
+def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
+    tmp_path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # A Ctrl-C can land a moment after the commit: the file is in, and the
+    # message must say so (it said "nothing was changed").
+    import sarap.backends.duckdb
+    import sarap.pipeline._ingest
+    from sarap.simulate import simulate_declarations, write_table
+
+    files = []
+    for i in range(2):
+        files.append(str(tmp_path / f"d{i}.csv"))
+        write_table(simulate_declarations(300, seed=i), files[-1])
+
+    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    ws_path = str(tmp_path / "w.duckdb")
+    with monkeypatch.context() as m:  # runs right after the commit
+        m.setattr(sarap.pipeline._ingest, "_drop_prepared", interrupt)
+        r = CliRunner().invoke(main, ["ingest", *files, "-w", ws_path])
+    assert r.exit_code == 130
+    stderr = " ".join(r.stderr.split())
+    assert f"{files[0]}: read 300 rows, loaded 300, 0 already in workspace" in stderr
+    said = stderr[stderr.rindex("interrupted:") :]
+    assert said == (
+        f"interrupted: {files[0]} was imported (the interrupt came just after it "
+        f"was saved); {files[1]} and any after it were not (the same command "
+        "again skips the rows already in)"
+    )
+    with monkeypatch.context() as m:  # runs right before the commit
+        m.setattr(sarap.backends.duckdb, "raise_if_interrupted", interrupt)
+        r = CliRunner().invoke(main, ["ingest", files[1], "-w", ws_path])
+    assert r.exit_code == 130 and "interrupted: nothing was changed" in r.stderr
+    with Workspace(ws_path) as ws:
+        files_in = ws.sql("SELECT file FROM ingest_batches").column(0).to_pylist()
+        assert [Path(f).name for f in files_in] == ["d0.csv"]
+        assert ws.count("declarations") == 300
+
+
 @pytest.mark.slow
 def test_contract_on_the_public_dataset(tmp_path):
     need_kcs()

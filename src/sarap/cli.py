@@ -131,25 +131,67 @@ def ingest_cmd(
     from sarap.store import Workspace
 
     results: list[Any] = []
+    done: list[str] = []  # files whose import was saved
+    late: list[str] = []  # the one a Ctrl-C came just after it was saved
 
     def imported() -> str | None:  # each file is its own transaction
-        done = list(files[: len(results)])
         if not done:
             return None
-        return (
-            f"{_listed(done)} {'were' if done[1:] else 'was'} imported; "
-            f"{files[len(results)]} and any after it were not (the same command "
-            "again skips the rows already in)"
-        )
+        said = f"{_listed(done)} {'were' if done[1:] else 'was'} imported"
+        if late:
+            which = late[0] if done[1:] else "it"
+            said += f" (the interrupt came just after {which} was saved)"
+        if files[len(done) :]:
+            said += (
+                f"; {files[len(done)]} and any after it were not (the same command "
+                "again skips the rows already in)"
+            )
+        return said
 
     with telling_on_interrupt(imported), Workspace(workspace) as ws:
         for f in files:
-            with step(f"importing {f}", quiet=as_json):
-                results.append(ingest(ws, f, mapping=mapping, encoding=encoding))
+            batches = ws.count("ingest_batches")
+            try:
+                with step(f"importing {f}", quiet=as_json):
+                    results.append(ingest(ws, f, mapping=mapping, encoding=encoding))
+            except (KeyboardInterrupt, RuntimeError) as exc:
+                said = _saved_anyway(ws, f, batches) if _is_interrupt(exc) else None
+                if said is not None:
+                    done.append(f)
+                    late.append(f)
+                    if not as_json:
+                        err.print(said, highlight=False)
+                raise
+            done.append(f)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], default=str))
     else:
         print_imports(results, False)
+
+
+def _saved_anyway(ws: Any, file: str, batches: int) -> str | None:
+    """The import of ``file`` as the workspace recorded it, when a Ctrl-C
+    came too late to stop it (just after its commit), else None."""
+    import duckdb
+
+    try:  # a COMMIT cut short may leave the transaction open: end it
+        ws.backend.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # none open, as usual
+    if ws.count("ingest_batches") == batches:
+        return None
+    r = ws.sql(
+        "SELECT rows_read, rows_loaded, rows_duplicate, rows_quarantined "
+        "FROM ingest_batches ORDER BY started_at DESC LIMIT 1"
+    ).to_pylist()[0]
+    said = (
+        f"{file}: read {r['rows_read']:,} rows, loaded {r['rows_loaded']:,}, "
+        f"{r['rows_duplicate']:,} already in workspace, "
+        f"quarantined {r['rows_quarantined']:,}"
+    )
+    return said + (
+        " (reasons in the quarantine table)" if r["rows_quarantined"] else ""
+    )
 
 
 # -- simulate -------------------------------------------------------------
