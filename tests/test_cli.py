@@ -315,6 +315,38 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
         assert ws.count("declarations") == 300
 
 
+def test_ingest_of_several_files_tells_those_saved_before_one_failed(tmp_path):
+    # Each file is its own transaction: the ones before the failure stay in,
+    # and their summaries were lost with the error.
+    from sarap.simulate import simulate_declarations, write_table
+
+    a, bad, c = (str(tmp_path / n) for n in ("a.csv", "bad.csv", "c.csv"))
+    write_table(simulate_declarations(300, seed=1), a)
+    write_table(simulate_declarations(300, seed=2), c)
+    (tmp_path / "bad.csv").write_text("declaration_id,date\nA,2024-01-01\n")
+    ws_path = str(tmp_path / "w.duckdb")
+    r = CliRunner().invoke(main, ["ingest", a, bad, c, "-w", ws_path])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    stderr = " ".join(r.stderr.split())
+    assert f"{a}: read 300 rows, loaded 300," in stderr
+    assert (
+        f"{a} was imported; {bad} and {c} were not (the same command again skips "
+        "the rows already in)"
+    ) in stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("Error")]
+    assert errors == [
+        f"Error: {bad}: missing required column(s) 'importer_id', 'hs_code', "
+        "'customs_value' for mapping 'identity'"
+    ]
+    r = CliRunner().invoke(main, ["ingest", c, "nope.csv", "-w", ws_path, "--json"])
+    assert r.exit_code == 1
+    assert [d["file"] for d in json.loads(r.stdout)] == [c]
+    assert "Error: nope.csv: no such file" in r.stderr
+    with Workspace(ws_path) as ws:
+        files_in = ws.sql("SELECT file FROM ingest_batches").column(0).to_pylist()
+        assert files_in == [a, c]
+
+
 @pytest.mark.slow
 def test_contract_on_the_public_dataset(tmp_path):
     need_kcs()

@@ -125,9 +125,10 @@ def ingest_cmd(
     """Import declaration, outcome or party FILES into a workspace.
 
     Valid rows load, rejected rows go to the quarantine table with their row
-    number and reason, rows already there are skipped.
+    number and reason, rows already there are skipped. Each file is its own
+    transaction: its summary is printed once it is saved.
     """
-    from sarap.pipeline import ingest
+    from sarap.pipeline import ingest, load_mapping
     from sarap.store import Workspace
 
     results: list[Any] = []
@@ -148,25 +149,53 @@ def ingest_cmd(
             )
         return said
 
-    with telling_on_interrupt(imported), Workspace(workspace) as ws:
-        for f in files:
-            batches = ws.count("ingest_batches")
-            try:
-                with step(f"importing {f}", quiet=as_json):
-                    results.append(ingest(ws, f, mapping=mapping, encoding=encoding))
-            except (KeyboardInterrupt, RuntimeError) as exc:
-                said = _saved_anyway(ws, f, batches) if _is_interrupt(exc) else None
-                if said is not None:
-                    done.append(f)
-                    late.append(f)
-                    if not as_json:
-                        err.print(said, highlight=False)
-                raise
-            done.append(f)
-    if as_json:
-        click.echo(json.dumps([r.as_dict() for r in results], default=str))
-    else:
-        print_imports(results, False)
+    # A bad mapping fails before any file, rather than as the first file's error.
+    spec = load_mapping(mapping) if mapping is not None else None
+    try:
+        with telling_on_interrupt(imported), Workspace(workspace) as ws:
+            for f in files:
+                batches = ws.count("ingest_batches")
+                try:
+                    with step(f"importing {f}", quiet=as_json):
+                        results.append(ingest(ws, f, mapping=spec, encoding=encoding))
+                except (KeyboardInterrupt, RuntimeError) as exc:
+                    said = _saved_anyway(ws, f, batches) if _is_interrupt(exc) else None
+                    if said is not None:
+                        done.append(f)
+                        late.append(f)
+                        if not as_json:
+                            err.print(said, highlight=False)
+                    raise
+                except (SarapError, ValueError, OSError) as exc:
+                    raise _failed(f, exc, files, done) from None
+                done.append(f)
+                print_imports(results[-1:], as_json)
+    finally:
+        # With --json too, the files saved before an error are told.
+        if as_json and results:
+            click.echo(json.dumps([r.as_dict() for r in results], default=str))
+
+
+def _failed(
+    file: str, exc: Exception, files: tuple[str, ...], done: list[str]
+) -> SarapError:
+    """The error of one of several files, naming it; which files were
+    imported before it is printed first."""
+    said = str(exc) if isinstance(exc, SarapError) else f"{type(exc).__name__}: {exc}"
+    if file not in said and str(Path(file)) not in said:
+        said = f"{file}: {said}"
+    if files[1:]:
+        rest = list(files[len(done) :])
+        were = "were" if rest[1:] else "was"
+        err.print(
+            f"{_listed(done)} {'were' if done[1:] else 'was'} imported; "
+            f"{_listed(rest)} {were} not (the same command again skips the rows "
+            "already in)"
+            if done
+            else "nothing was imported",
+            highlight=False,
+        )
+    return SarapError(said)
 
 
 def _saved_anyway(ws: Any, file: str, batches: int) -> str | None:
