@@ -347,6 +347,27 @@ def test_ingest_of_several_files_tells_those_saved_before_one_failed(tmp_path):
         assert files_in == [a, c]
 
 
+@pytest.mark.parametrize("given", [[], ["--mapping", "kcs"]])
+def test_a_kcs_file_short_of_a_column_is_told_which(tmp_path, given):
+    # Without --mapping it was told it lacked the data-model names
+    # (declaration_id, importer_id, ...), as if it were not a KCS file.
+    from sarap.pipeline import load_mapping
+
+    header = [*load_mapping("kcs").columns.values(), "Critical Fraud"]
+    header.remove("Importer ID")
+    path = tmp_path / "kcs.csv"
+    path.write_text(",".join(header) + "\n" + ",".join("1" * len(header)) + "\n")
+    r = CliRunner().invoke(
+        main, ["ingest", str(path), "-w", str(tmp_path / "w.duckdb"), *given]
+    )
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    errors = [line for line in r.stderr.splitlines() if line.startswith("Error")]
+    assert errors == [
+        f"Error: {path}: missing required column(s) 'Importer ID' (importer_id) "
+        "for mapping 'kcs'"
+    ]
+
+
 @pytest.mark.slow
 def test_contract_on_the_public_dataset(tmp_path):
     need_kcs()

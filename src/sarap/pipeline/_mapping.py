@@ -116,8 +116,10 @@ def detect_mapping(columns: list[str]) -> Mapping:
 
     Data-model names first: of the data model's tables, the table
     most of whose fields the file has; a built-in mapping when the file has
-    all its required columns instead; else the closest table, so that the
-    error names the columns it lacks.
+    all its required columns instead; else the closest of them, so that the
+    error names the columns it lacks: a built-in mapping when the file has
+    most of its columns (a KCS file short of one was told it lacked the
+    data-model names).
     """
     have = {c.strip().lower() for c in columns}
 
@@ -136,8 +138,15 @@ def detect_mapping(columns: list[str]) -> Mapping:
     closest = max(ours, key=overlap)  # the first of equals: declarations
     if complete(closest):
         return closest
-    for name in BUILTIN:
-        builtin = load_mapping(name)
+    builtins = [load_mapping(name) for name in BUILTIN]
+    for builtin in builtins:
         if complete(builtin):
             return builtin
+
+    def found(m: Mapping) -> int:
+        return sum(c.strip().lower() in have for c in m.columns.values())
+
+    near = max(builtins, key=found)
+    if found(near) > max(len(near.columns) / 2, overlap(closest)):
+        return near
     return closest
