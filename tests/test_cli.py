@@ -459,6 +459,32 @@ def test_evaluate_warns_on_a_file_the_model_learnt_from(sim_files, tmp_path):
     assert "in-sample" not in r.stderr
 
 
+def test_evaluate_on_a_file_without_fraud_leaves_recall_undefined(sim_files, tmp_path):  # type: ignore[no-untyped-def]
+    # No fraud to find: recall was reported as 0.0, as if the model missed it.
+    d = sim_files
+    model = str(tmp_path / "m")
+    r = run("declarations", "fit", "--train", str(d / "train.csv"), "--model", model)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader((d / "test.csv").open()))
+    with (tmp_path / "clean.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows({**row, "fraud": "0"} for row in rows)
+    evaluate = ["declarations", "evaluate", str(tmp_path / "clean.csv")]
+    evaluate += ["--model", model]
+    r = run(*evaluate, "--json")
+    assert r.exit_code == 0, r.output
+    m = json.loads(r.stdout.strip().splitlines()[-1])
+    assert m["positives"] == 0 and m["auc"] is None
+    for k in (1, 2, 5, 10):
+        assert m[f"recall@{k}%"] is None and m[f"precision@{k}%"] == 0.0
+    r = run(*evaluate)
+    assert r.exit_code == 0, r.output
+    row = [line for line in r.stdout.splitlines() if "top 10%" in line][0]
+    assert [c.strip() for c in row.split("│")[1:-1]] == ["top 10%", "0.000", "n/a"]
+    assert "recall n/a: no fraud in the file to find" in r.stdout
+
+
 @pytest.mark.slow  # compiles three boosters (about 15 s)
 def test_score_says_when_trees_are_not_compiled_here(sim_files, tmp_path, monkeypatch):
     """A model fitted on another machine (or whose cache was cleared) scores

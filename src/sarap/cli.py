@@ -591,12 +591,15 @@ def evaluate_cmd(
     t.add_column("precision", justify="right")
     t.add_column("recall", justify="right")
     for level in (1, 2, 5, 10):
+        recall = metrics[f"recall@{level}%"]
         t.add_row(
             f"top {level}%",
             f"{metrics[f'precision@{level}%']:.3f}",
-            f"{metrics[f'recall@{level}%']:.3f}",
+            "n/a" if recall is None else f"{recall:.3f}",
         )
     out.print(t)
+    if metrics["positives"] == 0:
+        out.print("recall n/a: no fraud in the file to find")
     if metrics.get("auc") is not None:
         out.print(f"ROC AUC {metrics['auc']:.3f}")
 

@@ -140,7 +140,9 @@ def run_demo(
         f"Back-test on the new month ({metrics['n']:,} declarations, "
         f"{metrics['positives']:,} violations): precision "
         + ", ".join(f"top {k}% {metrics[f'precision@{k}%']:.2f}" for k in (1, 5, 10))
-        + f"; recall at top 10% {metrics['recall@10%']:.2f}."
+        + "; recall at top 10% "
+        + ("n/a" if metrics["recall@10%"] is None else f"{metrics['recall@10%']:.2f}")
+        + "."
     )
     _tax_side(ws_path, folder / "economy", taxpayers, seed, console)
     out.print(

@@ -16,10 +16,12 @@ def top_k_order(scores: np.ndarray) -> np.ndarray:
 
 def precision_recall_at(
     y_true: Sequence[int] | np.ndarray, scores: np.ndarray, percent: float
-) -> tuple[float, float]:
+) -> tuple[float, float | None]:
     """Precision and recall when the riskiest ``percent`` % are inspected.
 
-    The inspected count is ``ceil(percent / 100 * n)``, at least one.
+    The inspected count is ``ceil(percent / 100 * n)``, at least one, so
+    precision is always defined; recall is None when there is no positive
+    to find (it is undefined, not 0).
 
     Examples
     --------
@@ -33,7 +35,7 @@ def precision_recall_at(
     k = max(1, math.ceil(percent / 100 * n))
     hits = int(y[top_k_order(scores)[:k]].sum())
     positives = int(y.sum())
-    return hits / k, (hits / positives if positives else 0.0)
+    return hits / k, (hits / positives if positives else None)
 
 
 def inspection_metrics(
@@ -42,15 +44,15 @@ def inspection_metrics(
     """The back-test figures of ``sarap declarations evaluate``.
 
     Returns a dict with ``precision@1%`` ... ``precision@10%``, the same for
-    ``recall@``, ``auc`` (None when only one class is present), ``n`` and
-    ``positives``.
+    ``recall@`` (None when there are no positives), ``auc`` (None when only
+    one class is present), ``n`` and ``positives``.
     """
     y = np.asarray(y_true, dtype=int)
     out: dict[str, Any] = {}
     for level in LEVELS:
         p, r = precision_recall_at(y, scores, level)
         out[f"precision@{level}%"] = round(p, 4)
-        out[f"recall@{level}%"] = round(r, 4)
+        out[f"recall@{level}%"] = None if r is None else round(r, 4)
     from sklearn.metrics import roc_auc_score  # here: scikit-learn loads slowly
 
     out["auc"] = (
