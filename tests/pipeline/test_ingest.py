@@ -283,6 +283,71 @@ def test_parquet_json_and_excel_load_the_same(ws, tmp_path):
     assert results[0] == results[1] == results[2]
 
 
+def _jsonl(rows: list[list[str]]) -> list[str]:
+    return [
+        json.dumps(dict(zip(HEADER, r, strict=True)), ensure_ascii=False) for r in rows
+    ]
+
+
+def test_a_bad_json_line_is_quarantined_with_its_line(ws, tmp_path):
+    # One broken record made the whole file fail, naming the wrong line.
+    # A JSON Lines record's row number is its line in the file, blank lines
+    # counted (DuckDB skips them).
+    lines = _jsonl(GOOD[:6] + [BAD[0][0]])  # the last has a bad date
+    lines[2] = lines[2][:30]  # cut short
+    lines[4] = "[1, 2]"
+    lines.insert(5, "")
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    r = ingest(ws, path)
+    assert (r.rows_read, r.loaded, r.quarantined) == (7, 4, 3)
+    assert r.reasons == {
+        "invalid JSON": 1,
+        "not a JSON object": 1,
+        "bad date (column 'date')": 1,
+    }
+    q = ws.sql("SELECT row_number, reason, raw FROM quarantine ORDER BY 1")
+    got = [(x["row_number"], x["reason"]) for x in q.to_pylist()]
+    assert got == [
+        (3, "invalid JSON: Unterminated string starting at (column 28)"),
+        (5, "not a JSON object"),
+        (8, "bad date (column 'date'): 2024-13-45"),
+    ]
+    assert json.loads(q.to_pylist()[0]["raw"]) == {"line": lines[2]}
+    assert ws.count("declarations") == 4
+    from sarap.pipeline._ingest import reason_in_russian
+
+    assert reason_in_russian(got[0][1]).startswith("неверный JSON: ")
+    assert reason_in_russian(got[1][1]) == "строка не объект JSON"
+
+
+def test_a_json_lines_file_with_a_foreign_line_names_it(ws, tmp_path):
+    lines = [
+        line.encode() for line in _jsonl([[*r[:7], "ТЕЛЕФОН", *r[8:]] for r in GOOD])
+    ]
+    lines[3] = lines[3].decode().encode("cp1251")
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(SarapError, match="UTF-8 but for line 4, which is not"):
+        ingest(ws, path)
+
+
+def test_json_lines_rows_are_numbered_by_line_around_blank_lines(ws, tmp_path):
+    lines = _jsonl([GOOD[0], BAD[0][0]])
+    path = tmp_path / "d.jsonl"
+    path.write_text(f"\n{lines[0]}\n\n{lines[1]}\n")
+    assert ingest(ws, path).loaded == 1
+    assert ws.sql("SELECT row_number FROM quarantine").column(0).to_pylist() == [4]
+
+
+def test_a_json_lines_file_without_a_record_is_one_line(ws, tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('["D001", 1]\n{"declaration_id": \n')
+    with pytest.raises(SarapError, match="no JSON object") as e:
+        ingest(ws, path)
+    assert "\n" not in str(e.value)
+
+
 def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     path = tmp_path / "m.csv"
     lines = (

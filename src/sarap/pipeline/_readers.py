@@ -8,6 +8,7 @@ and a list of rows that could not even be parsed.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import shutil
 import tempfile
@@ -246,7 +247,7 @@ def stage(
             staged = _stage_parquet(con, path, relation)
         else:
             staged = _stage_excel(con, path, relation)
-    except duckdb.Error as exc:
+    except (duckdb.Error, UnicodeDecodeError) as exc:  # the latter: JSON Lines
         msg = str(exc).strip().splitlines()[0]
         if enc is not None and codecs.lookup(enc).name == "utf-8":
             scan = _scan_utf8(path)
@@ -342,12 +343,115 @@ def _stage_query(con: duckdb.DuckDBPyConnection, rel: str, select: str) -> Stage
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
-    return _stage_query(
-        con,
-        rel,
-        "SELECT row_number() OVER () AS _row, * FROM "
-        f"read_json({sql_literal(path)}, format = 'auto', sample_size = -1)",
+    """A JSON array (row = record), or JSON Lines (row = line in the file)."""
+    if not _json_lines(path):
+        return _stage_query(
+            con,
+            rel,
+            "SELECT row_number() OVER () AS _row, * FROM "
+            f"read_json({sql_literal(path)}, format = 'auto', sample_size = -1)",
+        )
+    # DuckDB reads a clean file whole. One line that is not a JSON object
+    # fails it, and DuckDB skips blank lines, which would shift the row
+    # numbers: such a file is read line by line instead.
+    try:
+        staged = _stage_query(
+            con,
+            rel,
+            f"SELECT row_number() OVER () AS _row, * FROM {_read_lines(path)}",
+        )
+    except duckdb.Error:
+        con.execute("DROP VIEW IF EXISTS _src")
+    else:
+        if staged.rows == _line_count(path):
+            return staged
+        con.execute(staged.cleanup)
+    return _stage_json_by_line(con, path, rel)
+
+
+def _read_lines(path: Path) -> str:
+    return (
+        f"read_json({sql_literal(path)}, format = 'newline_delimited', "
+        "records = 'true', sample_size = -1)"
     )
+
+
+def _json_lines(path: Path) -> bool:
+    """Whether ``path`` is JSON Lines: by its name, or a first line that is
+    a whole JSON object (not an array, nor an object over several lines)."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return True
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        for line in iter(lambda: fh.readline(_CHUNK), ""):
+            if line.strip():
+                try:
+                    return isinstance(json.loads(line), dict)
+                except ValueError:
+                    return False
+    return False
+
+
+def _line_count(path: Path) -> int:
+    lines, last = 0, b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def _stage_json_by_line(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
+    """Stage the JSON objects of a JSON Lines file, each numbered by its
+    line; other lines (bad JSON, not an object) are set aside."""
+    numbers: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="sarap-") as tmp:
+        objects = Path(tmp) / "objects.jsonl"
+        with path.open("rb") as src, objects.open("w", encoding="utf-8") as dst:
+            for number, raw in enumerate(src, start=1):  # lines end at \n only
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                line = line.rstrip("\r\n")
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line, parse_constant=_not_json)
+                except ValueError as exc:
+                    why = (
+                        f"{exc.msg} (column {exc.colno})"
+                        if isinstance(exc, json.JSONDecodeError)
+                        else str(exc)
+                    )
+                    broken.append((number, f"invalid JSON: {why}", line))
+                    continue
+                if not isinstance(record, dict):
+                    broken.append((number, "not a JSON object", line))
+                    continue
+                dst.write(line + "\n")
+                numbers.append(number)
+        if not numbers:
+            first = f" (line {broken[0][0]}: {broken[0][1]})" if broken else ""
+            raise SarapError(f"{path}: no JSON object on any line{first}")
+        con.register(
+            "_rowmap",
+            pa.table({"_k": np.arange(1, len(numbers) + 1), "_row": numbers}),
+        )
+        try:
+            staged = _stage_query(
+                con,
+                rel,
+                "SELECT m._row, s.* EXCLUDE (_k) FROM (SELECT row_number() OVER () "
+                f"AS _k, * FROM {_read_lines(objects)}) s JOIN _rowmap m "
+                "ON s._k = m._k",
+            )
+        finally:
+            con.unregister("_rowmap")
+    staged.broken = broken
+    staged.rows += len(broken)
+    return staged
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")  # Python reads NaN; JSON has none
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
