@@ -348,6 +348,21 @@ def test_a_json_lines_file_without_a_record_is_one_line(ws, tmp_path):
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
+def test_a_utf8_mark_before_json_is_skipped(ws, tmp_path, name):
+    # Windows tools start UTF-8 files with a byte-order mark; DuckDB read a
+    # JSON array after one as a single value (one column, nothing loaded).
+    records = _good_table().to_pylist()
+    if name == "d.json":
+        text = json.dumps(records, ensure_ascii=False, indent=1)
+    else:
+        text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    r = ingest(ws, path)
+    assert (r.loaded, r.quarantined, r.encoding) == (len(GOOD), 0, "utf-8")
+
+
 def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     path = tmp_path / "m.csv"
     lines = (

@@ -344,12 +344,13 @@ def _stage_query(con: duckdb.DuckDBPyConnection, rel: str, select: str) -> Stage
 
 def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     """A JSON array (row = record), or JSON Lines (row = line in the file)."""
-    if not _json_lines(path):
+    shape = _json_shape(path)
+    if shape != "lines":
         return _stage_query(
             con,
             rel,
             "SELECT row_number() OVER () AS _row, * FROM "
-            f"read_json({sql_literal(path)}, format = 'auto', sample_size = -1)",
+            f"read_json({sql_literal(path)}, format = '{shape}', sample_size = -1)",
         )
     # DuckDB reads a clean file whole. One line that is not a JSON object
     # fails it, and DuckDB skips blank lines, which would shift the row
@@ -376,19 +377,25 @@ def _read_lines(path: Path) -> str:
     )
 
 
-def _json_lines(path: Path) -> bool:
-    """Whether ``path`` is JSON Lines: by its name, or a first line that is
-    a whole JSON object (not an array, nor an object over several lines)."""
+def _json_shape(path: Path) -> str:
+    """``lines`` for JSON Lines (by its name, or a first line that is a
+    whole JSON object), ``array`` for a JSON array, else ``auto``.
+
+    An array is named as such because DuckDB's ``auto`` reads one after a
+    UTF-8 byte-order mark as a single value.
+    """
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return True
+        return "lines"
     with path.open(encoding="utf-8-sig", errors="replace") as fh:
         for line in iter(lambda: fh.readline(_CHUNK), ""):
+            if line.lstrip().startswith("["):
+                return "array"
             if line.strip():
                 try:
-                    return isinstance(json.loads(line), dict)
+                    return "lines" if isinstance(json.loads(line), dict) else "auto"
                 except ValueError:
-                    return False
-    return False
+                    return "auto"
+    return "auto"
 
 
 def _line_count(path: Path) -> int:
