@@ -452,6 +452,60 @@ def test_columns_a_mapping_file_names_and_the_file_lacks_are_told(ws, tmp_path):
     assert "warning" not in ingest(ws, write_csv(tmp_path / "g.csv", GOOD)).summary()
 
 
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    """A CSV or Excel file with these cells."""
+    if path.suffix == ".csv":
+        return write_csv(path, rows, header=header)
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in [header, *rows]:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+_RU_MAPPING = (
+    '[columns]\ndeclaration_id = "No"\ndate = "Дата"\nimporter_id = "ИНН"\n'
+    'hs_code = "Код ТН ВЭД"\ncustoms_value = "{}"\n'
+)
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.xlsx"])
+def test_a_column_the_mapping_takes_twice_in_the_header_is_refused(ws, tmp_path, name):
+    # The CSV reader took the first of the two, Excel the last.
+    header = ["No", "Дата", "Стоимость", "ИНН", "Код ТН ВЭД", "Стоимость"]
+    rows = [["A1", "05.02.2024", "100", "7701234567", "851712", "200"]]
+    path = _write(tmp_path / name, header, rows)
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(_RU_MAPPING.format("Стоимость"), encoding="utf-8")
+    with pytest.raises(SarapError) as e:
+        ingest(ws, path, mapping=mapping)
+    assert str(e.value) == (
+        f"{path}: column 'Стоимость' appears twice in the header "
+        "(columns 3 and 6); rename one of them"
+    )
+    assert ws.count("declarations") == 0
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.xlsx"])
+def test_a_repeated_column_the_mapping_does_not_take_is_ignored(ws, tmp_path, name):
+    # DuckDB names the second 'Стоимость' 'Стоимость_1': the mapping's
+    # 'Стоимость_1' is the file's own column of that name all the same.
+    header = ["No", "Дата", "Стоимость", "ИНН", "Код ТН ВЭД", "Стоимость"]
+    header.append("Стоимость_1")
+    rows = [["A1", "05.02.2024", "100", "7701234567", "851712", "200", "300"]]
+    rows.append(["A2", "05.02.2024", "100", "7701234567", "851712", "200", "x"])
+    path = _write(tmp_path / name, header, rows)
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(_RU_MAPPING.format("Стоимость_1"), encoding="utf-8")
+    r = ingest(ws, path, mapping=mapping)
+    assert r.loaded == 1, r.summary()
+    assert ws.sql("SELECT customs_value FROM declarations").column(0)[0].as_py() == 300
+    assert r.ignored_columns == ["Стоимость", "Стоимость"]
+    assert r.reasons == {"bad customs_value (column 'Стоимость_1')": 1}
+
+
 def test_bad_mapping_file_is_one_line(ws, tmp_path, fixture_csv):
     m = tmp_path / "m.toml"
     m.write_text('[columns]\nimporter = "x"\n')

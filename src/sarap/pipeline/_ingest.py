@@ -30,6 +30,7 @@ from sarap.pipeline._mapping import Mapping, detect_mapping, load_mapping
 from sarap.pipeline._readers import (
     Staged,
     check_readable,
+    csv_header,
     file_format,
     sql_literal,
     stage,
@@ -102,15 +103,26 @@ class IngestResult:
 
 
 def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, str]:
-    """Data-model field -> staged column, matching names case-insensitively."""
-    by_lower = {c.strip().lower(): c for c in staged.columns}
+    """Data-model field -> staged column, matching the file's header names
+    (case-insensitively when none is exact). A name the mapping takes that
+    the header repeats is refused: which column is meant is a guess."""
+    header = staged.header
     resolved: dict[str, str] = {}
     missing: list[str] = []
     required = {f.name for f in ENTITIES[mapping.entity].fields if f.required}
     for fname, col in mapping.columns.items():
-        hit = col if col in staged.columns else by_lower.get(col.strip().lower())
-        if hit is not None:
-            resolved[fname] = hit
+        at = [i for i, h in enumerate(header) if h == col] or [
+            i for i, h in enumerate(header) if h.strip().lower() == col.strip().lower()
+        ]
+        if len(at) > 1:
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            where = ", ".join(str(i + 1) for i in at[:-1]) + f" and {at[-1] + 1}"
+            raise SarapError(
+                f"{path}: column '{col}' appears {times} in the header "
+                f"(columns {where}); rename one of them"
+            )
+        if at:
+            resolved[fname] = staged.columns[at[0]]
         elif fname in required and fname not in mapping.constants:
             missing.append(f"'{col}' ({fname})" if col != fname else f"'{col}'")
     if missing:
@@ -230,7 +242,8 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
         if f.name in cols:
             col = cols[f.name].replace('"', '""')
             raws.append(f"NULLIF(trim(CAST(\"{col}\" AS VARCHAR)), '') AS {raw}")
-            where = f" (column '{cols[f.name]}')"
+            name = staged.header[staged.columns.index(cols[f.name])]
+            where = f" (column '{name}')"
         elif f.name in mapping.constants:
             raws.append(f"{sql_literal(mapping.constants[f.name])} AS {raw}")
             where = " (mapping constant)"
@@ -310,13 +323,15 @@ def _resolved(
     """The mapping (detected from the columns when None), the columns it
     takes, and the import's summary so far."""
     if mapping is None:
-        mapping = detect_mapping(staged.columns)
+        mapping = detect_mapping(staged.header)
     cols = _resolve_columns(mapping, staged, path)
     result = IngestResult(
         str(path), mapping.name, staged.encoding, rows_read=staged.rows
     )
     used = set(cols.values())
-    result.ignored_columns = [c for c in staged.columns if c not in used]
+    result.ignored_columns = [
+        h for h, c in zip(staged.header, staged.columns, strict=True) if c not in used
+    ]
     if mapping.from_file:
         result.unmatched_columns = [
             f"'{col}' ({name})" if col != name else f"'{col}'"
@@ -588,9 +603,12 @@ def _validate_streamed(
             f"CREATE OR REPLACE TEMP VIEW _stream AS SELECT 0 AS _row, * FROM {source}"
         )
         columns = [r[0] for r in con.execute("DESCRIBE _stream").fetchall()][1:]
+        header = csv_header(con, path, columns)
     except duckdb.Error:
         return None
-    staged = Staged("_stream", columns, 0, "utf-8", cleanup="DROP VIEW _stream")
+    staged = Staged(
+        "_stream", columns, 0, "utf-8", cleanup="DROP VIEW _stream", header=header
+    )
     try:
         if mapping is not None and not isinstance(mapping, Mapping):
             mapping = load_mapping(mapping)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -52,10 +53,15 @@ class Staged:
     """Rows that could not be parsed: (row, reason, raw text)."""
     cleanup: str = ""
     """SQL that drops what staging made (the relation's table by default)."""
+    header: list[str] = field(default_factory=list)
+    """The file's own column names, by position (``columns`` by default):
+    ``columns`` are unique, ``value`` and ``value_1`` for a repeated name."""
 
     def __post_init__(self) -> None:
         if not self.cleanup:
             self.cleanup = f'DROP TABLE IF EXISTS "{self.relation}"'
+        if not self.header:
+            self.header = list(self.columns)
 
 
 def file_format(path: Path) -> str:
@@ -322,7 +328,37 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         )
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     cleanup = f'DROP VIEW IF EXISTS "{rel}"; DROP TABLE IF EXISTS "{text}"'
-    return Staged(rel, _columns(con, rel), n + len(broken), None, broken, cleanup)
+    columns = _columns(con, rel)
+    return Staged(
+        rel,
+        columns,
+        n + len(broken),
+        None,
+        broken,
+        cleanup,
+        csv_header(con, path, columns),
+    )
+
+
+# DuckDB's names for a repeated header name (value_1) and an empty one (column3).
+_RENAMED = re.compile(r".+_[0-9]+|column[0-9]+")
+
+
+def csv_header(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]
+) -> list[str]:
+    """The header of the CSV file ``path`` as written, for the ``columns``
+    DuckDB read it with (which it renames when a name repeats)."""
+    if not any(_RENAMED.fullmatch(c) for c in columns):
+        return columns
+    first = con.execute(
+        "SELECT * FROM read_csv(?, all_varchar = true, header = false, "
+        "ignore_errors = true, null_padding = false) LIMIT 1",
+        [str(path)],
+    ).fetchall()
+    if not first or len(first[0]) != len(columns):
+        return columns  # read another way: keep DuckDB's names
+    return [c if h is None else str(h) for c, h in zip(columns, first[0], strict=True)]
 
 
 def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
@@ -482,10 +518,11 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         header = next(rows, None)
         if header is None:
             raise SarapError(f"{path}: first sheet is empty")
-        names = [
+        header_names = [
             str(h).strip() if h is not None else f"column{i + 1}"
             for i, h in enumerate(header)
         ]
+        names = _unique(header_names)
         data: list[list[str | None]] = [[] for _ in names]
         numbers: list[int] = []
         for number, row in enumerate(rows, start=1):
@@ -510,7 +547,25 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
     con.register("_xl_src", table)
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT * FROM _xl_src')
     con.unregister("_xl_src")
-    return Staged(rel, names, n, None)
+    return Staged(rel, names, n, None, header=header_names)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """``names`` with a repeated one renamed as DuckDB does (``value_1``),
+    to a name the file does not have; DuckDB ignores case in names."""
+    taken = {n.lower() for n in names}
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        if name.lower() in seen:
+            i = 1
+            while f"{name}_{i}".lower() in taken:
+                i += 1
+            name = f"{name}_{i}"
+            taken.add(name.lower())
+        seen.add(name.lower())
+        out.append(name)
+    return out
 
 
 def _excel_text(v: object) -> str | None:
