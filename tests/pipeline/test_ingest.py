@@ -380,6 +380,38 @@ def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     assert ws.count("declarations") == 2
 
 
+@pytest.mark.parametrize("lead", ["", "\n"])
+def test_csv_rows_are_numbered_around_blank_lines(ws, tmp_path, lead):
+    # A row's number counts the records after the header, blank lines
+    # included, as a spreadsheet shows the file (row 1 is the line after the
+    # header; a quoted value over two lines is one row). DuckDB skips blank
+    # lines: the rows after one were numbered one short while a broken line
+    # was not, so the two could swap numbers.
+    routes = [*GOOD[1][:7], '"ROUTER\nWIFI"', *GOOD[1][8:]]
+    lines = [
+        ",".join(HEADER),
+        ",".join(GOOD[0]),  # row 1
+        ",".join(routes),  # row 2, over two lines
+        "",  # row 3
+        ",".join(BAD[0][0]),  # row 4: bad date
+        "D099,1,2024-01-01",  # row 5: too few fields
+        ",".join(GOOD[2]),
+        "",
+        ",".join(BAD[1][0]),  # row 8: missing importer_id
+    ]
+    path = tmp_path / "b.csv"
+    path.write_text(lead + "\n".join(lines) + "\n")
+    r = ingest(ws, path)
+    assert (r.loaded, r.quarantined) == (3, 3)
+    q = ws.sql("SELECT row_number, reason FROM quarantine ORDER BY 1").to_pylist()
+    got = [(x["row_number"], x["reason"].split(" (")[0][:18]) for x in q]
+    assert got == [
+        (4, "bad date"),
+        (5, "malformed CSV line"),
+        (8, "missing importer_i"),
+    ]
+
+
 def test_workspace_file_persists(tmp_path, fixture_csv):
     path = tmp_path / "w.duckdb"
     with Workspace(path) as w:

@@ -301,14 +301,22 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         "SELECT line, any_value(error_type), any_value(error_message), "
         "any_value(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
     ).fetchall()
+    # DuckDB skips blank lines (but for a single column, whose blank lines
+    # are empty values) and counts them in a rejected line's number: rows
+    # are numbered counting them, as a spreadsheet shows the file.
+    blank = _blank_lines(path) if len(_columns(con, text)) > 1 else []
+    header = 1  # the header's record
+    while header in blank:
+        header += 1
     broken = [
-        (int(line) - 1, f"malformed CSV line: {msg}", str(raw))
+        (int(line) - header, f"malformed CSV line: {msg}", str(raw))
         for line, _, msg, raw in rejects
     ]
     n = _count(con, text)
-    if broken:
+    if broken or blank:
         # Number the good rows as they stand in the file, around the bad ones.
-        bad = np.array([b[0] for b in broken], dtype=np.int64)
+        skip = [b[0] for b in broken] + [b - header for b in blank if b > header]
+        bad = np.array(skip, dtype=np.int64)
         rows = np.setdiff1d(np.arange(1, n + len(bad) + 1, dtype=np.int64), bad)[:n]
         con.register("_rowmap", pa.table({"_k": np.arange(1, n + 1), "_row": rows}))
         con.execute(
@@ -338,6 +346,32 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         cleanup,
         csv_header(con, path, columns),
     )
+
+
+def _blank_lines(path: Path) -> list[int]:
+    """The blank lines of a CSV file, numbered as DuckDB numbers records
+    (1 = the first; a quoted value over several lines is one record)."""
+    tail = b"\n"  # the file's start, as a line end before its first line
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if b"\n\n" in tail + chunk or b"\n\r\n" in tail + chunk:
+                break
+            tail = chunk[-2:]
+        else:
+            return []  # most files: no blank line, no line-by-line reading
+        fh.seek(0)
+        blank: list[int] = []
+        record, quoted = 0, False
+        for line in fh:
+            if not quoted:
+                record += 1
+                if line in (b"\n", b"\r\n"):
+                    blank.append(record)
+            # An odd number of quotes opens or closes a value ("" is a quote
+            # inside one); a value quoted otherwise is rare enough to ignore.
+            if line.count(b'"') % 2:
+                quoted = not quoted
+    return blank
 
 
 # DuckDB's names for a repeated header name (value_1) and an empty one (column3).
