@@ -236,6 +236,55 @@ def test_missing_required_columns_are_named(ws, tmp_path):
     assert "\n" not in msg
 
 
+@pytest.mark.parametrize("title", ["Реестр деклараций за март", "Реестр,,,"])
+def test_a_title_row_above_the_header_is_pointed_at(ws, tmp_path, title):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "\n".join([title, ",".join(HEADER), *(",".join(r) for r in GOOD[:2])]),
+        encoding="cp1251",
+    )
+    with pytest.raises(SarapError) as e:
+        ingest(ws, path)
+    msg = str(e.value)
+    assert msg.startswith(f"{path}: missing required column(s) 'declaration_id'")
+    assert msg.endswith("; the header seems to be on row 2") and "\n" not in msg
+
+
+@pytest.mark.parametrize(
+    "sheets, hint",
+    [
+        ({"Лист1": [["Реестр"], HEADER]}, "; the header seems to be on row 2"),
+        (
+            {"Титул": [["Реестр деклараций"]], "Данные": [HEADER]},
+            "; sheet 'Данные' has these columns, but only the first sheet is read",
+        ),
+        (
+            {"Титул": [["Реестр деклараций"]], "Данные": [[], [], HEADER]},
+            "; sheet 'Данные' has these columns (row 3), "
+            "but only the first sheet is read",
+        ),
+        (
+            {"Пусто": [], "Данные": [HEADER], "Итог": [["1"]]},
+            "first sheet is empty; only the first sheet is read "
+            "(not empty: 'Данные', 'Итог')",
+        ),
+    ],
+)
+def test_an_excel_header_elsewhere_is_pointed_at(ws, tmp_path, sheets, hint):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        sheet = wb.create_sheet(title)
+        for row in [*rows, *(GOOD[:2] if HEADER in rows else [])]:
+            sheet.append(row)
+    wb.save(tmp_path / "d.xlsx")
+    with pytest.raises(SarapError) as e:
+        ingest(ws, tmp_path / "d.xlsx")
+    assert str(e.value).endswith(hint) and "\n" not in str(e.value)
+
+
 @pytest.mark.parametrize(
     "name, content, expected",
     [

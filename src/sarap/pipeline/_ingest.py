@@ -32,6 +32,7 @@ from sarap.pipeline._readers import (
     check_readable,
     csv_header,
     file_format,
+    header_hint,
     sql_literal,
     stage,
 )
@@ -109,6 +110,7 @@ def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, 
     header = staged.header
     resolved: dict[str, str] = {}
     missing: list[str] = []
+    wanted: list[str] = []  # their names, to look for further down the file
     required = {f.name for f in ENTITIES[mapping.entity].fields if f.required}
     for fname, col in mapping.columns.items():
         at = [i for i, h in enumerate(header) if h == col] or [
@@ -125,10 +127,12 @@ def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, 
             resolved[fname] = staged.columns[at[0]]
         elif fname in required and fname not in mapping.constants:
             missing.append(f"'{col}' ({fname})" if col != fname else f"'{col}'")
+            wanted.append(col)
     if missing:
+        hint = header_hint(path, wanted, staged.encoding)
         raise SarapError(
             f"{path}: missing required column(s) {', '.join(missing)} "
-            f"for mapping '{mapping.name}'"
+            f"for mapping '{mapping.name}'" + (f"; {hint}" if hint else "")
         )
     return resolved
 

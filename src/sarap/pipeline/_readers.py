@@ -8,15 +8,17 @@ and a list of rows that could not even be parsed.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -551,7 +553,13 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise SarapError(f"{path}: first sheet is empty")
+            others = [
+                f"'{sheet.title}'"
+                for sheet in wb.worksheets[1:]
+                if any(v is not None for row in _top(sheet) for v in row)
+            ]
+            hint = f"; only the first sheet is read (not empty: {', '.join(others)})"
+            raise SarapError(f"{path}: first sheet is empty{hint if others else ''}")
         header_names = [
             str(h).strip() if h is not None else f"column{i + 1}"
             for i, h in enumerate(header)
@@ -600,6 +608,59 @@ def _unique(names: list[str]) -> list[str]:
         seen.add(name.lower())
         out.append(name)
     return out
+
+
+_HINT_ROWS = 10  # how far down a header is looked for when it is not on row 1
+
+
+def _top(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(
+        max_row=_HINT_ROWS, values_only=True
+    )
+    return rows
+
+
+def header_hint(path: Path, names: list[str], encoding: str | None) -> str:
+    """Where a row holding all of ``names`` is, when the first row of the
+    first sheet does not: a few words for an error, else ''."""
+    want = {n.strip().lower() for n in names}
+
+    def has(cells: Iterable[object]) -> bool:
+        return want <= {str(c).strip().lower() for c in cells if c is not None}
+
+    fmt = file_format(path)
+    if fmt == "csv":
+        with path.open(
+            encoding=encoding or "utf-8", errors="replace", newline=""
+        ) as fh:
+            lines = [line for _, line in zip(range(_HINT_ROWS), fh, strict=False)]
+        for delimiter in ",;\t|":
+            try:
+                rows = list(csv.reader(lines, delimiter=delimiter))
+            except csv.Error:  # a NUL byte, say: no hint
+                break
+            for number, cells in enumerate(rows[1:], 2):
+                if has(cells):
+                    return f"the header seems to be on row {number}"
+    elif fmt == "excel":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for k, sheet in enumerate(wb.worksheets):
+                for number, row in enumerate(_top(sheet), 1):
+                    if (k, number) == (0, 1) or not has(row):
+                        continue
+                    if k == 0:
+                        return f"the header seems to be on row {number}"
+                    where = f" (row {number})" if number > 1 else ""
+                    return (
+                        f"sheet '{sheet.title}' has these columns{where}, "
+                        "but only the first sheet is read"
+                    )
+        finally:
+            wb.close()
+    return ""
 
 
 def _excel_text(v: object) -> str | None:
