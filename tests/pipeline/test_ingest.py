@@ -412,6 +412,27 @@ def test_a_utf8_mark_before_json_is_skipped(ws, tmp_path, name):
     assert (r.loaded, r.quarantined, r.encoding) == (len(GOOD), 0, "utf-8")
 
 
+@pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
+def test_a_json_key_with_numbers_and_strings_keeps_both(ws, tmp_path, name):
+    # DuckDB types such a key JSON, and its strings kept their quotes:
+    # "0101 21" was quarantined as a bad hs_code.
+    records = _good_table().to_pylist()
+    for r in records:
+        if r["hs_code"].isdigit():
+            r["hs_code"] = int(r["hs_code"])
+            r["customs_value"] = float(r["customs_value"])
+    assert {type(r["hs_code"]) for r in records} == {int, str}
+    if name == "d.json":
+        text = json.dumps(records, ensure_ascii=False)
+    else:
+        text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    (tmp_path / name).write_text(text)
+    r = ingest(ws, tmp_path / name)
+    assert (r.loaded, r.quarantined) == (len(GOOD), 0), r.reasons
+    got = ws.sql("SELECT hs_code FROM declarations ORDER BY ALL").column(0)
+    assert "010121" in got.to_pylist() and "847130" in got.to_pylist()
+
+
 def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     path = tmp_path / "m.csv"
     lines = (
@@ -425,6 +446,9 @@ def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     assert r.loaded == 2 and r.quarantined == 1
     q = ws.sql("SELECT row_number, reason FROM quarantine").to_pylist()
     assert q[0]["row_number"] == 2 and "malformed CSV line" in q[0]["reason"]
+    from sarap.pipeline._ingest import reason_in_russian
+
+    assert reason_in_russian(q[0]["reason"]).startswith("повреждённая строка CSV: ")
     # the good row after the broken one keeps its own row number
     assert ws.count("declarations") == 2
 

@@ -690,6 +690,7 @@ _REASONS_RU = [
     (r"^duplicate of row (\d+) \(same (.*)\)$", "повтор строки {0} (те же {1})"),
     (r"^invalid JSON: (.*)$", "неверный JSON: {0}"),
     (r"^not a JSON object$", "строка не объект JSON"),
+    (r"^malformed CSV line: (.*)$", "повреждённая строка CSV: {0}"),
 ]
 _REASONS_RU_COMPILED = [(re.compile(p), ru) for p, ru in _REASONS_RU]
 

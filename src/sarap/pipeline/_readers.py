@@ -1,8 +1,9 @@
 """Read a source file into a staging table of text columns.
 
 Every format ends up the same way: a DuckDB relation whose columns are the
-file's own column names, all ``VARCHAR``, plus ``_row`` (1 = first data row),
-and a list of rows that could not even be parsed.
+file's own column names, all ``VARCHAR``, plus ``_row`` (1 = the first row
+after the header, blank lines counted; in JSON Lines, the line; in a JSON
+array, the record), and a list of rows that could not even be parsed.
 """
 
 from __future__ import annotations
@@ -398,9 +399,18 @@ def csv_header(
 
 
 def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
-    cols = [r[0] for r in con.execute(f"DESCRIBE {source}").fetchall()]
-    cols = [c for c in cols if c not in ("_row", "file_row_number")]
-    casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+    described = con.execute(f"DESCRIBE {source}").fetchall()
+    kinds = {r[0]: r[1] for r in described}
+    cols = [c for c in kinds if c not in ("_row", "file_row_number")]
+
+    def text(c: str) -> str:
+        # A JSON key holding numbers in some records and strings in others
+        # is typed JSON: its strings would keep their quotes ("0101 21").
+        if kinds[c] == "JSON":
+            return f"""json_extract_string("{c}", '$')"""
+        return f'CAST("{c}" AS VARCHAR)'
+
+    casts = ", ".join(f'{text(c)} AS "{c}"' for c in cols)
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT _row, {casts} FROM {source}'
     )
