@@ -412,6 +412,26 @@ def test_a_utf8_mark_before_json_is_skipped(ws, tmp_path, name):
     assert (r.loaded, r.quarantined, r.encoding) == (len(GOOD), 0, "utf-8")
 
 
+def test_a_json_array_element_that_is_no_object_is_quarantined(ws, tmp_path):
+    # DuckDB read such an array as one 'json' column: every required
+    # column was missing and nothing loaded.
+    records: list[object] = list(_good_table().to_pylist())
+    records[1:1] = [42]
+    records.insert(4, [1, 2])
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(records, ensure_ascii=False))
+    r = ingest(ws, path)
+    assert (r.rows_read, r.loaded, r.quarantined) == (len(GOOD) + 2, len(GOOD), 2)
+    q = ws.sql("SELECT row_number, reason, raw FROM quarantine ORDER BY 1").to_pylist()
+    assert [(x["row_number"], x["reason"]) for x in q] == [
+        (2, "not a JSON object"),
+        (5, "not a JSON object"),
+    ]
+    path.write_text("[1, 2]")
+    with pytest.raises(SarapError, match="no JSON object in the array"):
+        ingest(ws, path)
+
+
 @pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
 def test_a_json_key_with_numbers_and_strings_keeps_both(ws, tmp_path, name):
     # DuckDB types such a key JSON, and its strings kept their quotes:

@@ -428,12 +428,18 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     """A JSON array (row = record), or JSON Lines (row = line in the file)."""
     shape = _json_shape(path)
     if shape != "lines":
-        return _stage_query(
+        staged = _stage_query(
             con,
             rel,
             "SELECT row_number() OVER () AS _row, * FROM "
             f"read_json({sql_literal(path)}, format = '{shape}', sample_size = -1)",
         )
+        if shape != "array" or staged.columns != ["json"]:
+            return staged
+        # An element that is not an object makes DuckDB read the array as
+        # one value per element: the objects are taken one by one instead.
+        con.execute(staged.cleanup)
+        return _stage_json_array(con, path, rel)
     # DuckDB reads a clean file whole. One line that is not a JSON object
     # fails it, and DuckDB skips blank lines, which would shift the row
     # numbers: such a file is read line by line instead.
@@ -520,20 +526,57 @@ def _stage_json_by_line(con: duckdb.DuckDBPyConnection, path: Path, rel: str) ->
         if not numbers:
             first = f" (line {broken[0][0]}: {broken[0][1]})" if broken else ""
             raise SarapError(f"{path}: no JSON object on any line{first}")
-        con.register(
-            "_rowmap",
-            pa.table({"_k": np.arange(1, len(numbers) + 1), "_row": numbers}),
+        return _stage_objects(con, rel, objects, numbers, broken)
+
+
+def _stage_json_array(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
+    """Stage the objects of a JSON array, each numbered by its place in the
+    array; other elements are set aside."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            records = json.load(fh, parse_constant=_not_json)
+    except ValueError as exc:
+        raise SarapError(f"{path}: cannot read as JSON: {exc}") from None
+    numbers: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="sarap-") as tmp:
+        objects = Path(tmp) / "objects.jsonl"
+        with objects.open("w", encoding="utf-8") as dst:
+            for number, record in enumerate(records, start=1):
+                text = json.dumps(record, ensure_ascii=False)
+                if isinstance(record, dict):
+                    dst.write(text + "\n")
+                    numbers.append(number)
+                else:
+                    broken.append((number, "not a JSON object", text))
+        if not numbers:
+            raise SarapError(f"{path}: no JSON object in the array")
+        return _stage_objects(con, rel, objects, numbers, broken)
+
+
+def _stage_objects(
+    con: duckdb.DuckDBPyConnection,
+    rel: str,
+    objects: Path,
+    numbers: list[int],
+    broken: list[tuple[int, str, str]],
+) -> Staged:
+    """Stage a JSON Lines file of objects alone, the k-th numbered
+    ``numbers[k]``, with the ``broken`` rows set aside from it."""
+    con.register(
+        "_rowmap",
+        pa.table({"_k": np.arange(1, len(numbers) + 1), "_row": numbers}),
+    )
+    try:
+        staged = _stage_query(
+            con,
+            rel,
+            "SELECT m._row, s.* EXCLUDE (_k) FROM (SELECT row_number() OVER () "
+            f"AS _k, * FROM {_read_lines(objects)}) s JOIN _rowmap m "
+            "ON s._k = m._k",
         )
-        try:
-            staged = _stage_query(
-                con,
-                rel,
-                "SELECT m._row, s.* EXCLUDE (_k) FROM (SELECT row_number() OVER () "
-                f"AS _k, * FROM {_read_lines(objects)}) s JOIN _rowmap m "
-                "ON s._k = m._k",
-            )
-        finally:
-            con.unregister("_rowmap")
+    finally:
+        con.unregister("_rowmap")
     staged.broken = broken
     staged.rows += len(broken)
     return staged
