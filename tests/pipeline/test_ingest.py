@@ -577,6 +577,21 @@ def test_columns_a_mapping_file_names_and_the_file_lacks_are_told(ws, tmp_path):
     assert "warning" not in ingest(ws, write_csv(tmp_path / "g.csv", GOOD)).summary()
 
 
+def test_columns_a_built_in_layout_names_and_the_file_lacks_are_told(ws, tmp_path):
+    # A KCS file without 'Tax Rate' loaded with the rate empty, without a word.
+    from sarap.pipeline import load_mapping
+
+    header = list(load_mapping("kcs").columns.values())
+    header.remove("Tax Rate")
+    row = {h: "1" for h in header}
+    row |= {"Date": "2021-01-02", "HS6 Code": "851712", "Fraud": "0"}
+    row |= {"Country of Origin": "CN", "Country of Departure": "CN"}
+    path = write_csv(tmp_path / "k.csv", [list(row.values())], header=header)
+    r = ingest(ws, path)
+    assert (r.mapping, r.loaded) == ("kcs", 1), r.summary()
+    assert r.unmatched_columns == ["'Tax Rate' (tax_rate)"]
+
+
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     """A CSV or Excel file with these cells."""
     if path.suffix == ".csv":

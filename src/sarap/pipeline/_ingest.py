@@ -55,7 +55,8 @@ class IngestResult:
     reasons: Counter[str] = field(default_factory=Counter)
     ignored_columns: list[str] = field(default_factory=list)
     unmatched_columns: list[str] = field(default_factory=list)
-    """Columns a mapping file names that the file lacks: '<column>' (<field>)."""
+    """Columns a mapping file or built-in layout names that the file lacks:
+    '<column>' (<field>)."""
     batch_id: str = ""
     stored: bool = True  # False for validate_file: checked, not imported
 
@@ -336,7 +337,7 @@ def _resolved(
     result.ignored_columns = [
         h for h, c in zip(staged.header, staged.columns, strict=True) if c not in used
     ]
-    if mapping.from_file:
+    if mapping.expects_all:
         result.unmatched_columns = [
             f"'{col}' ({name})" if col != name else f"'{col}'"
             for name, col in mapping.columns.items()

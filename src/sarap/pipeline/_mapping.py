@@ -45,7 +45,9 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     date_format: str | None = None
-    from_file: bool = False  # written by the user: every column it names is expected
+    # Every column it names is expected (a mapping file, a built-in layout);
+    # the identity mapping's optional columns are not.
+    expects_all: bool = False
 
     def fields(self) -> list[Any]:
         """The data-model fields this mapping can fill, entity's first."""
@@ -64,7 +66,7 @@ def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mappi
         return identity_mapping(entity)
     if str(spec) in BUILTIN:
         text = resources.files("sarap.mappings").joinpath(f"{spec}.toml").read_text()
-        return _parse(tomllib.loads(text), str(spec))
+        return replace(_parse(tomllib.loads(text), str(spec)), expects_all=True)
     path = Path(spec)
     if not path.is_file():
         known = ", ".join(BUILTIN)
@@ -76,7 +78,7 @@ def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mappi
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SarapError(f"mapping {path}: cannot parse: {exc}") from None
-    return replace(_parse(data, path.stem, where=str(path)), from_file=True)
+    return replace(_parse(data, path.stem, where=str(path)), expects_all=True)
 
 
 def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
