@@ -590,6 +590,15 @@ def test_columns_a_built_in_layout_names_and_the_file_lacks_are_told(ws, tmp_pat
     r = ingest(ws, path)
     assert (r.mapping, r.loaded) == ("kcs", 1), r.summary()
     assert r.unmatched_columns == ["'Tax Rate' (tax_rate)"]
+    # New declarations lack the label: no news. With a column the mapping
+    # does not take (the label's name written otherwise), it is told.
+    del row["Fraud"]
+    row["Tax Rate"] = "8"
+    r = ingest(ws, write_csv(tmp_path / "n.csv", [list(row.values())], header=[*row]))
+    assert r.unmatched_columns == []
+    row["Violation"] = "0"
+    r = ingest(ws, write_csv(tmp_path / "v.csv", [list(row.values())], header=[*row]))
+    assert r.unmatched_columns == ["'Fraud' (fraud)"]
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:

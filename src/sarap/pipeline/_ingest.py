@@ -26,7 +26,12 @@ import pyarrow.compute as pc
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
-from sarap.pipeline._mapping import Mapping, detect_mapping, load_mapping
+from sarap.pipeline._mapping import (
+    EXTRA_FIELDS,
+    Mapping,
+    detect_mapping,
+    load_mapping,
+)
 from sarap.pipeline._readers import (
     Staged,
     check_readable,
@@ -338,10 +343,16 @@ def _resolved(
         h for h, c in zip(staged.header, staged.columns, strict=True) if c not in used
     ]
     if mapping.expects_all:
+        missing = [name for name in mapping.columns if name not in cols]
+        outcomes = {f.name for f in EXTRA_FIELDS.get(mapping.entity, [])}
+        if not result.ignored_columns and not outcomes & cols.keys():
+            # New declarations, not yet inspected: no outcome is expected.
+            missing = [name for name in missing if name not in outcomes]
         result.unmatched_columns = [
-            f"'{col}' ({name})" if col != name else f"'{col}'"
-            for name, col in mapping.columns.items()
-            if name not in cols
+            f"'{mapping.columns[name]}' ({name})"
+            if mapping.columns[name] != name
+            else f"'{name}'"
+            for name in missing
         ]
     return mapping, cols, result
 
