@@ -472,7 +472,9 @@ def data_model_markdown() -> str:
         "",
         "A row that fails a check is not loaded; it goes to the `quarantine` "
         "table with the file, its row number (1 = first data row after the "
-        "header) and the reason, and its original values as JSON in `raw`. "
+        "header, blank lines counted, as a spreadsheet numbers them; in JSON "
+        "Lines, the line in the file; in a JSON array, the record's place) "
+        "and the reason, and its original values as JSON in `raw`. "
         "Each import is recorded in `ingest_batches` with the file's SHA-256 "
         "and its counts.",
         "",
