@@ -285,7 +285,7 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
     from sarap.simulate import simulate_declarations, write_table
 
     files = []
-    for i in range(2):
+    for i in range(3):
         files.append(str(tmp_path / f"d{i}.csv"))
         write_table(simulate_declarations(300, seed=i), files[-1])
 
@@ -295,7 +295,7 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
     ws_path = str(tmp_path / "w.duckdb")
     with monkeypatch.context() as m:  # runs right after the commit
         m.setattr(sarap.pipeline._ingest, "_drop_prepared", interrupt)
-        r = CliRunner().invoke(main, ["ingest", *files, "-w", ws_path])
+        r = CliRunner().invoke(main, ["ingest", *files[:2], "-w", ws_path])
     assert r.exit_code == 130
     stderr = " ".join(r.stderr.split())
     assert f"{files[0]}: read 300 rows, loaded 300, 0 already in workspace" in stderr
@@ -313,6 +313,22 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
         files_in = ws.sql("SELECT file FROM ingest_batches").column(0).to_pylist()
         assert [Path(f).name for f in files_in] == ["d0.csv"]
         assert ws.count("declarations") == 300
+    with monkeypatch.context() as m:  # a Ctrl-C DuckDB dropped after the commit
+        from sarap import errors
+
+        m.setattr(
+            sarap.pipeline._ingest,
+            "_drop_prepared",
+            lambda *a, **k: errors._interrupted.set(),
+        )
+        try:
+            r = CliRunner().invoke(main, ["ingest", files[2], "-w", ws_path])
+        finally:
+            errors._interrupted.clear()
+    assert r.exit_code == 130  # it exited 0, its summary as if not interrupted
+    assert f"interrupted: {files[2]} was imported (the interrupt came just" in (
+        " ".join(r.stderr.split())
+    )
 
 
 def test_ingest_of_several_files_tells_those_saved_before_one_failed(tmp_path):

@@ -18,7 +18,7 @@ from rich.table import Table
 
 import sarap
 from sarap._console import lgb_progress, print_queue
-from sarap.errors import SarapError, record_interrupts
+from sarap.errors import SarapError, interrupted, record_interrupts
 from sarap.pipeline._ingest import file_digest
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -170,6 +170,9 @@ def ingest_cmd(
                     raise _failed(f, exc, files, done) from None
                 done.append(f)
                 print_imports(results[-1:], as_json)
+                if interrupted():  # a Ctrl-C that DuckDB dropped after the commit
+                    late.append(f)
+                    raise KeyboardInterrupt
     finally:
         # With --json too, the files saved before an error are told.
         if as_json and results:

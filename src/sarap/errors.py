@@ -39,7 +39,12 @@ def record_interrupts() -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def interrupted() -> bool:
+    """Whether a Ctrl-C was recorded, even one DuckDB dropped."""
+    return _interrupted.is_set()
+
+
 def raise_if_interrupted() -> None:
     """KeyboardInterrupt if a Ctrl-C was recorded, even one DuckDB dropped."""
-    if _interrupted.is_set():
+    if interrupted():
         raise KeyboardInterrupt
