@@ -222,3 +222,45 @@ def test_a_damaged_model_is_one_line(files, tmp_path, listed):
     r = CliRunner().invoke(main, ["goods", "classify", "--model", str(model), "x"])
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert ("arrays.npz has" if listed else "damaged model (BadZipFile") in r.output
+
+
+def test_fit_and_evaluate_tell_the_rows_they_skip(files, tmp_path):
+    # A total line or two is tolerated, as before, but no longer in silence:
+    # how many, why, and the first few by file and line.
+    ex = tmp_path / "ex.csv"
+    ex.write_text(
+        "text,code\n"
+        "FROZEN CHICKEN CUTS WINGS IQF,0207 14\n"
+        "TOTAL,ИТОГО\n"
+        "FROZEN SHRIMPS,\n"
+        ",0306 17\n"
+        "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ,6403 99\n"
+        "see the note,XX\n"
+    )
+    r = run(
+        "goods", "fit", "--nomenclature", str(files / "nomenclature.csv"),
+        "--examples", str(ex), "--model", str(tmp_path / "m"), "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    assert summary["examples"] == 2
+    assert summary["skipped_example_rows"] == {
+        "count": 4,
+        "why": {"not an HS / TN VED code": 2, "no code": 1, "no text": 1},
+        "first": [
+            f"{ex} line 3: not an HS / TN VED code 'ИТОГО'",
+            f"{ex} line 4: no code",
+            f"{ex} line 5: no text",
+        ],
+    }
+    assert summary["skipped_nomenclature_rows"]["count"] == 0
+    assert r.stderr.count("warning:") == 1
+    assert "warning: skipped 4 example rows (2 not an HS / TN VED code" in r.stderr
+    assert f"{ex} line 3: not an HS / TN VED code 'ИТОГО'; " in r.stderr
+    assert r.stderr.rstrip().endswith("; ...")  # the fourth is not named
+    r = run(
+        "goods", "evaluate", str(ex), "--model", str(files / "model"), "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["n"] == 2
+    assert "warning: skipped 4 labelled rows" in r.stderr

@@ -1161,7 +1161,7 @@ def goods_fit_cmd(
 ) -> None:
     """Learn codes from a nomenclature and labelled descriptions."""
     from sarap.agents._compiled import cache_dir
-    from sarap.agents._goods_jobs import dumps, fit_goods
+    from sarap.agents._goods_jobs import dumps, fit_goods, skipped_line
 
     if not nomenclature:
         raise click.UsageError(
@@ -1177,6 +1177,13 @@ def goods_fit_cmd(
             code_column=code_column,
             params={"random_state": seed},
         )
+    for key, what in (
+        ("skipped_nomenclature_rows", "nomenclature row"),
+        ("skipped_example_rows", "example row"),
+    ):
+        if summary[key]["count"]:
+            warning = f"warning: {skipped_line(summary[key], what)}"
+            err.print(warning, markup=False, highlight=False, soft_wrap=True)
     if as_json:
         click.echo(dumps(summary))
     else:
@@ -1239,7 +1246,12 @@ def goods_evaluate_cmd(
     file: str, model_dir: str, text_column: str, code_column: str, as_json: bool
 ) -> None:
     """Top-1 and top-5 accuracy on labelled FILE, at each label's own depth."""
-    from sarap.agents._goods_jobs import dumps, evaluate_goods, load_goods
+    from sarap.agents._goods_jobs import (
+        dumps,
+        evaluate_goods,
+        load_goods,
+        skipped_line,
+    )
 
     model = load_goods(model_dir)
     if Path(file).resolve().as_posix() in {
@@ -1249,6 +1261,9 @@ def goods_evaluate_cmd(
             f"warning: {file} was used to fit this model; these figures are in-sample"
         )
     m = evaluate_goods(model, file, text_column=text_column, code_column=code_column)
+    if m["skipped"]["count"]:
+        warning = f"warning: {skipped_line(m['skipped'], 'labelled row')}"
+        err.print(warning, markup=False, highlight=False, soft_wrap=True)
     if as_json:
         click.echo(dumps({k: m[k] for k in ("top1", "top5", "n")}))
         return

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,21 +110,66 @@ def _pick(
     )
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row of an input file that was not read: where it is and why."""
+
+    path: str
+    where: str  # "line 5" (a CSV's header is line 1) or "record 3" (JSON)
+    why: str  # "not an HS / TN VED code", "no code", "no text", "empty row"
+    value: str = ""  # the code as written, for a bad one
+
+    def __str__(self) -> str:
+        said = f" {self.value!r}" if self.value else ""
+        return f"{self.path} {self.where}: {self.why}{said}"
+
+
+def skipped_summary(rows: Sequence[SkippedRow], first: int = 3) -> dict[str, Any]:
+    """How many rows were skipped, how many for each reason, the first few."""
+    return {
+        "count": len(rows),
+        "why": dict(Counter(r.why for r in rows)),
+        "first": [str(r) for r in rows[:first]],
+    }
+
+
+def skipped_line(s: dict[str, Any], noun: str) -> str:
+    """One line that tells a :func:`skipped_summary` (``noun``: "example row")."""
+    why = ", ".join(f"{n:,} {w}" for w, n in s["why"].items())
+    more = "; ..." if s["count"] > len(s["first"]) else ""
+    plural = "" if s["count"] == 1 else "s"
+    first = "; ".join(s["first"])
+    return f"skipped {s['count']:,} {noun}{plural} ({why}): {first}{more}"
+
+
+def _where(path: Path, i: int) -> str:
+    """Row ``i`` (0-based, of the data) as its place in the file."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return f"record {i + 1}"
+    if suffix in (".jsonl", ".ndjson"):
+        return f"line {i + 1}"
+    return f"line {i + 2}"  # a CSV's first line is its header
+
+
 def read_pairs(
     paths: Sequence[str | Path],
     *,
     text_column: str = "text",
     code_column: str = "code",
+    skipped: list[SkippedRow] | None = None,
 ) -> pd.DataFrame:
     """``code`` and ``text`` of every row of the files, codes as digits.
 
-    A row or two of a file without a valid code (a total line, a footnote)
-    are skipped; more than that is an error naming the first bad row.
+    Rows without a valid code (a total line, a footnote), without a code or
+    without a text are skipped; each one is added to ``skipped`` when it is
+    given, for the caller to tell. More than 2 rows of a file (or 1 % of
+    them, if more) with an invalid code are an error naming the first: the
+    wrong column or the wrong file.
 
     A column named by the caller must be in every file; with the default
     names, common alternatives (``description``, ``name_ru``, ``hscode``,
-    ``tnved4`` ...) are taken when ``text`` / ``code`` are absent. Rows with
-    an empty text are skipped.
+    ``tnved4`` ...) are taken when ``text`` / ``code`` are absent.
     """
     frames = []
     for p in paths:
@@ -133,7 +180,8 @@ def read_pairs(
         # JSON's null is no text (not the word "None"), as an empty CSV cell.
         texts = df[t].where(df[t].notna(), "").astype(str).str.strip()
         raw_codes = df[c].where(df[c].notna(), "")
-        keep = (texts != "") & (raw_codes.astype(str).str.strip() != "")
+        has_code = raw_codes.astype(str).str.strip() != ""
+        keep = (texts != "") & has_code
         codes, bad = [], []
         for i, raw in zip(df.index[keep], raw_codes[keep], strict=True):
             try:
@@ -145,13 +193,21 @@ def read_pairs(
         # where many codes are bad is the wrong column or the wrong file.
         if len(bad) > max(2, 0.01 * len(codes)):
             i, raw = bad[0]
-            where = {".json": f"record {i + 1}", ".jsonl": f"line {i + 1}"}.get(
-                path.suffix.lower().replace(".ndjson", ".jsonl"), f"line {i + 2}"
-            )  # a CSV's first line is its header
             raise SarapError(
                 f"{path}: {len(bad)} rows without an HS / TN VED code in column "
-                f"{c!r}, the first at {where}: {raw!r}"
+                f"{c!r}, the first at {_where(path, i)}: {raw!r}"
             )
+        if skipped is not None:
+            bad_at = {i: raw for i, raw in bad}
+            for i, text, code in zip(df.index, texts, has_code, strict=True):
+                why = "no text" if not text else "no code" if not code else ""
+                if not text and not code:
+                    why = "empty row"
+                if i in bad_at:
+                    why = "not an HS / TN VED code"
+                if why:
+                    value = str(bad_at.get(i, ""))
+                    skipped.append(SkippedRow(str(path), _where(path, i), why, value))
         part = pd.DataFrame({"code": codes, "text": texts[keep].to_numpy()})
         frames.append(part[part["code"] != ""])
     out = pd.concat(frames, ignore_index=True)
@@ -169,13 +225,23 @@ def fit_goods(
     code_column: str = "code",
     params: dict[str, Any] | None = None,
 ) -> tuple[GoodsClassifier, dict[str, Any]]:
-    """Read the files, fit a :class:`GoodsClassifier`, save it, summarise."""
+    """Read the files, fit a :class:`GoodsClassifier`, save it, summarise.
+
+    The summary tells the rows of the files that were skipped (see
+    :func:`read_pairs`): ``skipped_example_rows`` and
+    ``skipped_nomenclature_rows``, each with its count, the count for each
+    reason and the first few rows (file and line or record).
+    """
     if not nomenclature and not examples:
         raise SarapError("give --nomenclature FILE and/or --examples FILE")
     cols = {"text_column": text_column, "code_column": code_column}
-    nom = read_pairs(nomenclature, **cols) if nomenclature else None
+    nom_skipped: list[SkippedRow] = []
+    ex_skipped: list[SkippedRow] = []
+    nom = (
+        read_pairs(nomenclature, **cols, skipped=nom_skipped) if nomenclature else None
+    )
     ex = (
-        read_pairs(examples, **cols)
+        read_pairs(examples, **cols, skipped=ex_skipped)
         if examples
         else pd.DataFrame({"code": [], "text": []})
     )
@@ -197,6 +263,8 @@ def fit_goods(
         "subheadings": len(model.codes6_),
         "national_codes": len(model.codes10_),
         "skipped_short_labels": model.n_skipped_short_,
+        "skipped_example_rows": skipped_summary(ex_skipped),
+        "skipped_nomenclature_rows": skipped_summary(nom_skipped),
         "ranker": model.ranker_ is not None,
         "fit_seconds": model.fit_seconds_,
         "ranker_compiled": compiled,
@@ -241,8 +309,15 @@ def evaluate_goods(
     text_column: str = "text",
     code_column: str = "code",
 ) -> dict[str, Any]:
-    """Top-1 and top-5 accuracy, each label judged at its own digit depth."""
-    rows = read_pairs([path], text_column=text_column, code_column=code_column)
+    """Top-1 and top-5 accuracy, each label judged at its own digit depth.
+
+    ``skipped`` tells the rows of the file that were not judged (see
+    :func:`read_pairs`).
+    """
+    skipped: list[SkippedRow] = []
+    rows = read_pairs(
+        [path], text_column=text_column, code_column=code_column, skipped=skipped
+    )
     hits1 = hits5 = 0
     by_depth: dict[int, list[int]] = {}
     for depth, group in rows.groupby(rows["code"].str.len()):
@@ -260,6 +335,7 @@ def evaluate_goods(
         "top1": round(hits1 / n, 4),
         "top5": round(hits5 / n, 4),
         "n": n,
+        "skipped": skipped_summary(skipped),
         "by_depth": {
             str(d): {"top1": round(a / m, 4), "top5": round(b / m, 4), "n": m}
             for d, (a, b, m) in sorted(by_depth.items())
