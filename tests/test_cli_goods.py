@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -264,3 +265,29 @@ def test_fit_and_evaluate_tell_the_rows_they_skip(files, tmp_path):
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["n"] == 2
     assert "warning: skipped 4 labelled rows" in r.stderr
+
+
+def test_check_reports_declared_codes_that_are_not_codes(files, tmp_path):
+    shoes = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45"
+    rows = ["id,description,hs_code"] + [
+        f"D{i},{shoes},{code}"
+        for i, code in enumerate(["6403 99", "64AB", "", "9999 10", "6406 10"], 1)
+    ]
+    (tmp_path / "decl.csv").write_text("\n".join(rows) + "\n")
+    args = ["goods", "check", str(tmp_path / "decl.csv"), "--model"]
+    args += [str(files / "model"), "--code-column", "hs_code", "--id-column", "id"]
+    r = run(*args, "--json")
+    assert r.exit_code == 0, r.output
+    found = json.loads(r.stdout)
+    # the codes that are no codes first (no score: nothing to judge)
+    assert [f["id"] for f in found] == ["D2", "D3", "D4", "D5"]
+    assert [f["declared_code"] for f in found] == ["64AB", "", "999910", "640610"]
+    assert [f["score"] for f in found[:3]] == [None, None, 1.0]
+    assert all(f["suggested"].split(";")[0] == "6403" for f in found)
+    assert found[0]["reason"].startswith("declared code '64AB' is not an HS / TN")
+    assert found[1]["reason"].startswith("no declared code; the text reads as 6403")
+    assert "999910 is not in the nomenclature at 4 digits" in found[2]["reason"]
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert "4 declared codes" in r.stdout and "64AB" in r.stdout
+    assert not re.search(r"\bnan\b", r.stdout)

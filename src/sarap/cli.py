@@ -1294,7 +1294,11 @@ def goods_check_cmd(
     out_file: str | None,
     as_json: bool,
 ) -> None:
-    """Find rows of FILE whose declared code the goods text makes unlikely."""
+    """Find rows of FILE whose declared code the goods text makes unlikely.
+
+    A declared code that is not in the nomenclature, malformed or missing is
+    reported too, with the codes the text reads as.
+    """
     from sarap.agents._goods_jobs import check_declared, load_goods
 
     if out_file and not Path(out_file).parent.is_dir():
@@ -1317,7 +1321,10 @@ def goods_check_cmd(
     for col in found.columns:
         t.add_column(col, overflow="fold", max_width=60 if col == "reason" else None)
     for row in found.head(20).itertuples(index=False):
-        t.add_row(*(str(v) for v in row))
+        # no score: a declared code that is not a code, nothing to judge
+        t.add_row(
+            *("" if isinstance(v, float) and math.isnan(v) else str(v) for v in row)
+        )
     out.print(t)
 
 

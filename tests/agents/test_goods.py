@@ -241,14 +241,15 @@ def test_a_text_without_words_gets_no_codes_and_no_finding(fitted):
     assert top[:4] == [[], [], [], []] and top[4]
     assert model.predict(texts)[:4] == ["", "", "", ""]
     # a blank description is no evidence that its declared code is wrong
-    assert model.check(texts[:4], ["0101"] * 4) == [None] * 4
-    assert list(model.score_samples(texts[:4], ["0101"] * 4)) == [0.0] * 4
+    # (a code of the nomenclature: one it lacks is told whatever the text)
+    assert model.check(texts[:4], ["0207"] * 4) == [None] * 4
+    assert list(model.score_samples(texts[:4], ["0207"] * 4)) == [0.0] * 4
     lines = pa.table(
         {
             "declaration_id": ["D1", "D2"],
             "item_no": [1, 1],
             "description": ["...", test["text"].iloc[0]],
-            "hs_code": ["010121", "010121"],
+            "hs_code": ["020714", "020714"],
         }
     )
     signal = mismatch_table(model, lines)
@@ -411,3 +412,64 @@ def test_compiled_ranker_gives_the_same_answers(fitted, tmp_path, monkeypatch):
     assert not model.compile_for_batches()
     assert model.predict_topk(texts) == plain
     model.__dict__.pop("_compiled_ranker", None)
+
+
+def test_declared_codes_that_are_no_codes_are_findings(fitted):
+    """A malformed declared code, a missing one, or one not in the
+    nomenclature is a finding that says so, with the text's likeliest codes:
+    not a crash, not skipped, not a reason that blames the text."""
+    import pyarrow as pa
+
+    from sarap.agents._goods_jobs import mismatch_table
+    from sarap.agents._reasons import in_russian
+
+    model, _ = fitted
+    shoes = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45"
+    declared = ["64AB", None, "9999 10", "6403 99"]
+    found = model.check([shoes] * 4, declared)
+    bad, missing, unknown, fine = found
+    assert fine is None
+    assert (bad.problem, bad.declared_code, bad.depth) == ("malformed_code", "64AB", 4)
+    assert np.isnan(bad.score) and bad.suggestions[0].code == "6403"
+    assert bad.reason.startswith(
+        "declared code '64AB' is not an HS / TN VED code; the text reads as 6403 "
+    )
+    assert missing.reason.startswith("no declared code; the text reads as 6403 ")
+    assert unknown.problem == "unknown_code" and unknown.score == 1.0
+    assert unknown.reason.startswith(
+        "declared code 999910 is not in the nomenclature at 4 digits; "
+        "the text reads as 6403 "
+    )
+    assert [f.as_dict()["kind"] for f in (bad, missing, unknown)] == [
+        "goods_code_malformed",
+        "goods_code_malformed",
+        "goods_code_unknown",
+    ]
+    assert bad.as_dict()["score"] is None  # JSON has no NaN
+    assert [in_russian(f.reason.split("; ")[0]) for f in (bad, missing, unknown)] == [
+        "заявленный код '64AB' не является кодом ТН ВЭД",
+        "код товара не заявлен",
+        "заявленного кода 999910 нет в номенклатуре (на уровне 4 знаков)",
+    ]
+    risk = model.score_samples([shoes] * 4, declared)
+    assert np.isnan(risk[0]) and risk[2] == 1.0 and risk[3] < 0.5
+    # whatever the text: a blank one gives no suggestions, the code is still told
+    assert model.check(["..."], ["64AB"])[0].reason == (
+        "declared code '64AB' is not an HS / TN VED code"
+    )
+    # The declarations agent's signal: a malformed code is a finding with its
+    # reason, but no mismatch risk (nothing judged) for its model to learn from.
+    lines = pa.table(
+        {
+            "declaration_id": ["D1", "D2", "D3", "D4"],
+            "item_no": [1, 1, 1, 1],
+            "description": [shoes] * 4,
+            "hs_code": ["64AB", None, "999910", "640399"],
+        }
+    )
+    signal = mismatch_table(model, lines).to_pydict()
+    assert signal["goods_finding"] == [True, True, True, False]
+    assert signal["goods_mismatch"][:3] == [None, None, 1.0]
+    assert signal["goods_likeliest_code"][:3] == ["6403"] * 3
+    assert signal["goods_reason"][0] == bad.reason
+    assert signal["goods_reason"][3] is None

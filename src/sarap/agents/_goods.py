@@ -76,12 +76,30 @@ class Suggestion:
         }
 
 
+def _rounded(x: float) -> float | None:
+    """For JSON, which has no NaN (nothing judged): None."""
+    return None if np.isnan(x) else round(x, 4)
+
+
+# A finding's problem -> its kind in :meth:`GoodsFinding.as_dict`.
+PROBLEMS = {
+    "mismatch": "goods_code_mismatch",
+    "unknown_code": "goods_code_unknown",
+    "malformed_code": "goods_code_malformed",
+}
+
+
 @dataclass(frozen=True)
 class GoodsFinding:
-    """A declared code that the goods text makes unlikely.
+    """A declared code that the goods text makes unlikely, or that is no code.
 
     ``score`` is one minus the probability of the declared code at ``depth``
     digits (higher is riskier); ``suggestions`` are the likelier codes.
+    ``problem`` is ``"mismatch"``, ``"unknown_code"`` (a code the model does
+    not know at ``depth`` digits: not in the nomenclature nor the examples;
+    probability 0) or ``"malformed_code"`` (not an HS / TN VED code at all:
+    ``declared_code`` is as written, confidence and score NaN, nothing to
+    judge; the suggestions are the text's likeliest codes).
     """
 
     text: str
@@ -90,6 +108,7 @@ class GoodsFinding:
     declared_confidence: float
     score: float
     suggestions: tuple[Suggestion, ...]
+    problem: str = "mismatch"
 
     @property
     def reason(self) -> str:
@@ -100,18 +119,32 @@ class GoodsFinding:
             name = " ".join(best.name.replace(";", ",").split())
             said = f"{best.code} {name}" if name else best.code
             tail = f"; the text reads as {said} ({best.confidence:.0%})"
-        return (
-            f"declared code {self.declared_code} fits the goods text poorly "
-            f"({self.declared_confidence:.0%} at {self.depth} digits){tail}"
-        )
+        if self.problem == "malformed_code":
+            code = " ".join(self.declared_code.replace(";", ",").split())
+            head = (
+                f"declared code '{code}' is not an HS / TN VED code"
+                if code
+                else "no declared code"
+            )
+        elif self.problem == "unknown_code":
+            head = (
+                f"declared code {self.declared_code} is not in the nomenclature "
+                f"at {self.depth} digits"
+            )
+        else:
+            head = (
+                f"declared code {self.declared_code} fits the goods text poorly "
+                f"({self.declared_confidence:.0%} at {self.depth} digits)"
+            )
+        return head + tail
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "kind": "goods_code_mismatch",
+            "kind": PROBLEMS[self.problem],
             "declared_code": self.declared_code,
             "depth": self.depth,
-            "declared_confidence": round(self.declared_confidence, 4),
-            "score": round(self.score, 4),
+            "declared_confidence": _rounded(self.declared_confidence),
+            "score": _rounded(self.score),
             "reason": self.reason,
             "suggestions": [s.as_dict() for s in self.suggestions],
         }
@@ -1062,37 +1095,77 @@ class GoodsClassifier(BaseAgent):
     def score_samples(self, X: Sequence[str], declared: Sequence[Any]) -> np.ndarray:
         """Mismatch risk of declared codes: 1 - their probability given the text.
 
-        Judged on ``mismatch_depth`` digits (higher is riskier). Never mutates.
+        Judged on ``mismatch_depth`` digits (higher is riskier); NaN for a
+        declared code that is not an HS / TN VED code. Never mutates.
         """
         return np.array([f.score for f in self.judge(X, declared)])
+
+    def _knows(self, code: str) -> bool:
+        """Whether the model has ``code`` (2, 4, 6 or 10 digits) among its codes."""
+        depth = len(code)
+        source = self.codes10_ if depth == 10 else self.codes6_
+        if depth <= 4:
+            source = self.headings_
+        known: set[str] = self._derived(
+            ("known", depth), source, lambda: {c[:depth] for c in source.tolist()}
+        )
+        return code in known
 
     def judge(self, X: Sequence[str], declared: Sequence[Any]) -> list[GoodsFinding]:
         """How well each declared code fits its text: one GoodsFinding per text.
 
         Every text gets one, whether or not it passes ``mismatch_threshold``
         (:meth:`check` keeps only those that do). A text without a word says
-        nothing of its code: confidence NaN, score 0, no suggestions.
+        nothing of its code: confidence NaN, score 0, no suggestions. A
+        declared code that is not an HS / TN VED code (or none) is a
+        ``malformed_code`` finding, and one the model does not know at the
+        depth judged an ``unknown_code`` finding (see :class:`GoodsFinding`),
+        whatever the text.
         """
         declared = list(declared)
         X = list(X)
         if len(X) != len(declared):
             raise ValueError(f"{len(X)} texts but {len(declared)} declared codes")
-        codes = [normalise_code(c) for c in declared]
         out = []
-        for text, code, lv in zip(X, codes, self._levels(X), strict=True):
-            depth = min(self.mismatch_depth, max(d for d in DEPTHS if d <= len(code)))
-            if not lv.codes[4]:  # a text without words: no evidence either way
-                out.append(GoodsFinding(text, code, depth, float("nan"), 0.0, ()))
+        for text, raw, lv in zip(X, declared, self._levels(X), strict=True):
+            try:
+                code = normalise_code(raw)
+            except ValueError:
+                missing = raw is None or (isinstance(raw, float) and np.isnan(raw))
+                depth = self.mismatch_depth
+                out.append(
+                    GoodsFinding(
+                        text,
+                        "" if missing else str(raw).strip(),
+                        depth,
+                        float("nan"),
+                        float("nan"),
+                        tuple(self._suggest(lv, depth, 3)),
+                        "malformed_code",
+                    )
+                )
                 continue
-            p = lv.prob_of(code[:depth])
+            depth = min(self.mismatch_depth, max(d for d in DEPTHS if d <= len(code)))
+            problem = "mismatch" if self._knows(code[:depth]) else "unknown_code"
+            if not lv.codes[4]:  # a text without words: no evidence either way
+                out.append(
+                    GoodsFinding(text, code, depth, float("nan"), 0.0, (), problem)
+                )
+                continue
+            p = lv.prob_of(code[:depth]) if problem == "mismatch" else 0.0
             better = [s for s in self._suggest(lv, depth, 3) if s.confidence > p]
-            out.append(GoodsFinding(text, code, depth, p, 1.0 - p, tuple(better)))
+            out.append(
+                GoodsFinding(text, code, depth, p, 1.0 - p, tuple(better), problem)
+            )
         return out
 
     def check(
         self, X: Sequence[str], declared: Sequence[Any]
     ) -> list[GoodsFinding | None]:
         """A finding for each declared code the text makes unlikely, else None.
+
+        A declared code that is not a code, or one the model does not know,
+        is always a finding (see :meth:`judge`).
 
         Parameters
         ----------
@@ -1106,7 +1179,10 @@ class GoodsClassifier(BaseAgent):
         list of GoodsFinding or None
         """
         return [
-            f if f.declared_confidence < self.mismatch_threshold else None
+            f
+            if f.problem != "mismatch"
+            or f.declared_confidence < self.mismatch_threshold
+            else None
             for f in self.judge(X, declared)
         ]
 

@@ -351,12 +351,16 @@ def check_declared(
     code_column: str = "code",
     id_column: str | None = None,
 ) -> pd.DataFrame:
-    """Findings for the rows of a file whose declared code the text makes unlikely.
+    """Findings for the rows of a file whose declared code the text makes
+    unlikely, or that is not a code the model knows.
 
-    Returns one row per finding, riskiest first: ``row`` (1-based data row),
-    the id column when named, ``declared_code``, ``score`` (1 - probability of
-    the declared code at ``model.mismatch_depth`` digits), ``suggested`` (the
-    likelier codes, ``;``-separated) and ``reason``.
+    Returns one row per finding: ``row`` (1-based data row), the id column
+    when named, ``declared_code``, ``score`` (1 - probability of the declared
+    code at ``model.mismatch_depth`` digits), ``suggested`` (the likelier
+    codes, ``;``-separated) and ``reason``. Rows whose declared code is not
+    an HS / TN VED code (or empty) come first, as written, with no score
+    (nothing to judge) and the text's likeliest codes; then the others,
+    riskiest first (a code not in the nomenclature has score 1).
     """
     df = read_table(path)
     p = Path(path)
@@ -365,16 +369,9 @@ def check_declared(
     if id_column is not None and id_column not in df.columns:
         raise SarapError(f"{p}: no id column {id_column!r}")
     texts = df[t].where(df[t].notna(), "").astype(str).tolist()
-    codes, rows = [], []
-    for i, raw in enumerate(df[c].tolist()):
-        try:
-            codes.append(normalise_code(raw))
-            rows.append(i)
-        except ValueError:
-            continue
-    found = model.check([texts[i] for i in rows], codes)
+    found = model.check(texts, df[c].tolist())
     out = []
-    for i, f in zip(rows, found, strict=True):
+    for i, f in enumerate(found):
         if f is None:
             continue
         rec: dict[str, Any] = {"row": i + 1}
@@ -389,44 +386,48 @@ def check_declared(
         out.append(rec)
     cols = ["row", *([id_column] if id_column else []), "declared_code", "score"]
     result = pd.DataFrame(out, columns=[*cols, "suggested", "reason"])
-    return result.sort_values("score", ascending=False, kind="stable")
+    return result.sort_values(
+        "score", ascending=False, kind="stable", na_position="first"
+    )
 
 
 def mismatch_table(model: GoodsClassifier, lines: pa.Table) -> pa.Table:
     """The goods signal for declaration lines of the common data model.
 
-    For each line with a ``description`` and a valid ``hs_code``: the
-    mismatch risk (1 - probability of the declared code given the text, at
+    For each line with a ``description``: the mismatch risk (1 -
+    probability of the declared ``hs_code`` given the text, at
     ``model.mismatch_depth`` digits), whether it is a finding (under
-    ``mismatch_threshold``), the likeliest code and the reason; nulls for
-    lines without a description or with a malformed code. One row per input
+    ``mismatch_threshold``), the likeliest code and the reason. A declared
+    code that is not an HS / TN VED code is a finding with its reason and
+    the text's likeliest code but no risk (null: nothing was judged, not a
+    high risk); one the model does not know has risk 1, as any code the
+    text makes unlikely, and says so. Nulls for lines without a description
+    and for texts without words (with a known code). One row per input
     line, in order, keyed by ``declaration_id`` and ``item_no``: ready to
     join as a feature of the declarations agent and to quote in its reasons.
     """
     n = lines.num_rows
     texts = lines.column("description").to_pylist()
     codes = lines.column("hs_code").to_pylist()
-    usable, declared = [], []
-    for i, (text, code) in enumerate(zip(texts, codes, strict=True)):
-        if not text or code is None:
-            continue
-        try:
-            declared.append(normalise_code(code))
-        except ValueError:
-            continue
-        usable.append(i)
+    usable = [i for i, text in enumerate(texts) if text]
     risk: list[float | None] = [None] * n
     flagged: list[bool | None] = [None] * n
     likeliest: list[str | None] = [None] * n
     reason: list[str | None] = [None] * n
-    judged = model.judge([texts[i] for i in usable], declared)
+    judged = model.judge([texts[i] for i in usable], [codes[i] for i in usable])
     for i, f in zip(usable, judged, strict=True):
-        if math.isnan(f.declared_confidence):  # a text without words
+        found = f.problem != "mismatch"
+        if math.isnan(f.declared_confidence) and not found:  # no words
             continue
-        risk[i] = f.score
-        flagged[i] = f.declared_confidence < model.mismatch_threshold
-        likeliest[i] = f.suggestions[0].code if f.suggestions else f.declared_code
-        reason[i] = f.reason if flagged[i] else None
+        if not math.isnan(f.declared_confidence):
+            risk[i] = f.score
+            found = found or f.declared_confidence < model.mismatch_threshold
+        flagged[i] = found
+        if f.suggestions:
+            likeliest[i] = f.suggestions[0].code
+        elif f.problem != "malformed_code":
+            likeliest[i] = f.declared_code
+        reason[i] = f.reason if found else None
     return pa.table(
         {
             "declaration_id": lines.column("declaration_id"),

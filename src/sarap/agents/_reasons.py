@@ -318,6 +318,17 @@ def _templates_ru() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str
             ),
         ),
         (
+            r"^declared code (\S+) is not in the nomenclature at (\d+) digits$",
+            lambda m: (
+                f"заявленного кода {m[1]} нет в номенклатуре (на уровне {m[2]} знаков)"
+            ),
+        ),
+        (
+            r"^declared code '(.*)' is not an HS / TN VED code$",
+            lambda m: f"заявленный код '{m[1]}' не является кодом ТН ВЭД",
+        ),
+        (r"^no declared code$", lambda m: "код товара не заявлен"),
+        (
             r"^the text reads as (\S+)( .*)? \((\d+)%\)$",  # a code may be nameless
             lambda m: f"по описанию это {m[1]}{m[2] or ''} ({m[3]}%)",
         ),
