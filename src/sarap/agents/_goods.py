@@ -486,7 +486,10 @@ class GoodsClassifier(BaseAgent):
         started = time.perf_counter()
         ex = self._pairs(y, X, "examples")
         short = ex["code"].str.len() < 4
-        ex = ex[~short].reset_index(drop=True)
+        # In an order set by content alone: the same examples fit the same
+        # model whatever the files' order (the folds draw rows by position).
+        ex = ex[~short].sort_values(["code", "text"], kind="stable")
+        ex = ex.reset_index(drop=True)
         nom = self._nomenclature(nomenclature)
         if nom.empty:
             # The official names give the headings' names and every code
