@@ -233,18 +233,24 @@ def test_interrupted_ingest_leaves_the_workspace_as_it_was(tmp_path, sig):
     assert after == before
 
 
+def _simulated_files(folder: Path, n: int) -> list[str]:
+    """``n`` CSV files of 300 simulated declaration lines each, d0.csv ..."""
+    from sarap.simulate import simulate_declarations, write_table
+
+    files = [str(folder / f"d{i}.csv") for i in range(n)]
+    for i, f in enumerate(files):
+        write_table(simulate_declarations(300, seed=i), f)
+    return files
+
+
 def test_ingest_interrupted_in_a_later_file_says_what_was_imported(
     tmp_path, monkeypatch
 ):  # type: ignore[no-untyped-def]
     # Each file is its own transaction: the first stays imported, the
     # message says so instead of "nothing was changed".
     import sarap.pipeline
-    from sarap.simulate import simulate_declarations, write_table
 
-    files = []
-    for i in range(3):
-        files.append(str(tmp_path / f"d{i}.csv"))
-        write_table(simulate_declarations(300, seed=i), files[-1])
+    files = _simulated_files(tmp_path, 3)
     real = sarap.pipeline.ingest
     calls = []
 
@@ -282,12 +288,8 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
     # message must say so (it said "nothing was changed").
     import sarap.backends.duckdb
     import sarap.pipeline._ingest
-    from sarap.simulate import simulate_declarations, write_table
 
-    files = []
-    for i in range(3):
-        files.append(str(tmp_path / f"d{i}.csv"))
-        write_table(simulate_declarations(300, seed=i), files[-1])
+    files = _simulated_files(tmp_path, 3)
 
     def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
