@@ -107,7 +107,7 @@ def run_demo(
         train = workspace_lines(ws, labelled=True)
         lines = workspace_lines(ws, labelled=False)
 
-    console.print(f"learning from {train.num_rows:,} inspected declarations ...")
+    console.print(f"learning from {train.num_rows:,} inspected declaration lines ...")
     bar, callbacks = lgb_progress(
         DeclarationRiskRanker().n_estimators, quiet=False, console=console
     )
