@@ -172,6 +172,19 @@ def test_timestamps_become_days_and_missing_columns_are_named(tmp_path):
     assert read.rejected == {"label not 0/1": 1}
 
 
+def test_a_column_named_twice_is_refused_and_names_match_any_case(tmp_path):
+    # DuckDB renames a repeated name (amount_1): the first column was taken
+    # without a word, and an option naming a real 'amount_1' got the second.
+    f = tmp_path / "t.csv"
+    f.write_text("source,target,amount,time,amount\nA,B,1,1,2\n")
+    with pytest.raises(SarapError, match=r"'amount' appears twice .*columns 3 and 5"):
+        read_transfers(f)
+    labels = tmp_path / "l.csv"
+    labels.write_text("ID,Label,label_1\nA,1,0\n")
+    read = read_labels(labels, party="id", label="label_1")
+    assert read.table.to_pylist() == [{"party": "A", "label": 0}]
+
+
 def run_sarap(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
-from sarap.pipeline._readers import Staged, stage
+from sarap.pipeline._readers import Staged, stage, staged_column
 
 # Numeric times spanning more than this are taken as Unix seconds, else as days
 # (or the simulation steps of public benchmarks, which count days).
@@ -66,13 +66,18 @@ def _result(
     return Read(table, st.rows, rejected)
 
 
-def _need(path: Path, columns: list[str], wanted: dict[str, str]) -> None:
-    missing = [f"{opt} {name!r}" for opt, name in wanted.items() if name not in columns]
+def _need(path: Path, st: Staged, wanted: dict[str, str]) -> dict[str, str]:
+    """Each option's column, quoted for SQL; the file must have them all,
+    once each."""
+    found = {opt: staged_column(st, name, path) for opt, name in wanted.items()}
+    missing = [f"{opt} {wanted[opt]!r}" for opt, col in found.items() if col is None]
     if missing:
+        names = st.header
         raise SarapError(
             f"{path}: no column {', '.join(missing)}; the file has "
-            f"{', '.join(columns[:12])}{' ...' if len(columns) > 12 else ''}"
+            f"{', '.join(names[:12])}{' ...' if len(names) > 12 else ''}"
         )
+    return {opt: '"' + str(col).replace('"', '""') + '"' for opt, col in found.items()}
 
 
 def read_transfers(
@@ -85,20 +90,11 @@ def read_transfers(
 ) -> Read:
     path = Path(path)
     with _staged(path) as (con, st):
-        _need(
-            path,
-            st.columns,
-            {
-                "--source-col": source,
-                "--target-col": target,
-                "--amount-col": amount,
-                "--time-col": time,
-            },
+        opts = ("--source-col", "--target-col", "--amount-col", "--time-col")
+        cols = _need(
+            path, st, dict(zip(opts, (source, target, amount, time), strict=True))
         )
-        q = {
-            k: '"' + v.replace('"', '""') + '"'
-            for k, v in dict(s=source, d=target, a=amount, t=time).items()
-        }
+        q = dict(zip("sdat", (cols[o] for o in opts), strict=True))
         con.execute(f"""
             CREATE TEMP TABLE _t AS SELECT
                 NULLIF(trim({q["s"]}), '') AS src,
@@ -135,9 +131,8 @@ def read_labels(
 ) -> Read:
     path = Path(path)
     with _staged(path) as (con, st):
-        _need(path, st.columns, {"--id-col": party, "--label-col": label})
-        p = '"' + party.replace('"', '""') + '"'
-        lab = '"' + label.replace('"', '""') + '"'
+        q = _need(path, st, {"--id-col": party, "--label-col": label})
+        p, lab = q["--id-col"], q["--label-col"]
         con.execute(f"""
             CREATE TEMP TABLE _l AS SELECT NULLIF(trim({p}), '') AS party,
                 CASE WHEN lower(trim({lab})) IN ('1', '1.0', 'true', 'yes', 'y')

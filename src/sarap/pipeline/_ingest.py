@@ -40,6 +40,7 @@ from sarap.pipeline._readers import (
     header_hint,
     sql_literal,
     stage,
+    staged_column,
 )
 from sarap.store._schema import ENTITIES, HS_FLOAT, HS_HEADING_00, OUTCOMES, Field
 from sarap.store._workspace import Workspace
@@ -110,27 +111,15 @@ class IngestResult:
 
 
 def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, str]:
-    """Data-model field -> staged column, matching the file's header names
-    (case-insensitively when none is exact). A name the mapping takes that
-    the header repeats is refused: which column is meant is a guess."""
-    header = staged.header
+    """Data-model field -> staged column (see :func:`staged_column`)."""
     resolved: dict[str, str] = {}
     missing: list[str] = []
     wanted: list[str] = []  # their names, to look for further down the file
     required = {f.name for f in ENTITIES[mapping.entity].fields if f.required}
     for fname, col in mapping.columns.items():
-        at = [i for i, h in enumerate(header) if h == col] or [
-            i for i, h in enumerate(header) if h.strip().lower() == col.strip().lower()
-        ]
-        if len(at) > 1:
-            times = "twice" if len(at) == 2 else f"{len(at)} times"
-            where = ", ".join(str(i + 1) for i in at[:-1]) + f" and {at[-1] + 1}"
-            raise SarapError(
-                f"{path}: column '{col}' appears {times} in the header "
-                f"(columns {where}); rename one of them"
-            )
-        if at:
-            resolved[fname] = staged.columns[at[0]]
+        found = staged_column(staged, col, path)
+        if found is not None:
+            resolved[fname] = found
         elif fname in required and fname not in mapping.constants:
             missing.append(f"'{col}' ({fname})" if col != fname else f"'{col}'")
             wanted.append(col)

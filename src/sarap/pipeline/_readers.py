@@ -67,6 +67,24 @@ class Staged:
             self.header = list(self.columns)
 
 
+def staged_column(staged: Staged, name: str, path: Path) -> str | None:
+    """The staged column of the header name ``name`` (case-insensitively
+    when none is exact), None when the file has none. A name the header
+    repeats is refused: which column is meant would be a guess."""
+    header = staged.header
+    at = [i for i, h in enumerate(header) if h == name] or [
+        i for i, h in enumerate(header) if h.strip().lower() == name.strip().lower()
+    ]
+    if len(at) > 1:
+        times = "twice" if len(at) == 2 else f"{len(at)} times"
+        where = ", ".join(str(i + 1) for i in at[:-1]) + f" and {at[-1] + 1}"
+        raise SarapError(
+            f"{path}: column '{name}' appears {times} in the header "
+            f"(columns {where}); rename one of them"
+        )
+    return staged.columns[at[0]] if at else None
+
+
 def file_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
