@@ -1133,6 +1133,15 @@ class _SeveralFiles(click.Command):
         return super().parse_args(ctx, spread)
 
 
+def _warn_skipped(skipped: dict[str, Any], noun: str) -> None:
+    """A warning line for the rows a goods command skipped, if any."""
+    from sarap.agents._goods_jobs import skipped_line
+
+    if skipped["count"]:
+        warning = f"warning: {skipped_line(skipped, noun)}"
+        err.print(warning, markup=False, highlight=False, soft_wrap=True)
+
+
 @goods.command("fit", cls=_SeveralFiles)
 @click.option(
     "--nomenclature",
@@ -1161,7 +1170,7 @@ def goods_fit_cmd(
 ) -> None:
     """Learn codes from a nomenclature and labelled descriptions."""
     from sarap.agents._compiled import cache_dir
-    from sarap.agents._goods_jobs import dumps, fit_goods, skipped_line
+    from sarap.agents._goods_jobs import dumps, fit_goods
 
     if not nomenclature:
         raise click.UsageError(
@@ -1177,13 +1186,8 @@ def goods_fit_cmd(
             code_column=code_column,
             params={"random_state": seed},
         )
-    for key, what in (
-        ("skipped_nomenclature_rows", "nomenclature row"),
-        ("skipped_example_rows", "example row"),
-    ):
-        if summary[key]["count"]:
-            warning = f"warning: {skipped_line(summary[key], what)}"
-            err.print(warning, markup=False, highlight=False, soft_wrap=True)
+    _warn_skipped(summary["skipped_nomenclature_rows"], "nomenclature row")
+    _warn_skipped(summary["skipped_example_rows"], "example row")
     if as_json:
         click.echo(dumps(summary))
     else:
@@ -1246,12 +1250,7 @@ def goods_evaluate_cmd(
     file: str, model_dir: str, text_column: str, code_column: str, as_json: bool
 ) -> None:
     """Top-1 and top-5 accuracy on labelled FILE, at each label's own depth."""
-    from sarap.agents._goods_jobs import (
-        dumps,
-        evaluate_goods,
-        load_goods,
-        skipped_line,
-    )
+    from sarap.agents._goods_jobs import dumps, evaluate_goods, load_goods
 
     model = load_goods(model_dir)
     if Path(file).resolve().as_posix() in {
@@ -1261,9 +1260,7 @@ def goods_evaluate_cmd(
             f"warning: {file} was used to fit this model; these figures are in-sample"
         )
     m = evaluate_goods(model, file, text_column=text_column, code_column=code_column)
-    if m["skipped"]["count"]:
-        warning = f"warning: {skipped_line(m['skipped'], 'labelled row')}"
-        err.print(warning, markup=False, highlight=False, soft_wrap=True)
+    _warn_skipped(m["skipped"], "labelled row")
     if as_json:
         click.echo(dumps({k: m[k] for k in ("top1", "top5", "n")}))
         return

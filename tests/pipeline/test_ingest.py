@@ -535,17 +535,23 @@ def test_kcs_mapping_is_detected(ws):
     assert r.mapping == "kcs"
 
 
+def _ru_mapping(folder: Path, more: str) -> Path:
+    """A mapping file for a Russian export's five columns, ``more`` after."""
+    mapping = folder / "ru.toml"
+    mapping.write_text(
+        'name = "ru-export"\n[columns]\ndeclaration_id = "No"\ndate = "Дата"\n'
+        'importer_id = "ИНН"\nhs_code = "Код ТН ВЭД"\ncustoms_value = "Стоимость"\n'
+        + more,
+        encoding="utf-8",
+    )
+    return mapping
+
+
 def test_mapping_file_with_constants(ws, tmp_path):
     header = ["No", "Дата", "ИНН", "Код ТН ВЭД", "Стоимость"]
     rows = [["A1", "05.02.2024", "7701234567", "8517 12 000 0", "1 500,00"]]
     path = write_csv(tmp_path / "ru.csv", rows, header=header, encoding="cp1251")
-    mapping = tmp_path / "ru.toml"
-    mapping.write_text(
-        'name = "ru-export"\n[columns]\ndeclaration_id = "No"\ndate = "Дата"\n'
-        'importer_id = "ИНН"\nhs_code = "Код ТН ВЭД"\ncustoms_value = "Стоимость"\n'
-        '[constants]\ncurrency = "RUB"\n',
-        encoding="utf-8",
-    )
+    mapping = _ru_mapping(tmp_path, '[constants]\ncurrency = "RUB"\n')
     r = ingest(ws, path, mapping=mapping)
     assert r.loaded == 1, r.summary()
     row = ws.sql("SELECT * FROM declarations").to_pylist()[0]
@@ -561,13 +567,7 @@ def test_columns_a_mapping_file_names_and_the_file_lacks_are_told(ws, tmp_path):
     header = ["No", "Дата", "ИНН", "Код ТН ВЭД", "Стоимость", "Нарушение"]
     rows = [["A1", "05.02.2024", "7701234567", "8517 12 000 0", "150", "1"]]
     path = write_csv(tmp_path / "ru.csv", rows, header=header)
-    mapping = tmp_path / "ru.toml"
-    mapping.write_text(
-        '[columns]\ndeclaration_id = "No"\ndate = "Дата"\nimporter_id = "ИНН"\n'
-        'hs_code = "Код ТН ВЭД"\ncustoms_value = "Стоимость"\n'
-        'fraud = "Нарушения"\n',
-        encoding="utf-8",
-    )
+    mapping = _ru_mapping(tmp_path, 'fraud = "Нарушения"\n')
     r = ingest(ws, path, mapping=mapping)
     assert r.unmatched_columns == ["'Нарушения' (fraud)"]
     text = r.summary()

@@ -1181,13 +1181,14 @@ class GoodsClassifier(BaseAgent):
         -------
         list of GoodsFinding or None
         """
-        return [
-            f
-            if f.problem != "mismatch"
-            or f.declared_confidence < self.mismatch_threshold
-            else None
-            for f in self.judge(X, declared)
-        ]
+        return [f if self.is_finding(f) else None for f in self.judge(X, declared)]
+
+    def is_finding(self, f: GoodsFinding) -> bool:
+        """Whether a judged code is reported: one the text makes unlikely
+        (under ``mismatch_threshold``), or no code the model knows."""
+        return (
+            f.problem != "mismatch" or f.declared_confidence < self.mismatch_threshold
+        )
 
     # -- persistence ------------------------------------------------------
 

@@ -416,12 +416,12 @@ def mismatch_table(model: GoodsClassifier, lines: pa.Table) -> pa.Table:
     reason: list[str | None] = [None] * n
     judged = model.judge([texts[i] for i in usable], [codes[i] for i in usable])
     for i, f in zip(usable, judged, strict=True):
-        found = f.problem != "mismatch"
-        if math.isnan(f.declared_confidence) and not found:  # no words
-            continue
-        if not math.isnan(f.declared_confidence):
+        found = model.is_finding(f)
+        if math.isnan(f.declared_confidence):  # nothing judged
+            if not found:  # a text without words, a known code
+                continue
+        else:
             risk[i] = f.score
-            found = found or f.declared_confidence < model.mismatch_threshold
         flagged[i] = found
         if f.suggestions:
             likeliest[i] = f.suggestions[0].code
