@@ -212,17 +212,24 @@ def _saved_anyway(ws: Any, file: str, batches: int) -> str | None:
         pass  # none open, as usual
     if ws.count("ingest_batches") == batches:
         return None
+    from sarap.pipeline import IngestResult
+
     r = ws.sql(
-        "SELECT rows_read, rows_loaded, rows_duplicate, rows_quarantined "
+        "SELECT mapping, rows_read, rows_loaded, rows_duplicate, rows_quarantined "
         "FROM ingest_batches ORDER BY started_at DESC LIMIT 1"
     ).to_pylist()[0]
-    said = (
-        f"{file}: read {r['rows_read']:,} rows, loaded {r['rows_loaded']:,}, "
-        f"{r['rows_duplicate']:,} already in workspace, "
-        f"quarantined {r['rows_quarantined']:,}"
+    saved = IngestResult(
+        file,
+        r["mapping"],
+        None,
+        rows_read=r["rows_read"],
+        loaded=r["rows_loaded"],
+        duplicates=r["rows_duplicate"],
+        quarantined=r["rows_quarantined"],
     )
-    return said + (
-        " (reasons in the quarantine table)" if r["rows_quarantined"] else ""
+    # The record keeps no reasons: the quarantine table has them.
+    return saved.summary() + (
+        " (reasons in the quarantine table)" if saved.quarantined else ""
     )
 
 
