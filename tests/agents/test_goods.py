@@ -489,3 +489,21 @@ def test_declared_codes_that_are_no_codes_are_findings(fitted):
     assert signal["goods_likeliest_code"][:3] == ["6403"] * 3
     assert signal["goods_reason"][0] == bad.reason
     assert signal["goods_reason"][3] is None
+
+
+@pytest.mark.parametrize(
+    "text, heading",
+    [
+        ("Мұздатылған балық", "03"),  # Kazakh: frozen fish
+        ("Ұялы телефондар", "8517"),  # Kazakh: mobile phones
+        ("Автомобиль шиналары", "4011"),  # Kazakh: car tyres
+        ("Кір сабын", "3401"),  # Kazakh: laundry soap
+        ("Самын", "3401"),  # Kyrgyz: soap
+        ("БАЛЫК ТОҢДУРУЛГАН", "03"),  # Kyrgyz: frozen fish
+    ],
+)
+def test_kazakh_and_kyrgyz_descriptions_meet_a_russian_model(fitted, text, heading):
+    """The simulated catalogue is Russian and English only."""
+    model, _ = fitted
+    (answers,) = model.predict_topk([text])
+    assert answers[0].code.startswith(heading), answers[:3]

@@ -4,7 +4,8 @@ Goods descriptions in customs declarations are mostly upper-case Russian with
 abbreviations (``А/М``, ``З/Ч``), brands, models, quantities and units. The
 vectorisers see one normal form: lower case, ``ё`` as ``е``, the commonest
 abbreviations spelt out, and every number reduced to ``0`` so that
-``3654.00 КГ`` and ``12 КГ`` share their features.
+``3654.00 КГ`` and ``12 КГ`` share their features. A Kazakh or Kyrgyz text
+gets the Russian for the words it has (:mod:`sarap.agents._goods_turkic`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from sarap.agents._goods_turkic import with_russian
 from sarap.agents._kernels import KeyTable
 from sarap.errors import SarapError
 from sarap.store._schema import HS_FLOAT, HS_HEADING_00
@@ -53,7 +55,7 @@ def normalise_text(text: str) -> str:
         if short in t:
             t = t.replace(short, full)
     t = _NUMBER.sub(" 0 ", t)
-    return " ".join(_NON_WORD.sub(" ", t).replace("_", " ").split())
+    return with_russian(" ".join(_NON_WORD.sub(" ", t).replace("_", " ").split()))
 
 
 def stem_text(normal: str, size: int = 5) -> str:
