@@ -333,6 +333,32 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
     )
 
 
+def test_ingest_json_tells_a_file_saved_just_before_the_interrupt(
+    tmp_path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # The file is in: --json lists it as it lists any saved file (it listed
+    # only the files saved before it), and the exit is still 130.
+    import sarap.pipeline._ingest
+
+    files = _simulated_files(tmp_path, 2)
+
+    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    ws_path = str(tmp_path / "w.duckdb")
+    assert run("ingest", files[0], "-w", ws_path, "--json").exit_code == 0
+    with monkeypatch.context() as m:  # runs right after the commit
+        m.setattr(sarap.pipeline._ingest, "_drop_prepared", interrupt)
+        r = CliRunner().invoke(main, ["ingest", files[1], "-w", ws_path, "--json"])
+    assert r.exit_code == 130
+    [told] = json.loads(r.stdout)
+    assert (told["file"], told["rows_read"]) == (files[1], 300)
+    assert told["loaded"] + told["duplicates"] == 300 and told["loaded"] > 0
+    with Workspace(ws_path) as ws:
+        last = ws.sql("SELECT batch_id FROM ingest_batches WHERE file = ?", [files[1]])
+        assert told["batch_id"] == last.column(0)[0].as_py()
+
+
 def test_ingest_of_several_files_tells_those_saved_before_one_failed(tmp_path):
     # Each file is its own transaction: the ones before the failure stay in,
     # and their summaries were lost with the error.

@@ -19,7 +19,7 @@ from rich.table import Table
 import sarap
 from sarap._console import lgb_progress, print_queue
 from sarap.errors import SarapError, interrupted, record_interrupts
-from sarap.pipeline._ingest import file_digest
+from sarap.pipeline._ingest import IngestResult, file_digest
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
@@ -159,11 +159,16 @@ def ingest_cmd(
                     with step(f"importing {f}", quiet=as_json):
                         results.append(ingest(ws, f, mapping=spec, encoding=encoding))
                 except (KeyboardInterrupt, RuntimeError) as exc:
-                    said = _saved_anyway(ws, f, batches) if _is_interrupt(exc) else None
-                    if said is not None:
+                    saved = (
+                        _saved_anyway(ws, f, batches) if _is_interrupt(exc) else None
+                    )
+                    if saved is not None:
+                        results.append(saved)
                         done.append(f)
                         late.append(f)
-                        if not as_json:
+                        if not as_json:  # the record keeps no reasons
+                            more = " (reasons in the quarantine table)"
+                            said = saved.summary() + (more if saved.quarantined else "")
                             err.print(said, highlight=False)
                     raise
                 except (SarapError, ValueError, OSError) as exc:
@@ -201,7 +206,7 @@ def _failed(
     return SarapError(said)
 
 
-def _saved_anyway(ws: Any, file: str, batches: int) -> str | None:
+def _saved_anyway(ws: Any, file: str, batches: int) -> IngestResult | None:
     """The import of ``file`` as the workspace recorded it, when a Ctrl-C
     came too late to stop it (just after its commit), else None."""
     import duckdb
@@ -212,13 +217,11 @@ def _saved_anyway(ws: Any, file: str, batches: int) -> str | None:
         pass  # none open, as usual
     if ws.count("ingest_batches") == batches:
         return None
-    from sarap.pipeline import IngestResult
-
     r = ws.sql(
-        "SELECT mapping, rows_read, rows_loaded, rows_duplicate, rows_quarantined "
-        "FROM ingest_batches ORDER BY started_at DESC LIMIT 1"
+        "SELECT batch_id, mapping, rows_read, rows_loaded, rows_duplicate, "
+        "rows_quarantined FROM ingest_batches ORDER BY started_at DESC LIMIT 1"
     ).to_pylist()[0]
-    saved = IngestResult(
+    return IngestResult(
         file,
         r["mapping"],
         None,
@@ -226,10 +229,7 @@ def _saved_anyway(ws: Any, file: str, batches: int) -> str | None:
         loaded=r["rows_loaded"],
         duplicates=r["rows_duplicate"],
         quarantined=r["rows_quarantined"],
-    )
-    # The record keeps no reasons: the quarantine table has them.
-    return saved.summary() + (
-        " (reasons in the quarantine table)" if saved.quarantined else ""
+        batch_id=r["batch_id"],
     )
 
 
