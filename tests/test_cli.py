@@ -300,7 +300,8 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
         r = CliRunner().invoke(main, ["ingest", *files[:2], "-w", ws_path])
     assert r.exit_code == 130
     stderr = " ".join(r.stderr.split())
-    assert f"{files[0]}: read 300 rows, loaded 300, 0 already in workspace" in stderr
+    assert f"{files[0]}: read 300 rows, loaded 300, " in stderr
+    assert "inspection outcomes, 0 already in workspace, quarantined 0" in stderr
     said = stderr[stderr.rindex("interrupted:") :]
     assert said == (
         f"interrupted: {files[0]} was imported (the interrupt came just after it "
@@ -357,6 +358,39 @@ def test_ingest_json_tells_a_file_saved_just_before_the_interrupt(
     with Workspace(ws_path) as ws:
         last = ws.sql("SELECT batch_id FROM ingest_batches WHERE file = ?", [files[1]])
         assert told["batch_id"] == last.column(0)[0].as_py()
+
+
+def test_a_file_saved_just_before_the_interrupt_is_told_in_full(
+    fixture_csv, tmp_path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # Its summary comes from the import record: the same as an import that
+    # was not interrupted, reasons and outcomes included (it had neither).
+    import sarap.pipeline._ingest
+
+    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    told = {}
+    for how in ("normal", "late"):
+        with monkeypatch.context() as m:
+            if how == "late":  # runs right after the commit
+                m.setattr(sarap.pipeline._ingest, "_drop_prepared", interrupt)
+            for fmt in ("text", "json"):
+                ws_path = str(tmp_path / f"{how}-{fmt}.duckdb")
+                args = ["ingest", str(fixture_csv), "-w", ws_path]
+                r = CliRunner().invoke(main, args + ["--json"] * (fmt == "json"))
+                assert r.exit_code == (130 if how == "late" else 0)
+                if fmt == "json":
+                    [told[how, fmt]] = json.loads(r.stdout)
+                    del told[how, fmt]["batch_id"]
+                else:  # the summary, up to the line on the interrupt
+                    said = " ".join(r.stderr.split())
+                    said = said[said.index(f"{fixture_csv}: read") :]
+                    told[how, fmt] = said.split(" interrupted: ")[0]
+    assert told["late", "json"] == told["normal", "json"]
+    assert told["normal", "json"]["reasons"]["bad date (column 'date')"] == 1
+    assert told["normal", "json"]["outcomes_loaded"] > 0
+    assert told["late", "text"] == told["normal", "text"]
 
 
 def test_ingest_of_several_files_tells_those_saved_before_one_failed(tmp_path):

@@ -19,7 +19,7 @@ from rich.table import Table
 import sarap
 from sarap._console import lgb_progress, print_queue
 from sarap.errors import SarapError, interrupted, record_interrupts
-from sarap.pipeline._ingest import IngestResult, file_digest
+from sarap.pipeline._ingest import IngestResult, file_digest, last_import
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
@@ -159,17 +159,12 @@ def ingest_cmd(
                     with step(f"importing {f}", quiet=as_json):
                         results.append(ingest(ws, f, mapping=spec, encoding=encoding))
                 except (KeyboardInterrupt, RuntimeError) as exc:
-                    saved = (
-                        _saved_anyway(ws, f, batches) if _is_interrupt(exc) else None
-                    )
+                    saved = _saved_anyway(ws, batches) if _is_interrupt(exc) else None
                     if saved is not None:
                         results.append(saved)
                         done.append(f)
                         late.append(f)
-                        if not as_json:  # the record keeps no reasons
-                            more = " (reasons in the quarantine table)"
-                            said = saved.summary() + (more if saved.quarantined else "")
-                            err.print(said, highlight=False)
+                        print_imports(results[-1:], as_json)
                     raise
                 except (SarapError, ValueError, OSError) as exc:
                     raise _failed(f, exc, files, done) from None
@@ -206,8 +201,8 @@ def _failed(
     return SarapError(said)
 
 
-def _saved_anyway(ws: Any, file: str, batches: int) -> IngestResult | None:
-    """The import of ``file`` as the workspace recorded it, when a Ctrl-C
+def _saved_anyway(ws: Any, batches: int) -> IngestResult | None:
+    """The last import as the workspace recorded it, when a Ctrl-C
     came too late to stop it (just after its commit), else None."""
     import duckdb
 
@@ -217,20 +212,7 @@ def _saved_anyway(ws: Any, file: str, batches: int) -> IngestResult | None:
         pass  # none open, as usual
     if ws.count("ingest_batches") == batches:
         return None
-    r = ws.sql(
-        "SELECT batch_id, mapping, rows_read, rows_loaded, rows_duplicate, "
-        "rows_quarantined FROM ingest_batches ORDER BY started_at DESC LIMIT 1"
-    ).to_pylist()[0]
-    return IngestResult(
-        file,
-        r["mapping"],
-        None,
-        rows_read=r["rows_read"],
-        loaded=r["rows_loaded"],
-        duplicates=r["rows_duplicate"],
-        quarantined=r["rows_quarantined"],
-        batch_id=r["batch_id"],
-    )
+    return last_import(ws)
 
 
 # -- simulate -------------------------------------------------------------

@@ -84,3 +84,35 @@ def test_older_workspace_gains_the_new_fields(tmp_path):
         assert ws.count("invoices") == 0 and ws.count("vat_returns") == 0
         version = ws.sql("SELECT value FROM sarap_meta WHERE key = 'schema_version'")
         assert version.column(0)[0].as_py() == str(SCHEMA_VERSION)
+
+
+def test_older_import_records_gain_the_details(tmp_path, fixture_csv):
+    # Version 2's ingest_batches had no details column: its records stay,
+    # told by their counts, and a new import records its reasons.
+    import duckdb
+
+    from sarap.pipeline import ingest
+    from sarap.pipeline._ingest import last_import
+
+    path = tmp_path / "v2.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE ingest_batches (batch_id VARCHAR PRIMARY KEY, "
+        "file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, mapping VARCHAR NOT NULL, "
+        "started_at TIMESTAMP NOT NULL, rows_read BIGINT NOT NULL, "
+        "rows_loaded BIGINT NOT NULL, rows_duplicate BIGINT NOT NULL, "
+        "rows_quarantined BIGINT NOT NULL)"
+    )
+    con.execute(
+        "INSERT INTO ingest_batches VALUES ('b1', 'old.csv', 'x', 'identity', "
+        "TIMESTAMP '2024-01-01', 5, 4, 0, 1)"
+    )
+    con.execute("CREATE TABLE sarap_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO sarap_meta VALUES ('schema_version', '2')")
+    con.close()
+    with Workspace(path) as ws:
+        old = last_import(ws)
+        assert old is not None and not old.reasons
+        assert (old.file, old.loaded, old.quarantined) == ("old.csv", 4, 1)
+        new = ingest(ws, fixture_csv)
+        assert last_import(ws) == new and new.reasons

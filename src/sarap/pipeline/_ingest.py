@@ -517,8 +517,11 @@ def _load(
         result.reasons = _reasons_of(con, staged)
         result.quarantined = sum(result.reasons.values())
         result.batch_id = batch
+        details = {k: v for k, v in result.as_dict().items() if k in _DETAILS}
         con.execute(
-            "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ingest_batches (batch_id, file, sha256, mapping, "
+            "started_at, rows_read, rows_loaded, rows_duplicate, rows_quarantined, "
+            "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 batch,
                 file_label,
@@ -529,9 +532,50 @@ def _load(
                 result.loaded,
                 result.duplicates,
                 result.quarantined,
+                json.dumps(details, ensure_ascii=False),
             ],
         )
     _drop_prepared(con)
+
+
+# What an import's record keeps of its result beside the counts.
+_DETAILS = (
+    "encoding",
+    "outcomes_loaded",
+    "reasons",
+    "ignored_columns",
+    "unmatched_columns",
+)
+
+
+def last_import(workspace: Workspace) -> IngestResult | None:
+    """The latest import as ``workspace`` recorded it, None when there is none.
+
+    Its summary is the one :func:`ingest` returned (a record written before
+    data model version 3 has only the counts)."""
+    rows = workspace.sql(
+        "SELECT batch_id, file, mapping, rows_read, rows_loaded, rows_duplicate, "
+        "rows_quarantined, details FROM ingest_batches "
+        "ORDER BY started_at DESC LIMIT 1"
+    ).to_pylist()
+    if not rows:
+        return None
+    r = rows[0]
+    details = json.loads(r["details"] or "{}")
+    return IngestResult(
+        r["file"],
+        r["mapping"],
+        details.get("encoding"),
+        rows_read=r["rows_read"],
+        loaded=r["rows_loaded"],
+        outcomes_loaded=details.get("outcomes_loaded", 0),
+        duplicates=r["rows_duplicate"],
+        quarantined=r["rows_quarantined"],
+        reasons=Counter(details.get("reasons", {})),
+        ignored_columns=details.get("ignored_columns", []),
+        unmatched_columns=details.get("unmatched_columns", []),
+        batch_id=r["batch_id"],
+    )
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

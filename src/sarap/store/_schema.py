@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 # 1: parties, declarations, outcomes. 2: e-invoices, VAT returns, exchange
 # rates, and the parties' sector, size, staff, director, address and bank
-# account.
-SCHEMA_VERSION = 2
+# account. 3: an import's record keeps the rest of its summary (details).
+SCHEMA_VERSION = 3
 
 
 # Goods codes as programs write them, one rule for every reader (SQL on
@@ -409,8 +409,11 @@ CREATE TABLE IF NOT EXISTS ingest_batches (
     rows_read BIGINT NOT NULL,
     rows_loaded BIGINT NOT NULL,
     rows_duplicate BIGINT NOT NULL,
-    rows_quarantined BIGINT NOT NULL
+    rows_quarantined BIGINT NOT NULL,
+    details VARCHAR
 );
+-- Since version 3; NULL in the records of an older workspace.
+ALTER TABLE ingest_batches ADD COLUMN IF NOT EXISTS details VARCHAR;
 CREATE TABLE IF NOT EXISTS quarantine (
     batch_id VARCHAR NOT NULL,
     file VARCHAR NOT NULL,
@@ -476,7 +479,9 @@ def data_model_markdown() -> str:
         "Lines, the line in the file; in a JSON array, the record's place) "
         "and the reason, and its original values as JSON in `raw`. "
         "Each import is recorded in `ingest_batches` with the file's SHA-256 "
-        "and its counts.",
+        "and its counts; `details` holds the rest of its summary as JSON "
+        "(encoding, outcomes loaded, rejected rows by reason, the columns "
+        "ignored and those the mapping names that the file lacks).",
         "",
     ]
     return "\n".join(lines)
