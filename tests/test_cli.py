@@ -111,6 +111,118 @@ def test_fit_score_evaluate_contract(sim_files):
     assert m["n"] == len(queue) and m["positives"] > 0
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _dropping_ctrl_c(fn):  # type: ignore[no-untyped-def]
+    """``fn`` as if a Ctrl-C came while it ran and DuckDB dropped it: the
+    CLI's handler records it, nothing raises it."""
+    from sarap import errors
+
+    def dropped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = fn(*args, **kwargs)
+        errors._interrupted.set()
+        return result
+
+    return dropped
+
+
+@pytest.fixture
+def no_ctrl_c_left():  # type: ignore[no-untyped-def]
+    from sarap import errors
+
+    yield
+    errors._interrupted.clear()
+
+
+def test_a_ctrl_c_duckdb_dropped_stops_fit_score_and_evaluate(
+    sim_files, tmp_path, monkeypatch, no_ctrl_c_left
+):  # type: ignore[no-untyped-def]
+    # They went on to the end and exited 0, as if never interrupted.
+    import sarap.agents._declarations as decl
+    import sarap.agents._queue as jobs
+    import sarap.cli
+
+    d = sim_files
+    fit = ["declarations", "fit", "--train", str(d / "train.csv")]
+    model = tmp_path / "model"
+    assert run(*fit, "--model", str(model)).exit_code == 0
+    saved = _files(model)
+    score = ["declarations", "score", str(d / "test.csv"), "--model", str(model)]
+    queue = tmp_path / "queue.csv"
+    queue.write_text("the queue of last week\n")
+    with monkeypatch.context() as m:  # while fitting: no model saved
+        m.setattr(
+            decl.DeclarationRiskRanker,
+            "fit",
+            _dropping_ctrl_c(decl.DeclarationRiskRanker.fit),
+        )
+        r = CliRunner().invoke(main, [*fit, "--model", str(model), "--seed", "1"])
+    assert r.exit_code == 130 and "interrupted: nothing was changed" in r.stderr
+    assert _files(model) == saved
+    with monkeypatch.context() as m:  # while ranking: no queue written
+        m.setattr(jobs, "rank_declarations", _dropping_ctrl_c(jobs.rank_declarations))
+        r = CliRunner().invoke(main, [*score, "--out", str(queue)])
+        assert r.exit_code == 130 and "interrupted: nothing was changed" in r.stderr
+        assert queue.read_text() == "the queue of last week\n"
+        r = CliRunner().invoke(
+            main,
+            [
+                "declarations",
+                "evaluate",
+                str(d / "test.csv"),
+                "--model",
+                str(model),
+                "--json",
+            ],
+        )
+        assert r.exit_code == 130 and r.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "queue.csv"]
+    with monkeypatch.context() as m:  # once written: it says so
+        m.setattr(sarap.cli, "print_queue", _dropping_ctrl_c(sarap.cli.print_queue))
+        r = CliRunner().invoke(main, [*score, "--out", str(queue)])
+    assert r.exit_code == 130
+    said = " ".join(r.stderr[r.stderr.rindex("interrupted:") :].split())
+    assert said == f"interrupted: the queue was written to {queue}"
+    assert len(list(csv.DictReader(queue.open()))) > 0  # the whole queue
+
+
+def test_a_ctrl_c_while_compiling_says_the_model_was_saved(
+    sim_files, tmp_path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # fit saves the model, then compiles it for big batches: a Ctrl-C there
+    # said "nothing was changed".
+    import sarap.agents._declarations as decl
+    import sarap.agents._queue as jobs
+
+    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    model = tmp_path / "model"
+    monkeypatch.setattr(jobs, "SMALL", 0)  # compile after any fit
+    monkeypatch.setattr(decl, "SMALL", 0)
+    monkeypatch.setattr(decl.DeclarationRiskRanker, "compile_for_batches", interrupt)
+    r = CliRunner().invoke(
+        main,
+        [
+            "declarations",
+            "fit",
+            "--train",
+            str(sim_files / "train.csv"),
+            "--model",
+            str(model),
+        ],
+    )
+    assert r.exit_code == 130
+    said = " ".join(r.stderr[r.stderr.rindex("interrupted:") :].split())
+    assert said == (
+        f"interrupted: the model was saved to {model}; compiling it for big "
+        "batches was cut short (sarap declarations score --compile does it)"
+    )
+    assert (model / "model.json").is_file()
+
+
 def test_fit_and_score_through_a_workspace(sim_files, tmp_path):
     ws = str(tmp_path / "w.duckdb")
     assert run("ingest", str(sim_files / "train.csv"), "-w", ws).exit_code == 0

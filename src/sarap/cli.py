@@ -18,7 +18,12 @@ from rich.table import Table
 
 import sarap
 from sarap._console import lgb_progress, print_queue
-from sarap.errors import SarapError, interrupted, record_interrupts
+from sarap.errors import (
+    SarapError,
+    interrupted,
+    raise_if_interrupted,
+    record_interrupts,
+)
 from sarap.pipeline._ingest import IngestResult, file_digest, last_import
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +59,24 @@ def telling_on_interrupt(saved: Callable[[], str | None]) -> Iterator[None]:
         if said is None:
             raise
         raise PartlySaved(said) from None
+
+
+@contextmanager
+def finishing(said: Callable[[], str]) -> Iterator[None]:
+    """What a command does once its output is in place: a Ctrl-C, raised or
+    only recorded (DuckDB may drop one), ends it with exit 130 and says
+    ``said()`` (what it saved), never "nothing was changed"."""
+    with telling_on_interrupt(said):
+        yield
+        raise_if_interrupted()
+
+
+def _model_stamp(model_dir: str) -> tuple[int, int] | None:
+    try:
+        st = (Path(model_dir) / "model.json").stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
 
 
 def friendly(fn: F) -> F:
@@ -393,6 +416,7 @@ def fit_cmd(
     """Learn from inspected declarations and save the model."""
     from sarap.agents import DeclarationRiskRanker
     from sarap.agents._compiled import cache_dir
+    from sarap.agents._declarations import SMALL
     from sarap.agents._queue import fit_model
 
     if bool(train) == bool(workspace):
@@ -404,6 +428,7 @@ def fit_cmd(
     valid_table = (
         _lines([valid], mapping, encoding, True, as_json).table if valid else None
     )
+    raise_if_interrupted()  # one DuckDB dropped while reading: no fit
     params: dict[str, Any] = {"random_state": seed}
     if goods_model:
         if not (Path(goods_model) / "model.json").is_file():
@@ -414,39 +439,55 @@ def fit_cmd(
     seen = [file_digest(f) for f in (*train, valid) if f and Path(f).is_file()]
     bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json, err)
     label = f"learning from {train_table.num_rows:,} inspected declaration lines"
-    if bar is not None:
-        err.print(label + " ...")
-        with bar:
+    old_model = _model_stamp(model_dir)
+
+    def saved() -> str | None:
+        # fit_model saves the model, then compiles it for big batches.
+        if _model_stamp(model_dir) == old_model:
+            return None
+        said = f"the model was saved to {model_dir}"
+        if train_table.num_rows > SMALL:
+            said += (
+                "; compiling it for big batches was cut short (sarap "
+                "declarations score --compile does it)"
+            )
+        return said
+
+    with telling_on_interrupt(saved):
+        if bar is not None:
+            err.print(label + " ...")
+            with bar:
+                _, summary = fit_model(
+                    train_table,
+                    model_dir,
+                    valid=valid_table,
+                    params=params,
+                    callbacks=callbacks,
+                    meta={"fitted_on_files": seen},
+                    for_batches=True,
+                )
+        else:
             _, summary = fit_model(
                 train_table,
                 model_dir,
                 valid=valid_table,
                 params=params,
-                callbacks=callbacks,
                 meta={"fitted_on_files": seen},
                 for_batches=True,
             )
-    else:
-        _, summary = fit_model(
-            train_table,
-            model_dir,
-            valid=valid_table,
-            params=params,
-            meta={"fitted_on_files": seen},
-            for_batches=True,
-        )
-    if as_json:
-        click.echo(json.dumps(summary))
-    else:
-        err.print(
-            f"[green]✓[/green] {label}: {summary['rounds']} rounds in "
-            f"{summary['fit_seconds']} s; model saved to {model_dir}"
-        )
-        if "compile_seconds" in summary:
+    with finishing(lambda: f"the model was saved to {model_dir}"):
+        if as_json:
+            click.echo(json.dumps(summary))
+        else:
             err.print(
-                f"  compiled for big batches in {summary['compile_seconds']} s "
-                f"(cached in {cache_dir()})"
+                f"[green]✓[/green] {label}: {summary['rounds']} rounds in "
+                f"{summary['fit_seconds']} s; model saved to {model_dir}"
             )
+            if "compile_seconds" in summary:
+                err.print(
+                    f"  compiled for big batches in {summary['compile_seconds']} s "
+                    f"(cached in {cache_dir()})"
+                )
 
 
 def _explain_count(explain: str, n: int) -> int | None:
@@ -537,16 +578,18 @@ def score_cmd(
             "LightGBM scores this batch (several times slower); add --compile "
             "once (about 15 s, kept for later runs)"
         )
+    raise_if_interrupted()  # one DuckDB dropped while reading: no scoring
     with step(f"scoring {lines.num_rows:,} declaration lines", quiet):
         queue = rank_declarations(
             model,
             lines,
             explain=lambda declarations: _explain_count(explain, declarations),
         )
-        write_queue(queue, out_file)
-    if not quiet:
-        print_queue(queue, top, out)
-        err.print(f"queue of {queue.num_rows:,} declarations written to {out_file}")
+        write_queue(queue, out_file)  # not after a Ctrl-C, even a dropped one
+    with finishing(lambda: f"the queue was written to {out_file}"):
+        if not quiet:
+            print_queue(queue, top, out)
+            err.print(f"queue of {queue.num_rows:,} declarations written to {out_file}")
 
 
 @declarations.command("evaluate")
@@ -572,6 +615,7 @@ def evaluate_cmd(
     lines = _lines([file], mapping, encoding, True, as_json).table
     queue = rank_declarations(model, lines, explain=0)
     metrics = evaluate_queue(queue, lines)
+    raise_if_interrupted()  # one DuckDB dropped: no figures, as for any Ctrl-C
     if as_json:
         click.echo(json.dumps(metrics))
         return
@@ -678,15 +722,17 @@ def network_fit_cmd(
 
     table = _transfers(edges, kw)
     labels = _labels_file(labels_path, id_col, label_col, kw["quiet"])
+    raise_if_interrupted()  # one DuckDB dropped while reading: no fit
     with step("graph features and model", kw["quiet"]):
         model = NetworkRiskScorer().fit(table, labels)
-    model.save(model_dir)
-    if not kw["quiet"]:
-        err.print(
-            f"model saved to {model_dir} ({model.parties_train_:,} labelled "
-            f"parties, {model.positives_train_:,} offenders)",
-            highlight=False,
-        )
+    model.save(model_dir)  # not after a Ctrl-C, even one DuckDB dropped
+    with finishing(lambda: f"the model was saved to {model_dir}"):
+        if not kw["quiet"]:
+            err.print(
+                f"model saved to {model_dir} ({model.parties_train_:,} labelled "
+                f"parties, {model.positives_train_:,} offenders)",
+                highlight=False,
+            )
 
 
 @network.command("score")
@@ -704,6 +750,7 @@ def network_score_cmd(
     """Score every party: party id, score, top reasons."""
     import pyarrow.csv as pacsv
 
+    from sarap.agents._base import file_in_place
     from sarap.agents._network import NetworkRiskScorer
 
     table = _transfers(edges, kw)
@@ -715,16 +762,18 @@ def network_score_cmd(
         raise SarapError(
             f"cannot write {target}: folder {target.parent} does not exist"
         )
-    pacsv.write_csv(scores, target)
-    if kw["quiet"]:
-        return
-    t = Table(title=f"riskiest parties ({scores.num_rows:,} in all)")
-    for c in ("rank", "party", "score", "reasons"):
-        t.add_column(c, overflow="fold")
-    for r in scores.slice(0, top).to_pylist():
-        t.add_row(str(r["rank"]), r["party_id"], f"{r['score']:.3f}", r["reasons"])
-    out.print(t)
-    err.print(f"wrote {target}", highlight=False)
+    with file_in_place(target) as scratch:  # not after a Ctrl-C, even a dropped one
+        pacsv.write_csv(scores, scratch)
+    with finishing(lambda: f"the scores were written to {target}"):
+        if kw["quiet"]:
+            return
+        t = Table(title=f"riskiest parties ({scores.num_rows:,} in all)")
+        for c in ("rank", "party", "score", "reasons"):
+            t.add_column(c, overflow="fold")
+        for r in scores.slice(0, top).to_pylist():
+            t.add_row(str(r["rank"]), r["party_id"], f"{r['score']:.3f}", r["reasons"])
+        out.print(t)
+        err.print(f"wrote {target}", highlight=False)
 
 
 @network.command("evaluate")
@@ -766,6 +815,7 @@ def network_evaluate_cmd(
             )
     scores = model.score_table(table)
     metrics = ranking_metrics(scores, labels)
+    raise_if_interrupted()  # one DuckDB dropped: no figures, as for any Ctrl-C
     if as_json:
         click.echo(json.dumps(metrics))
         return

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from sarap import errors
 from sarap.agents import _base as base
-from sarap.agents._base import model_folder
+from sarap.agents._base import file_in_place, model_folder
 
 OWNS = {"model.json", "booster.txt", "revenue.txt", "references"}
 
@@ -54,6 +55,48 @@ def test_an_interrupted_save_leaves_the_folder_as_it_was(
         raise KeyboardInterrupt
     assert _files(tmp_path / "m") == {"model.json": "old", "booster.txt": "old"}
     assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_a_ctrl_c_duckdb_dropped_saves_no_model(tmp_path: Path) -> None:
+    # The CLI's handler recorded it; nothing raised it.
+    _save(tmp_path / "m", {"model.json": "old", "booster.txt": "old"})
+    errors._interrupted.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _save(tmp_path / "m", {"model.json": "new", "booster.txt": "new"})
+    finally:
+        errors._interrupted.clear()
+    assert _files(tmp_path / "m") == {"model.json": "old", "booster.txt": "old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+@pytest.mark.parametrize("how", ["raised while writing", "dropped by DuckDB"])
+def test_an_interrupted_file_is_left_as_it_was(tmp_path: Path, how: str) -> None:
+    # It was written in place: cut short, it looked complete.
+    (tmp_path / "q.csv").write_text("old\n")
+    try:
+        with pytest.raises(KeyboardInterrupt), file_in_place(tmp_path / "q.csv") as f:
+            f.write_text("half")
+            if how == "raised while writing":
+                raise KeyboardInterrupt
+            errors._interrupted.set()
+    finally:
+        errors._interrupted.clear()
+    assert [p.name for p in tmp_path.iterdir()] == ["q.csv"]
+    assert (tmp_path / "q.csv").read_text() == "old\n"
+    with file_in_place(tmp_path / "q.csv") as f:
+        f.write_text("new\n")
+    assert (tmp_path / "q.csv").read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["q.csv"]
+
+
+def test_a_file_is_written_through_a_link(tmp_path: Path) -> None:
+    (tmp_path / "real.csv").write_text("old\n")
+    (tmp_path / "q.csv").symlink_to(tmp_path / "real.csv")
+    with file_in_place(tmp_path / "q.csv") as f:
+        f.write_text("new\n")
+    assert (tmp_path / "q.csv").is_symlink()
+    assert (tmp_path / "real.csv").read_text() == "new\n"
 
 
 def test_a_folder_with_other_things_keeps_them(tmp_path: Path) -> None:

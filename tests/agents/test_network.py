@@ -250,3 +250,37 @@ def test_cli_contract(tmp_path):
     )
     assert r.exit_code == 1
     assert "--source-col 'payer'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_ctrl_c_duckdb_dropped_stops_fit_score_and_evaluate(tmp_path, monkeypatch):
+    # Reading transfers runs on DuckDB, which may drop a Ctrl-C: the commands
+    # went on to the end and exited 0. Now nothing is written, exit 130.
+    from sarap import errors
+    from sarap.agents import _transfers_io as transfers_io
+
+    folder = tmp_path / "g"
+    args = ["--accounts", "800", "--transfers", "4000", "--out", str(folder)]
+    assert run_sarap("simulate", "transfers", *args).exit_code == 0
+    edges = ["--edges", str(folder / "transfers.csv")]
+    labels = ["--labels", str(folder / "labels.csv")]
+    real = transfers_io.read_transfers
+
+    def dropped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        read = real(*args, **kwargs)
+        errors._interrupted.set()  # what the CLI's handler does on Ctrl-C
+        return read
+
+    monkeypatch.setattr(transfers_io, "read_transfers", dropped)
+    try:
+        for cmd in (
+            ["network", "score", *edges, "--out", str(tmp_path / "s.csv")],
+            ["network", "fit", *edges, *labels, "--model", str(tmp_path / "m")],
+            ["network", "evaluate", *edges, *labels, "--json"],
+        ):
+            r = CliRunner().invoke(main, cmd)
+            assert r.exit_code == 130, cmd
+            assert r.stderr.strip().endswith("interrupted: nothing was changed")
+            assert r.stdout == ""
+    finally:
+        errors._interrupted.clear()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]

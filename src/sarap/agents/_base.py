@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sarap.errors import SarapError
+from sarap.errors import SarapError, raise_if_interrupted
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,9 @@ def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
     ``path``, the web application loading the model, finds the old model
     or the new one, never no folder).
 
-    An error or Ctrl-C while saving leaves ``path`` as it was, and no file of
-    an earlier model stays behind to be read with the new one (a revenue
+    An error or Ctrl-C while saving (or one DuckDB dropped before: see
+    :func:`~sarap.errors.raise_if_interrupted`) leaves ``path`` as it was,
+    and no file of an earlier model stays behind to be read with the new one (a revenue
     model the new fit does not have, say). ``owns`` names every file and
     folder a save of this agent may write. ``path`` is replaced whole only
     when it is empty or holds a saved model and nothing else (a
@@ -220,9 +221,27 @@ def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
     scratch.mkdir()
     try:
         yield scratch
+        raise_if_interrupted()
         _put_in_place(scratch, path, owns)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def file_in_place(path: str | Path) -> Iterator[Path]:
+    """Where to write the file ``path``: a file beside it that takes its
+    place once complete, in one rename. An error or Ctrl-C while writing (or
+    one DuckDB dropped before) leaves ``path`` as it was, never cut short
+    to look complete. A symbolic link is written through, as ``open`` does.
+    """
+    path = Path(os.path.realpath(path))
+    scratch = path.with_name(f".{path.name}.saving-{uuid.uuid4().hex[:8]}")
+    try:
+        yield scratch
+        raise_if_interrupted()
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from sarap.agents._base import file_in_place
 from sarap.agents._declarations import SMALL, DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
 from sarap.errors import SarapError
@@ -239,7 +240,10 @@ def check_queue_path(out: str | Path) -> Path:
 
 
 def write_queue(queue: pa.Table, out: str | Path) -> None:
-    pacsv.write_csv(queue, check_queue_path(out))
+    """The queue as CSV, in place once whole (an interrupted write leaves
+    ``out`` as it was)."""
+    with file_in_place(check_queue_path(out)) as scratch:
+        pacsv.write_csv(queue, scratch)
 
 
 def evaluate_queue(queue: pa.Table, lines: pa.Table) -> dict[str, Any]:
