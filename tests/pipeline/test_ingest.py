@@ -511,6 +511,48 @@ def test_csv_rows_are_numbered_around_blank_lines(ws, tmp_path, lead):
     ]
 
 
+_ROUTER = {  # a description as the file holds it, and as read
+    "'": ("'ROUTER\nWIFI'", "ROUTER\nWIFI"),
+    "none": ('12" ROUTER', '12" ROUTER'),  # 12 inches: a lone "
+    "backslash": ('"12\\" ROUTER\nWIFI"', '12" ROUTER\nWIFI'),
+}
+
+
+@pytest.mark.parametrize("quote", list(_ROUTER))
+def test_csv_rows_are_numbered_with_the_quote_duckdb_found(ws, tmp_path, quote):
+    # DuckDB detects the quote and escape characters: a value over two lines
+    # quoted with ' is one row, in a file read without quotes a " is a plain
+    # character, and \" is a quote inside a value. The blank lines were found
+    # counting every " as a quote, so the rows after such a value were
+    # numbered one off.
+    written, read = _ROUTER[quote]
+    routes = [*GOOD[1][:7], written, *GOOD[1][8:]]
+    lines = [
+        ",".join(HEADER),
+        ",".join(GOOD[0]),  # row 1
+        ",".join(routes),  # row 2
+        "",  # row 3
+        ",".join(BAD[0][0]),  # row 4: bad date
+        "D099,1,2024-01-01",  # row 5: too few fields
+        ",".join(GOOD[2]),
+        "",
+        ",".join(BAD[1][0]),  # row 8: missing importer_id
+    ]
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(lines) + "\n")
+    r = ingest(ws, path)
+    assert (r.loaded, r.quarantined) == (3, 3)
+    q = ws.sql("SELECT row_number, reason FROM quarantine ORDER BY 1").to_pylist()
+    got = [(x["row_number"], x["reason"].split(" (")[0][:18]) for x in q]
+    assert got == [
+        (4, "bad date"),
+        (5, "malformed CSV line"),
+        (8, "missing importer_i"),
+    ]
+    rows = ws.sql("SELECT description FROM declarations WHERE declaration_id = 'D001'")
+    assert read in rows.column(0).to_pylist()
+
+
 def test_workspace_file_persists(tmp_path, fixture_csv):
     path = tmp_path / "w.duckdb"
     with Workspace(path) as w:
