@@ -553,6 +553,26 @@ def test_csv_rows_are_numbered_with_the_quote_duckdb_found(ws, tmp_path, quote):
     assert read in rows.column(0).to_pylist()
 
 
+@pytest.mark.parametrize("lead", ["", "\n"])
+def test_a_blank_line_is_no_row_in_a_single_column_csv(ws, tmp_path, lead):
+    # DuckDB reads a blank line of a one-column file as an empty value: each
+    # was quarantined as 'missing party_id'. It is no row, as in any other
+    # file, and the rows keep their numbers as a spreadsheet shows them.
+    path = tmp_path / "parties.csv"
+    path.write_text(lead + "party_id\nP1\n\nP2\n\n\nP3,x\nP1\n\n")
+    r = ingest(ws, path)
+    assert (r.rows_read, r.loaded, r.quarantined) == (4, 2, 2)
+    q = ws.sql("SELECT row_number, reason FROM quarantine ORDER BY 1").to_pylist()
+    assert [(x["row_number"], x["reason"][:18]) for x in q] == [
+        (6, "malformed CSV line"),
+        (7, "duplicate of row 1"),
+    ]
+    assert ws.sql("SELECT party_id FROM parties ORDER BY 1").column(0).to_pylist() == [
+        "P1",
+        "P2",
+    ]
+
+
 def test_workspace_file_persists(tmp_path, fixture_csv):
     path = tmp_path / "w.duckdb"
     with Workspace(path) as w:

@@ -322,24 +322,33 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         "SELECT line, any_value(error_type), any_value(error_message), "
         "any_value(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
     ).fetchall()
-    # DuckDB skips blank lines (but for a single column, whose blank lines
-    # are empty values) and counts them in a rejected line's number: rows
-    # are numbered counting them, as a spreadsheet shows the file.
-    blank = _blank_lines(con, path) if len(_columns(con, text)) > 1 else []
+    # DuckDB skips blank lines and counts them in a rejected line's number:
+    # rows are numbered counting them, as a spreadsheet shows the file. With
+    # a single column, DuckDB reads a blank line after the header as an
+    # empty value: it is dropped, as it is no row in any other file.
+    blank = _blank_lines(con, path)
+    single = len(_columns(con, text)) == 1
     header = 1  # the header's record
     while header in blank:
         header += 1
+    blank_rows = [b - header for b in blank if b > header]
     broken = [
         (int(line) - header, f"malformed CSV line: {msg}", str(raw))
         for line, _, msg, raw in rejects
     ]
     n = _count(con, text)
-    if broken or blank:
+    if broken or blank_rows:
         # Number the good rows as they stand in the file, around the bad ones.
-        skip = [b[0] for b in broken] + [b - header for b in blank if b > header]
+        skip = [b[0] for b in broken] + ([] if single else blank_rows)
         bad = np.array(skip, dtype=np.int64)
-        rows = np.setdiff1d(np.arange(1, n + len(bad) + 1, dtype=np.int64), bad)[:n]
-        con.register("_rowmap", pa.table({"_k": np.arange(1, n + 1), "_row": rows}))
+        rows: np.ndarray = np.setdiff1d(
+            np.arange(1, n + len(bad) + 1, dtype=np.int64), bad
+        )[:n]
+        read: np.ndarray = np.arange(1, n + 1, dtype=np.int64)
+        if single:  # the blank lines' empty values go (the join drops them)
+            kept = ~np.isin(rows, blank_rows)
+            read, rows, n = read[kept], rows[kept], int(kept.sum())
+        con.register("_rowmap", pa.table({"_k": read, "_row": rows}))
         con.execute(
             f'CREATE OR REPLACE TEMP TABLE "{text}" AS SELECT m._row, s.* '
             f'FROM (SELECT rowid + 1 AS _k, * FROM "{text}") s '
