@@ -486,11 +486,18 @@ def test_csv_rows_are_numbered_around_blank_lines(ws, tmp_path, lead):
     # header; a quoted value over two lines is one row). DuckDB skips blank
     # lines: the rows after one were numbered one short while a broken line
     # was not, so the two could swap numbers.
-    routes = [*GOOD[1][:7], '"ROUTER\nWIFI"', *GOOD[1][8:]]
+    _ingest_rows_4_5_8_rejected(ws, tmp_path, '"ROUTER\nWIFI"', lead)
+
+
+def _ingest_rows_4_5_8_rejected(ws, tmp_path, description, lead=""):  # type: ignore[no-untyped-def]
+    """Import a file whose rows 3 and 7 are blank lines, row 2 has
+    ``description`` (a value over two lines, say) and rows 4, 5 and 8 are
+    rejected; check the rows the quarantine names."""
+    routes = [*GOOD[1][:7], description, *GOOD[1][8:]]
     lines = [
         ",".join(HEADER),
         ",".join(GOOD[0]),  # row 1
-        ",".join(routes),  # row 2, over two lines
+        ",".join(routes),  # row 2
         "",  # row 3
         ",".join(BAD[0][0]),  # row 4: bad date
         "D099,1,2024-01-01",  # row 5: too few fields
@@ -526,29 +533,7 @@ def test_csv_rows_are_numbered_with_the_quote_duckdb_found(ws, tmp_path, quote):
     # counting every " as a quote, so the rows after such a value were
     # numbered one off.
     written, read = _ROUTER[quote]
-    routes = [*GOOD[1][:7], written, *GOOD[1][8:]]
-    lines = [
-        ",".join(HEADER),
-        ",".join(GOOD[0]),  # row 1
-        ",".join(routes),  # row 2
-        "",  # row 3
-        ",".join(BAD[0][0]),  # row 4: bad date
-        "D099,1,2024-01-01",  # row 5: too few fields
-        ",".join(GOOD[2]),
-        "",
-        ",".join(BAD[1][0]),  # row 8: missing importer_id
-    ]
-    path = tmp_path / "q.csv"
-    path.write_text("\n".join(lines) + "\n")
-    r = ingest(ws, path)
-    assert (r.loaded, r.quarantined) == (3, 3)
-    q = ws.sql("SELECT row_number, reason FROM quarantine ORDER BY 1").to_pylist()
-    got = [(x["row_number"], x["reason"].split(" (")[0][:18]) for x in q]
-    assert got == [
-        (4, "bad date"),
-        (5, "malformed CSV line"),
-        (8, "missing importer_i"),
-    ]
+    _ingest_rows_4_5_8_rejected(ws, tmp_path, written)
     rows = ws.sql("SELECT description FROM declarations WHERE declaration_id = 'D001'")
     assert read in rows.column(0).to_pylist()
 
