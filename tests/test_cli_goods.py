@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -183,6 +184,34 @@ def test_check_finds_declared_codes_that_do_not_fit(files, tmp_path):
     assert [f["id"] for f in found] == ["D1"]
     assert found[0]["suggested"].split(";")[0] == "6403"
     assert (tmp_path / "found.csv").read_text().startswith("row,id,declared_code")
+
+
+def test_check_leaves_the_old_findings_when_writing_them_stops(
+    files, tmp_path, monkeypatch
+):
+    import pandas as pd
+
+    (tmp_path / "decl.csv").write_text(
+        "id,description,hs_code\nD1,ОБУВЬ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO,6406 10\n"
+    )
+    out = tmp_path / "found.csv"
+    out.write_text("last week's findings\n")
+    write = pd.DataFrame.to_csv
+
+    def cut_short(self, path, **kw):  # type: ignore[no-untyped-def]
+        Path(path).write_text("row,id,decl")  # half a file, then Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", cut_short)
+    args = ["goods", "check", str(tmp_path / "decl.csv"), "--model"]
+    args += [str(files / "model"), "--code-column", "hs_code", "--out", str(out)]
+    r = run(*args)
+    assert r.exit_code == 130
+    assert out.read_text() == "last week's findings\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["decl.csv", "found.csv"]
+    monkeypatch.setattr(pd.DataFrame, "to_csv", write)
+    assert run(*args).exit_code == 0
+    assert out.read_text().startswith("row,declared_code,score")
 
 
 def test_fit_takes_several_files_after_one_option(files, tmp_path):

@@ -1335,6 +1335,7 @@ def goods_check_cmd(
     A declared code that is not in the nomenclature, malformed or missing is
     reported too, with the codes the text reads as.
     """
+    from sarap.agents._base import file_in_place
     from sarap.agents._goods_jobs import check_declared, load_goods
 
     if out_file and not Path(out_file).parent.is_dir():
@@ -1349,7 +1350,8 @@ def goods_check_cmd(
         id_column=id_column,
     )
     if out_file:
-        found.to_csv(out_file, index=False)
+        with file_in_place(out_file) as scratch:  # never left cut short
+            found.to_csv(scratch, index=False)
     if as_json:
         click.echo(found.to_json(orient="records", force_ascii=False))
         return
