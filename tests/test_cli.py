@@ -197,13 +197,10 @@ def test_a_ctrl_c_while_compiling_says_the_model_was_saved(
     import sarap.agents._declarations as decl
     import sarap.agents._queue as jobs
 
-    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
     model = tmp_path / "model"
     monkeypatch.setattr(jobs, "SMALL", 0)  # compile after any fit
     monkeypatch.setattr(decl, "SMALL", 0)
-    monkeypatch.setattr(decl.DeclarationRiskRanker, "compile_for_batches", interrupt)
+    monkeypatch.setattr(decl.DeclarationRiskRanker, "compile_for_batches", _ctrl_c)
     r = CliRunner().invoke(
         main,
         [
@@ -346,6 +343,11 @@ def test_interrupted_ingest_leaves_the_workspace_as_it_was(tmp_path, sig):
     assert after == before
 
 
+def _ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """Stands in for a function a Ctrl-C interrupts."""
+    raise KeyboardInterrupt
+
+
 def _simulated_files(folder: Path, n: int) -> list[str]:
     """``n`` CSV files of 300 simulated declaration lines each, d0.csv ..."""
     from sarap.simulate import simulate_declarations, write_table
@@ -404,12 +406,9 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
 
     files = _simulated_files(tmp_path, 3)
 
-    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
     ws_path = str(tmp_path / "w.duckdb")
     with monkeypatch.context() as m:  # runs right after the commit
-        m.setattr(sarap.pipeline._ingest, "_drop_prepared", interrupt)
+        m.setattr(sarap.pipeline._ingest, "_drop_prepared", _ctrl_c)
         r = CliRunner().invoke(main, ["ingest", *files[:2], "-w", ws_path])
     assert r.exit_code == 130
     stderr = " ".join(r.stderr.split())
@@ -422,7 +421,7 @@ def test_ingest_interrupted_just_after_its_commit_says_it_was_imported(
         "again skips the rows already in)"
     )
     with monkeypatch.context() as m:  # runs right before the commit
-        m.setattr(sarap.backends.duckdb, "raise_if_interrupted", interrupt)
+        m.setattr(sarap.backends.duckdb, "raise_if_interrupted", _ctrl_c)
         r = CliRunner().invoke(main, ["ingest", files[1], "-w", ws_path])
     assert r.exit_code == 130 and "interrupted: nothing was changed" in r.stderr
     with Workspace(ws_path) as ws:
@@ -456,13 +455,10 @@ def test_ingest_json_tells_a_file_saved_just_before_the_interrupt(
 
     files = _simulated_files(tmp_path, 2)
 
-    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
     ws_path = str(tmp_path / "w.duckdb")
     assert run("ingest", files[0], "-w", ws_path, "--json").exit_code == 0
     with monkeypatch.context() as m:  # runs right after the commit
-        m.setattr(sarap.pipeline._ingest, "_drop_prepared", interrupt)
+        m.setattr(sarap.pipeline._ingest, "_drop_prepared", _ctrl_c)
         r = CliRunner().invoke(main, ["ingest", files[1], "-w", ws_path, "--json"])
     assert r.exit_code == 130
     [told] = json.loads(r.stdout)
@@ -480,14 +476,11 @@ def test_a_file_saved_just_before_the_interrupt_is_told_in_full(
     # was not interrupted, reasons and outcomes included (it had neither).
     import sarap.pipeline._ingest
 
-    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
     told = {}
     for how in ("normal", "late"):
         with monkeypatch.context() as m:
             if how == "late":  # runs right after the commit
-                m.setattr(sarap.pipeline._ingest, "_drop_prepared", interrupt)
+                m.setattr(sarap.pipeline._ingest, "_drop_prepared", _ctrl_c)
             for fmt in ("text", "json"):
                 ws_path = str(tmp_path / f"{how}-{fmt}.duckdb")
                 args = ["ingest", str(fixture_csv), "-w", ws_path]
