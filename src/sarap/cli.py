@@ -889,14 +889,21 @@ def run_cmd(workspace: str, model_dir: str | None, top: int, quiet: bool) -> Non
             f"the {started[-1]} step was not (run sarap run again to finish)"
         )
 
+    def all_saved() -> str:
+        if not started:
+            return "every step was up to date; nothing was changed"
+        return f"the {_listed(started)} step{'s were' if started[1:] else ' was'} saved"
+
     with Workspace(workspace) as ws:
         with telling_on_interrupt(saved):
             report = run_all(ws, model_dir=model_dir, progress=progress)
-        if quiet:
-            return
-        for agent, what in report.ran.items():
-            err.print(f"[green]✓[/green] {agent}: {what}", highlight=False)
-        _print_profiles(ws, top)
+        with finishing(all_saved):
+            raise_if_interrupted()  # one DuckDB dropped after the last commit
+            if quiet:
+                return
+            for agent, what in report.ran.items():
+                err.print(f"[green]✓[/green] {agent}: {what}", highlight=False)
+            _print_profiles(ws, top)
 
 
 def _print_profiles(ws: Any, top: int) -> None:

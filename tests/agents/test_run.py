@@ -240,6 +240,44 @@ def test_an_interrupted_run_says_what_it_saved(
         assert runs.to_pylist() == saved
 
 
+def test_a_ctrl_c_duckdb_dropped_after_the_last_step_still_stops_the_run(
+    ws, tmp_path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # The CLI's handler records every Ctrl-C; one that DuckDB swallowed in the
+    # last query, after the last commit, must still end the run with exit
+    # 130, saying that every step was saved, not print the profiles and exit
+    # 0. (One dropped before a step's commit rolls that step back.)
+    import sarap.agents._run as run_module
+    from sarap import errors
+
+    run_all = run_module.run_all
+
+    def dropped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = run_all(*args, **kwargs)
+        errors._interrupted.set()
+        return result
+
+    monkeypatch.setattr(run_module, "run_all", dropped)
+    path = ws.path
+    ws.close()
+    try:
+        r = CliRunner().invoke(
+            main, ["run", "-w", path, "--models", str(tmp_path / "m")]
+        )
+    finally:
+        errors._interrupted.clear()
+    assert r.exit_code == 130
+    last = r.stderr[r.stderr.rindex("interrupted:") :]
+    assert " ".join(last.split()) == (
+        "interrupted: the network, declarations and taxpayers steps were saved"
+    )
+    assert "riskiest taxpayers" not in r.stdout
+    with Workspace(path) as again:
+        runs = again.sql("SELECT agent FROM agent_runs ORDER BY agent").column(0)
+        assert runs.to_pylist() == ["declarations", "network"]
+        assert again.sql("SELECT count(*) FROM profiles").column(0)[0].as_py() > 0
+
+
 @pytest.mark.slow  # fits a goods model (about 5 s)
 def test_goods_codes_that_do_not_fit_give_a_finding(ws, tmp_path):
     from sarap.agents._goods import GoodsClassifier
