@@ -1192,7 +1192,10 @@ def _warn_skipped(skipped: dict[str, Any], noun: str) -> None:
 @click.option(
     "--nomenclature",
     multiple=True,
-    help="Code lists with official names (CSV, JSON, JSONL): one or more files.",
+    help=(
+        "Code lists with official names (CSV, JSON, JSONL): one or more files; "
+        "a code's name shown is the one in the first file that names it."
+    ),
 )
 @click.option(
     "--examples",

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sarap.agents import GoodsClassifier, NotFittedError
@@ -42,6 +44,41 @@ def test_the_same_examples_in_another_order_fit_the_same_model(fitted, catalogue
         return [[(s.code, s.confidence) for s in r] for r in m.predict_topk(texts)]
 
     assert answers(other) == answers(model)
+
+
+def test_the_same_lists_in_another_order_fit_the_same_model(catalogue):
+    # A short name ("- other") gets its parent's name before it; that was the
+    # first list's name for the parent, so the lists' order changed the model.
+    # Now only the name shown for a code (the first list's) depends on it.
+    nom = catalogue.nomenclature.assign(source="a")
+    mid = nom[nom["code"].str.len().isin([4, 6])]
+    second = mid.assign(
+        name=mid["name"].str.split().str[::-1].str.join(" "), source="b"
+    )
+    ex = catalogue.examples
+    texts = list(simulate_goods(200, seed=1).examples["text"])
+
+    def answers(lists: list[pd.DataFrame]) -> tuple[list[Any], dict[str, str]]:
+        both = pd.concat(lists, ignore_index=True)
+        model = GoodsClassifier(cv=3).fit(ex["text"], ex["code"], nomenclature=both)
+        got = [[(s.code, s.confidence) for s in r] for r in model.predict_topk(texts)]
+        return got, model.names_
+
+    first, names_first = answers([nom, second])
+    other, names_other = answers([second, nom])
+    assert other == first
+    code = mid["code"].iloc[0]
+    assert names_first[code] != names_other[code]  # the first list's name is shown
+
+
+def test_a_short_name_takes_its_parents_name_from_its_own_list_or_script():
+    from sarap.agents._goods import _parent_name
+
+    names = [("hs", "horses asses mules"), ("ru", "лошади ослы"), ("paths", "лошади")]
+    assert _parent_name(names, "paths", "прочие") == "лошади"  # its own list
+    assert _parent_name(names, "flat", "прочие") == "лошади ослы"  # its script
+    assert _parent_name(names, "flat", "other") == "horses asses mules"
+    assert _parent_name(names[:1], "flat", "прочие") == "horses asses mules"
 
 
 @pytest.mark.parametrize(

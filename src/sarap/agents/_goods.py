@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +56,7 @@ _BATCH = 512
 # cached per user) if no compiled copy is cached yet: about the number whose
 # ranking that time repays. compile_for_batches() does it at once.
 COMPILE_AT = 50_000
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _VIEWS = ("svm", "knn", "cen", "name", "cover", "head")
 _BLEND_FEATURE = 3 * len(_VIEWS) + 1  # after three per view and the prior
 _HEAD_WORDS = 3
@@ -260,6 +262,17 @@ def _share_down(
     return out_c, out_p
 
 
+def _parent_name(names: list[tuple[Any, str]], source: Any, own: str) -> str:
+    """The name of a parent to put before a child's short name: one from the
+    child's own list, else one in its script (a Russian "прочие" gains little
+    from an English heading name); the longest, then the first in order."""
+    same = [t for s, t in names if s == source]
+    if not same:
+        cyrillic = _CYRILLIC.search(own) is not None
+        same = [t for _, t in names if (_CYRILLIC.search(t) is not None) == cyrillic]
+    return min(same or [t for _, t in names], key=lambda t: (-len(t), t))
+
+
 def _head(normal: str) -> str:
     return " ".join(normal.split()[:_HEAD_WORDS])
 
@@ -419,10 +432,16 @@ class GoodsClassifier(BaseAgent):
     # -- input ------------------------------------------------------------
 
     @staticmethod
-    def _pairs(codes: Iterable[Any], texts: Iterable[Any], what: str) -> pd.DataFrame:
+    def _pairs(
+        codes: Iterable[Any],
+        texts: Iterable[Any],
+        what: str,
+        sources: Iterable[Any] | None = None,
+    ) -> pd.DataFrame:
         codes, texts = list(codes), list(texts)
         if len(codes) != len(texts):
             raise ValueError(f"{what}: {len(texts)} texts but {len(codes)} codes")
+        source = [0] * len(codes) if sources is None else list(sources)
         out, bad = [], []
         for i, (c, t) in enumerate(zip(codes, texts, strict=True)):
             if (
@@ -432,7 +451,7 @@ class GoodsClassifier(BaseAgent):
             ):
                 continue
             try:
-                out.append((normalise_code(c), str(t)))
+                out.append((normalise_code(c), str(t), source[i]))
             except ValueError:
                 bad.append(i)
         if bad:
@@ -440,17 +459,22 @@ class GoodsClassifier(BaseAgent):
                 f"{what}: {len(bad)} bad code(s), first at row {bad[0] + 1}: "
                 f"{codes[bad[0]]!r}"
             )
-        return pd.DataFrame(out, columns=["code", "text"])
+        return pd.DataFrame(out, columns=["code", "text", "source"])
 
     @classmethod
     def _nomenclature(cls, nomenclature: Any) -> pd.DataFrame:
         if nomenclature is None:
-            return pd.DataFrame({"code": [], "text": []})
+            return pd.DataFrame({"code": [], "text": [], "source": []})
         if isinstance(nomenclature, pd.DataFrame):
             name = "name" if "name" in nomenclature.columns else "text"
             if "code" not in nomenclature.columns or name not in nomenclature.columns:
                 raise ValueError("nomenclature needs columns 'code' and 'name'")
-            return cls._pairs(nomenclature["code"], nomenclature[name], "nomenclature")
+            return cls._pairs(
+                nomenclature["code"],
+                nomenclature[name],
+                "nomenclature",
+                nomenclature.get("source"),
+            )
         pairs = list(nomenclature)
         return cls._pairs([p[0] for p in pairs], [p[1] for p in pairs], "nomenclature")
 
@@ -552,22 +576,35 @@ class GoodsClassifier(BaseAgent):
         self.fit_seconds_ = round(time.perf_counter() - started, 1)
         return self
 
-    def _doc_texts(self, nom: pd.DataFrame) -> pd.DataFrame:
-        """Nomenclature rows to search: 4+ digits, short names with their parent's."""
+    @staticmethod
+    def _doc_texts(nom: pd.DataFrame) -> pd.DataFrame:
+        """Nomenclature rows to search: 4+ digits, short names with their
+        parent's, in an order set by content alone.
+
+        The same lists fit the same model whatever their order; only the
+        name shown for a code (the first one given) depends on it.
+        """
+        normal = [normalise_text(t) for t in nom["text"]]
+        # A parent's names: (list, normal form) for each list that names it.
+        parents: dict[str, list[tuple[Any, str]]] = {}
+        for code, source, text in zip(nom["code"], nom["source"], normal, strict=True):
+            if len(code) < 10:
+                parents.setdefault(code, []).append((source, text))
         rows = []
-        for code, text in zip(nom["code"], nom["text"], strict=True):
+        for code, source, own in zip(nom["code"], nom["source"], normal, strict=True):
             if len(code) < 4:
                 continue
-            normal = normalise_text(text)
-            if len(normal.split()) < 4:
+            text = own
+            if len(own.split()) < 4:
                 # "прочие", "- - other": only the parent's words say what it is.
                 for n in range(len(code) - 2, 1, -2):
-                    parent = self.names_.get(code[:n])
-                    if parent:
-                        normal = normalise_text(parent) + " " + normal
+                    names = parents.get(code[:n])
+                    if names:
+                        text = _parent_name(names, source, own) + " " + own
                         break
-            rows.append((code, normal, normalise_text(text)))
+            rows.append((code, text, own))
         docs = pd.DataFrame(rows, columns=["code", "normal", "own"])
+        docs = docs.sort_values(["code", "normal", "own"], kind="stable")
         return docs.drop_duplicates(["code", "normal"]).reset_index(drop=True)
 
     def _index_codes(self, docs: pd.DataFrame, ex: pd.DataFrame) -> None:

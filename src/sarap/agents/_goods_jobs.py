@@ -171,7 +171,7 @@ def read_pairs(
     names, common alternatives (``description``, ``name_ru``, ``hscode``,
     ``tnved4`` ...) are taken when ``text`` / ``code`` are absent.
     """
-    frames = []
+    frames: list[pd.DataFrame] = []
     for p in paths:
         path = Path(p)
         df = read_table(path)
@@ -208,7 +208,9 @@ def read_pairs(
                 if why:
                     value = str(bad_at.get(i, ""))
                     skipped.append(SkippedRow(str(path), _where(path, i), why, value))
-        part = pd.DataFrame({"code": codes, "text": texts[keep].to_numpy()})
+        part = pd.DataFrame(
+            {"code": codes, "text": texts[keep].to_numpy(), "source": len(frames)}
+        )
         frames.append(part[part["code"] != ""])
     out = pd.concat(frames, ignore_index=True)
     if out.empty:
