@@ -489,14 +489,18 @@ def test_csv_rows_are_numbered_around_blank_lines(ws, tmp_path, lead):
     _ingest_rows_4_5_8_rejected(ws, tmp_path, '"ROUTER\nWIFI"', lead)
 
 
-def _ingest_rows_4_5_8_rejected(ws, tmp_path, description, lead=""):  # type: ignore[no-untyped-def]
+def _ingest_rows_4_5_8_rejected(  # type: ignore[no-untyped-def]
+    ws, tmp_path, description, lead="", quote_row_1=False
+):
     """Import a file whose rows 3 and 7 are blank lines, row 2 has
     ``description`` (a value over two lines, say) and rows 4, 5 and 8 are
-    rejected; check the rows the quarantine names."""
+    rejected; check the rows the quarantine names. Row 1's values are in
+    double quotes if ``quote_row_1``."""
     routes = [*GOOD[1][:7], description, *GOOD[1][8:]]
+    first = [f'"{v}"' for v in GOOD[0]] if quote_row_1 else GOOD[0]
     lines = [
         ",".join(HEADER),
-        ",".join(GOOD[0]),  # row 1
+        ",".join(first),  # row 1
         ",".join(routes),  # row 2
         "",  # row 3
         ",".join(BAD[0][0]),  # row 4: bad date
@@ -536,6 +540,33 @@ def test_csv_rows_are_numbered_with_the_quote_duckdb_found(ws, tmp_path, quote):
     _ingest_rows_4_5_8_rejected(ws, tmp_path, written)
     rows = ws.sql("SELECT description FROM declarations WHERE declaration_id = 'D001'")
     assert read in rows.column(0).to_pylist()
+
+
+def test_a_quote_amid_a_value_opens_none(ws, tmp_path):
+    # In a file that quotes values with ", a " amid an unquoted one (12
+    # inches) is a plain character to DuckDB. The blank lines were found
+    # taking it for an opening quote: the rows after it were numbered one
+    # off, and a blank line two rows on was missed.
+    _ingest_rows_4_5_8_rejected(ws, tmp_path, '12" ROUTER', quote_row_1=True)
+    rows = ws.sql("SELECT description FROM declarations WHERE declaration_id = 'D001'")
+    assert '12" ROUTER' in rows.column(0).to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("line", "quoted", "ends"),
+    [
+        (b'1,"a,b",2\n', False, False),
+        (b'1,12" TV,"x\n', False, True),  # the 12" is no quote; "x opens one
+        (b'1,"say ""hi"" \n', False, True),  # doubled quotes inside
+        (b'b" and 12" TV,2\n', True, False),  # closes, then a plain "
+        (b'still inside""\n', True, True),
+        (b'1,"a"junk,2\n', False, False),
+    ],
+)
+def test_lines_end_inside_a_quoted_value_or_not(line, quoted, ends):
+    from sarap.pipeline._readers import _ends_quoted
+
+    assert _ends_quoted(line, b'"', b",", quoted) is ends
 
 
 @pytest.mark.parametrize("lead", ["", "\n"])

@@ -389,7 +389,7 @@ def _blank_lines(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
             tail = chunk[-2:]
         else:
             return []  # most files: no blank line, no line-by-line reading
-        quote, escape = _quoting(con, path)
+        quote, escape, delimiter = _quoting(con, path)
         fh.seek(0)
         blank: list[int] = []
         record, quoted = 0, False
@@ -402,29 +402,57 @@ def _blank_lines(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
                 continue
             if escape:  # an escaped quote (or escape) neither opens nor closes
                 line = line.replace(escape + escape, b"").replace(escape + quote, b"")
-            # An odd number of quotes opens or closes a value (a doubled quote
-            # is one inside it); a quote amid a value is rare enough to ignore.
+            # Only a line with an odd number of quotes can open or close a
+            # value (a doubled quote is one inside it); such a line is read
+            # value by value, as a quote amid a value (12" for inches) is a
+            # plain character.
             if line.count(quote) % 2:
-                quoted = not quoted
+                quoted = _ends_quoted(line, quote, delimiter, quoted)
     return blank
 
 
-def _quoting(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[bytes, bytes]:
-    """The quote and escape characters DuckDB reads the CSV file with (b""
-    for none, and for an escape that is the quote doubled): it detects them
-    (a file may quote with ', or not at all), from a sample (0.1 s on a
-    256 MB file)."""
+def _ends_quoted(line: bytes, quote: bytes, delimiter: bytes, quoted: bool) -> bool:
+    """Whether a CSV line ends inside a quoted value, ``quoted`` telling
+    whether it starts inside one: a quote opens a value only at its start,
+    and inside one a doubled quote is one quote."""
+    at, end = 0, len(line)
+    while at < end:
+        if quoted:
+            close = line.find(quote, at)
+            if close < 0:
+                return True
+            if line[close + 1 : close + 2] == quote:
+                at = close + 2
+                continue
+            quoted, at = False, close + 1
+        elif line[at : at + len(quote)] == quote:
+            quoted, at = True, at + len(quote)
+            continue
+        # an unquoted value, or what follows a closing quote: to the next one
+        nxt = line.find(delimiter, at) if delimiter else -1
+        if nxt < 0:
+            return False
+        at = nxt + len(delimiter)
+    return quoted
+
+
+def _quoting(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[bytes, bytes, bytes]:
+    """The quote, escape and delimiter characters DuckDB reads the CSV file
+    with (b"" for none, and for an escape that is the quote doubled): it
+    detects them (a file may quote with ', or not at all), from a sample
+    (0.1 s on a 256 MB file)."""
     try:
-        quote, escape = con.execute(
-            "SELECT Quote, Escape FROM sniff_csv(?, all_varchar = true, "
+        quote, escape, delimiter = con.execute(
+            "SELECT Quote, Escape, Delimiter FROM sniff_csv(?, all_varchar = true, "
             "header = true, ignore_errors = true, null_padding = false)",
             [str(path)],
         ).fetchall()[0]
     except duckdb.Error:
-        return b'"', b""
+        return b'"', b"", b","
     quote = "" if quote == "(empty)" else quote
     escape = "" if escape in ("(empty)", quote) else escape
-    return quote.encode(), escape.encode()
+    delimiter = "" if delimiter == "(empty)" else delimiter
+    return quote.encode(), escape.encode(), delimiter.encode()
 
 
 # DuckDB's names for a repeated header name (value_1) and an empty one (column3).
