@@ -495,7 +495,9 @@ class GoodsClassifier(BaseAgent):
             pairs
             Official names at any depth (2, 4, 6, 8, 10 digits); required. A code may
             appear several times (several name lists); the first name is the
-            one shown.
+            one shown. An optional ``source`` column tells which list a row
+            is from: a short name ("прочие") is searched with its parent's
+            name from the same list where it has one.
 
         Returns
         -------
