@@ -265,7 +265,7 @@ def _share_down(
 def _parent_name(names: list[tuple[Any, str]], source: Any, own: str) -> str:
     """The name of a parent to put before a child's short name: one from the
     child's own list, else one in its script (a Russian "прочие" gains little
-    from an English heading name); the longest, then the first in order."""
+    from an English heading name); the longest, then the first in text order."""
     same = [t for s, t in names if s == source]
     if not same:
         cyrillic = _CYRILLIC.search(own) is not None
