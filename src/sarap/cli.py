@@ -7,7 +7,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -453,28 +453,18 @@ def fit_cmd(
             )
         return said
 
-    with telling_on_interrupt(saved):
-        if bar is not None:
-            err.print(label + " ...")
-            with bar:
-                _, summary = fit_model(
-                    train_table,
-                    model_dir,
-                    valid=valid_table,
-                    params=params,
-                    callbacks=callbacks,
-                    meta={"fitted_on_files": seen},
-                    for_batches=True,
-                )
-        else:
-            _, summary = fit_model(
-                train_table,
-                model_dir,
-                valid=valid_table,
-                params=params,
-                meta={"fitted_on_files": seen},
-                for_batches=True,
-            )
+    if bar is not None:
+        err.print(label + " ...")
+    with telling_on_interrupt(saved), bar if bar is not None else nullcontext():
+        _, summary = fit_model(
+            train_table,
+            model_dir,
+            valid=valid_table,
+            params=params,
+            callbacks=callbacks,  # none with --json
+            meta={"fitted_on_files": seen},
+            for_batches=True,
+        )
     with finishing(lambda: f"the model was saved to {model_dir}"):
         if as_json:
             click.echo(json.dumps(summary))

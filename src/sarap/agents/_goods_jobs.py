@@ -200,14 +200,16 @@ def read_pairs(
         if skipped is not None:
             bad_at = {i: raw for i, raw in bad}
             for i, text, code in zip(df.index, texts, has_code, strict=True):
-                why = "no text" if not text else "no code" if not code else ""
-                if not text and not code:
-                    why = "empty row"
                 if i in bad_at:
                     why = "not an HS / TN VED code"
-                if why:
-                    value = str(bad_at.get(i, ""))
-                    skipped.append(SkippedRow(str(path), _where(path, i), why, value))
+                elif not text:
+                    why = "no text" if code else "empty row"
+                elif not code:
+                    why = "no code"
+                else:
+                    continue
+                value = str(bad_at.get(i, ""))
+                skipped.append(SkippedRow(str(path), _where(path, i), why, value))
         part = pd.DataFrame(
             {"code": codes, "text": texts[keep].to_numpy(), "source": len(frames)}
         )

@@ -110,6 +110,11 @@ class IngestResult:
         return d
 
 
+def _named(column: str, name: str) -> str:
+    """A file's column as messages name it: ``'ИНН' (importer_id)``."""
+    return f"'{column}' ({name})" if column != name else f"'{column}'"
+
+
 def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, str]:
     """Data-model field -> staged column (see :func:`staged_column`)."""
     resolved: dict[str, str] = {}
@@ -121,7 +126,7 @@ def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, 
         if found is not None:
             resolved[fname] = found
         elif fname in required and fname not in mapping.constants:
-            missing.append(f"'{col}' ({fname})" if col != fname else f"'{col}'")
+            missing.append(_named(col, fname))
             wanted.append(col)
     if missing:
         hint = header_hint(path, wanted, staged.encoding)
@@ -350,10 +355,7 @@ def _resolved(
             # New declarations, not yet inspected: no outcome is expected.
             missing = [name for name in missing if name not in outcomes]
         result.unmatched_columns = [
-            f"'{mapping.columns[name]}' ({name})"
-            if mapping.columns[name] != name
-            else f"'{name}'"
-            for name in missing
+            _named(mapping.columns[name], name) for name in missing
         ]
     return mapping, cols, result
 
