@@ -445,7 +445,9 @@ def _drop_prepared(con: duckdb.DuckDBPyConnection) -> None:
 
 def _reasons_of(con: duckdb.DuckDBPyConnection, staged: Staged) -> Counter[str]:
     kinds = con.execute(
-        "SELECT _kind, count(*) FROM _final WHERE _reason IS NOT NULL GROUP BY _kind"
+        # Ordered: reasons of equal count are told in the same order each time.
+        "SELECT _kind, count(*) FROM _final WHERE _reason IS NOT NULL "
+        "GROUP BY _kind ORDER BY 2 DESC, 1"
     ).fetchall()
     reasons = Counter({str(k): int(n) for k, n in kinds})
     for _, reason, _ in staged.broken:
