@@ -284,3 +284,14 @@ def test_a_ctrl_c_duckdb_dropped_stops_fit_score_and_evaluate(tmp_path, monkeypa
     finally:
         errors._interrupted.clear()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]
+
+
+def test_a_self_transfer_is_told_not_lost_in_the_graph(tmp_path):
+    # The graph drops a payment to oneself: the summary said it was used, and
+    # a party seen only in such payments vanished from the scores unsaid.
+    f = tmp_path / "t.csv"
+    f.write_text("source,target,amount,time\nA,A,100,1\nB,C,5,2\n")
+    read = read_transfers(f)
+    assert read.table.num_rows == 1
+    assert read.rejected == {"self-transfer": 1}
+    assert "left out 1 (1 self-transfer)" in read.summary(f)

@@ -114,6 +114,8 @@ def read_transfers(
                      WHEN amount IS NULL THEN 'bad amount'
                      WHEN amount < 0 THEN 'negative amount'
                      WHEN t_num IS NULL AND t_sec IS NULL THEN 'bad time'
+                     -- The graph has no use for them: told, not lost there.
+                     WHEN src = dst THEN 'self-transfer'
                 END AS why
             FROM _t""")
         rejected = _count_by(
