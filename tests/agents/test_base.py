@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,19 @@ def test_beside_the_users_files_only_the_old_models_own_files_go(
         m / "references" / "group-b.parquet"
     ]
     assert model_files(m, info, "revenue.txt") == []
+
+
+def test_a_pipe_or_device_is_written_into_not_replaced(tmp_path: Path) -> None:
+    # --out /dev/null (or a pipe) was renamed over: run as root, /dev/null
+    # became a plain file for the whole machine.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with file_in_place(pipe) as f:
+            f.write_text("rank,party_id\n")
+        assert pipe.is_fifo()
+        assert os.read(reader, 100) == b"rank,party_id\n"
+    finally:
+        os.close(reader)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

@@ -232,8 +232,14 @@ def file_in_place(path: str | Path) -> Iterator[Path]:
     """Where to write the file ``path``: a file beside it that takes its
     place once complete, in one rename. An error or Ctrl-C while writing (or
     one DuckDB dropped before) leaves ``path`` as it was, never cut short
-    to look complete. A symbolic link is written through, as ``open`` does.
+    to look complete. A symbolic link is written through, as ``open`` does;
+    so is a device or a pipe (``/dev/null``, ``/dev/stdout``), which a rename
+    would replace with a plain file.
     """
+    kind = _kind(path)
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+        yield Path(path)
+        return
     path = Path(os.path.realpath(path))
     scratch = path.with_name(f".{path.name}.saving-{uuid.uuid4().hex[:8]}")
     try:
@@ -242,6 +248,14 @@ def file_in_place(path: str | Path) -> Iterator[Path]:
         os.replace(scratch, path)
     finally:
         scratch.unlink(missing_ok=True)
+
+
+def _kind(path: str | Path) -> int | None:
+    """The mode of what ``path`` names, links followed; None if nothing."""
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None
 
 
 def _exchange(a: Path, b: Path) -> bool:
