@@ -288,3 +288,13 @@ def test_a_pipe_or_device_is_written_into_not_replaced(tmp_path: Path) -> None:
     finally:
         os.close(reader)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_folder_given_as_the_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    # It failed at the rename, with Python's IsADirectoryError and the
+    # scratch file's name.
+    (tmp_path / "out").mkdir()
+    with pytest.raises(errors.SarapError, match="out: it is a folder; name a file"):
+        with file_in_place(tmp_path / "out") as f:
+            f.write_text("x")
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -237,7 +237,9 @@ def file_in_place(path: str | Path) -> Iterator[Path]:
     would replace with a plain file.
     """
     kind = _kind(path)
-    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+    if kind is not None and stat.S_ISDIR(kind):
+        raise SarapError(f"cannot write {path}: it is a folder; name a file")
+    if kind is not None and not stat.S_ISREG(kind):
         yield Path(path)
         return
     path = Path(os.path.realpath(path))
