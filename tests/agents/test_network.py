@@ -295,3 +295,16 @@ def test_a_self_transfer_is_told_not_lost_in_the_graph(tmp_path):
     assert read.table.num_rows == 1
     assert read.rejected == {"self-transfer": 1}
     assert "left out 1 (1 self-transfer)" in read.summary(f)
+
+
+def test_a_file_without_usable_rows_says_why(tmp_path):
+    # The error was "no usable transfer rows" alone: the summary with the
+    # reasons is printed only once the file is read.
+    f = tmp_path / "t.csv"
+    f.write_text("source,target,amount,time\nA,B,1,soon\nB,C,2,later\n")
+    with pytest.raises(SarapError, match=r"left out 2 \(2 bad time\): no usable"):
+        read_transfers(f)
+    labels = tmp_path / "l.csv"
+    labels.write_text("party_id,label\nA,maybe\n")
+    with pytest.raises(SarapError, match=r"1 label not 0/1\): no usable label"):
+        read_labels(labels)

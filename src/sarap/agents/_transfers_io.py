@@ -61,9 +61,10 @@ def _result(
 ) -> Read:
     for _, reason, _ in st.broken:  # lines the CSV reader could not parse
         rejected[reason.split(":")[0]] += 1
-    if table.num_rows == 0:
-        raise SarapError(f"{path}: no usable {what} rows")
-    return Read(table, st.rows, rejected)
+    read = Read(table, st.rows, rejected)
+    if table.num_rows == 0:  # the summary says why: it is not printed after
+        raise SarapError(f"{read.summary(path)}: no usable {what} rows")
+    return read
 
 
 def _need(path: Path, st: Staged, wanted: dict[str, str]) -> dict[str, str]:
