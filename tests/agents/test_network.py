@@ -308,3 +308,17 @@ def test_a_file_without_usable_rows_says_why(tmp_path):
     labels.write_text("party_id,label\nA,maybe\n")
     with pytest.raises(SarapError, match=r"1 label not 0/1\): no usable label"):
         read_labels(labels)
+
+
+def test_the_regions_dotted_dates_are_times(tmp_path):
+    # Ingest reads 01.02.2024; the transfers reader left every such row out
+    # as a bad time.
+    f = tmp_path / "t.csv"
+    f.write_text(
+        "source,target,amount,time\n"
+        "A,B,1,2024-01-01\nB,C,1,03.01.2024\nC,A,1,03.01.2024 12:00\nA,C,1,05.01.24\n"
+    )
+    read = read_transfers(f)
+    assert read.rejected == {}
+    t = read.table.column("t").to_pylist()
+    assert [d - t[0] for d in t] == pytest.approx([0, 2, 2.5, 4])

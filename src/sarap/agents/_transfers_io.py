@@ -1,7 +1,8 @@
 """Read transfer lists and party labels from files, for the network agent.
 
 Any file ``sarap ingest`` reads (CSV, Parquet, Excel, JSON), any column
-names (given by option). Rows that cannot be used are counted by reason and
+names (given by option); times as ingest reads dates (ISO or 01.02.2024),
+with their time of day, or numbers. Rows that cannot be used are counted by reason and
 left out; the rest come back as ``src, dst, amount, t`` with ``t`` in days.
 """
 
@@ -19,6 +20,7 @@ import pyarrow as pa
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
+from sarap.pipeline._ingest import dotted_time
 from sarap.pipeline._readers import Staged, stage, staged_column
 
 # Numeric times spanning more than this are taken as Unix seconds, else as days
@@ -102,7 +104,8 @@ def read_transfers(
                 NULLIF(trim({q["d"]}), '') AS dst,
                 TRY_CAST(replace(trim({q["a"]}), ',', '.') AS DOUBLE) AS amount,
                 TRY_CAST(trim({q["t"]}) AS DOUBLE) AS t_num,
-                epoch(TRY_CAST(trim({q["t"]}) AS TIMESTAMP)) AS t_sec,
+                epoch(COALESCE(TRY_CAST(trim({q["t"]}) AS TIMESTAMP),
+                               {dotted_time(f"trim({q['t']})")})) AS t_sec,
                 {q["a"]} AS a_raw, {q["t"]} AS t_raw
             FROM "{st.relation}" """)
         span = con.execute("SELECT max(t_num) - min(t_num) FROM _t").fetchall()[0][0]

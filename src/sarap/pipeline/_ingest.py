@@ -137,21 +137,29 @@ def _resolve_columns(mapping: Mapping, staged: Staged, path: Path) -> dict[str, 
     return resolved
 
 
+def dotted_time(raw: str) -> str:
+    """SQL reading the text column ``raw`` as the region's 01.02.2024 (with
+    a time, or a two-digit year: 01.02.24 is 2024, not the year 24): a
+    TIMESTAMP, NULL when it is not one."""
+    short = f"regexp_full_match({raw}, '[0-9]{{1,2}}\\.[0-9]{{1,2}}\\.[0-9]{{2}}')"
+    return (
+        f"CASE WHEN {short} THEN try_strptime({raw}, '%d.%m.%y') "
+        f"ELSE try_strptime({raw}, ['%d.%m.%Y', '%d.%m.%Y %H:%M', "
+        "'%d.%m.%Y %H:%M:%S']) END"
+    )
+
+
 def _typed(f: Field, raw: str, date_format: str | None) -> str:
     """SQL turning the text column ``raw`` into the field's type (NULL when
     invalid). ``raw`` is a column reference, so repeating it costs nothing."""
     if f.type == "DATE":
         if date_format:
             return f"CAST(try_strptime({raw}, {sql_literal(date_format)}) AS DATE)"
-        # ISO dates and times, and the region's 01.02.2024 (with a time, or
-        # a two-digit year: 01.02.24 is 2024, not the year 24).
-        short = f"regexp_full_match({raw}, '[0-9]{{1,2}}\\.[0-9]{{1,2}}\\.[0-9]{{2}}')"
+        # ISO dates and times, and the region's 01.02.2024.
         return (
             f"COALESCE(TRY_CAST({raw} AS DATE), "
             f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
-            f"CAST(CASE WHEN {short} THEN try_strptime({raw}, '%d.%m.%y') "
-            f"ELSE try_strptime({raw}, ['%d.%m.%Y', '%d.%m.%Y %H:%M', "
-            "'%d.%m.%Y %H:%M:%S']) END AS DATE))"
+            f"CAST({dotted_time(raw)} AS DATE))"
         )
     if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
         # Plain numbers take the fast path. Also: "1 234,5" (decimal comma;
