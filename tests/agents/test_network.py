@@ -322,3 +322,16 @@ def test_the_regions_dotted_dates_are_times(tmp_path):
     assert read.rejected == {}
     t = read.table.column("t").to_pylist()
     assert [d - t[0] for d in t] == pytest.approx([0, 2, 2.5, 4])
+
+
+def test_amounts_are_read_as_ingest_reads_them(tmp_path):
+    # Thousands marks ("1,234.5", "1 234,5") were bad amounts here though
+    # ingest reads them; "nan" and "inf" were used and spoilt the sums.
+    f = tmp_path / "t.csv"
+    f.write_text(
+        "source,target,amount,time\n"
+        'A,B,"1,234.5",1\nB,C,"1 234,5",2\nC,D,1.234,3\nD,E,nan,4\nE,F,inf,5\n'
+    )
+    read = read_transfers(f)
+    assert read.table.column("amount").to_pylist() == [1234.5, 1234.5, 1.234]
+    assert read.rejected == {"bad amount": 2}

@@ -20,7 +20,7 @@ import pyarrow as pa
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
-from sarap.pipeline._ingest import dotted_time
+from sarap.pipeline._ingest import dotted_time, number
 from sarap.pipeline._readers import Staged, stage, staged_column
 
 # Numeric times spanning more than this are taken as Unix seconds, else as days
@@ -102,7 +102,7 @@ def read_transfers(
             CREATE TEMP TABLE _t AS SELECT
                 NULLIF(trim({q["s"]}), '') AS src,
                 NULLIF(trim({q["d"]}), '') AS dst,
-                TRY_CAST(replace(trim({q["a"]}), ',', '.') AS DOUBLE) AS amount,
+                {number(f"trim({q['a']})")} AS amount,
                 TRY_CAST(trim({q["t"]}) AS DOUBLE) AS t_num,
                 epoch(COALESCE(TRY_CAST(trim({q["t"]}) AS TIMESTAMP),
                                {dotted_time(f"trim({q['t']})")})) AS t_sec,
@@ -115,7 +115,7 @@ def read_transfers(
                 COALESCE(t_num / {scale}, t_sec / 86400.0) AS t,
                 CASE WHEN src IS NULL THEN 'missing source'
                      WHEN dst IS NULL THEN 'missing target'
-                     WHEN amount IS NULL THEN 'bad amount'
+                     WHEN amount IS NULL OR NOT isfinite(amount) THEN 'bad amount'
                      WHEN amount < 0 THEN 'negative amount'
                      WHEN t_num IS NULL AND t_sec IS NULL THEN 'bad time'
                      -- The graph has no use for them: told, not lost there.

@@ -149,6 +149,22 @@ def dotted_time(raw: str) -> str:
     )
 
 
+def number(raw: str) -> str:
+    """SQL reading the text column ``raw`` as a DOUBLE, NULL when it is not
+    one (NaN and infinities are: the caller says whether they may be)."""
+    # Plain numbers take the fast path. Also: "1 234,5" (decimal comma;
+    # the space may be a no-break one, as spreadsheets write it), and
+    # with both marks the last one is the decimal: "1.234,5", "1,234.5".
+    s = f"replace(replace(replace({raw}, ' ', ''), chr(160), ''), chr(8239), '')"
+    s = (
+        f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN CASE "
+        f"WHEN {s} NOT LIKE '%,%.%' THEN replace(replace({s}, '.', ''), ',', '.') "
+        f"WHEN {s} NOT LIKE '%.%,%' THEN replace({s}, ',', '') END "
+        f"ELSE replace({s}, ',', '.') END"
+    )
+    return f"COALESCE(TRY_CAST({raw} AS DOUBLE), TRY_CAST({s} AS DOUBLE))"
+
+
 def _typed(f: Field, raw: str, date_format: str | None) -> str:
     """SQL turning the text column ``raw`` into the field's type (NULL when
     invalid). ``raw`` is a column reference, so repeating it costs nothing."""
@@ -162,17 +178,7 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
             f"CAST({dotted_time(raw)} AS DATE))"
         )
     if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
-        # Plain numbers take the fast path. Also: "1 234,5" (decimal comma;
-        # the space may be a no-break one, as spreadsheets write it), and
-        # with both marks the last one is the decimal: "1.234,5", "1,234.5".
-        s = f"replace(replace(replace({raw}, ' ', ''), chr(160), ''), chr(8239), '')"
-        s = (
-            f"CASE WHEN {s} LIKE '%,%' AND {s} LIKE '%.%' THEN CASE "
-            f"WHEN {s} NOT LIKE '%,%.%' THEN replace(replace({s}, '.', ''), ',', '.') "
-            f"WHEN {s} NOT LIKE '%.%,%' THEN replace({s}, ',', '') END "
-            f"ELSE replace({s}, ',', '.') END"
-        )
-        num = f"COALESCE(TRY_CAST({raw} AS DOUBLE), TRY_CAST({s} AS DOUBLE))"
+        num = number(raw)
         if f.type == "INTEGER":
             return f"CASE WHEN {num} = floor({num}) THEN CAST({num} AS INTEGER) END"
         return f"CASE WHEN isfinite({num}) THEN {num} END"
