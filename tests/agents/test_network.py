@@ -335,3 +335,13 @@ def test_amounts_are_read_as_ingest_reads_them(tmp_path):
     read = read_transfers(f)
     assert read.table.column("amount").to_pylist() == [1234.5, 1234.5, 1.234]
     assert read.rejected == {"bad amount": 2}
+
+
+def test_an_infinite_or_nan_time_is_a_bad_time(tmp_path):
+    # They were used: '-inf' made the times' span infinite, so every other
+    # time, in days, was read as seconds.
+    f = tmp_path / "t.csv"
+    f.write_text("source,target,amount,time\nA,B,1,1\nB,C,1,2\nC,A,1,-inf\nC,B,1,nan\n")
+    read = read_transfers(f)
+    assert read.table.column("t").to_pylist() == [1.0, 2.0]
+    assert read.rejected == {"bad time": 2}

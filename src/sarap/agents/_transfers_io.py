@@ -103,7 +103,8 @@ def read_transfers(
                 NULLIF(trim({q["s"]}), '') AS src,
                 NULLIF(trim({q["d"]}), '') AS dst,
                 {number(f"trim({q['a']})")} AS amount,
-                TRY_CAST(trim({q["t"]}) AS DOUBLE) AS t_num,
+                CASE WHEN isfinite(TRY_CAST(trim({q["t"]}) AS DOUBLE))
+                     THEN TRY_CAST(trim({q["t"]}) AS DOUBLE) END AS t_num,
                 epoch(COALESCE(TRY_CAST(trim({q["t"]}) AS TIMESTAMP),
                                {dotted_time(f"trim({q['t']})")})) AS t_sec,
                 {q["a"]} AS a_raw, {q["t"]} AS t_raw
