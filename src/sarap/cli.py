@@ -686,6 +686,26 @@ def _labels_file(path: str, id_col: str, label_col: str, quiet: bool) -> Any:
     return read.table
 
 
+def _warn_absent(labels: Any, table: Any, effect: str) -> None:
+    """A warning line for labelled parties the transfers do not have."""
+    from sarap.agents._transfers_io import absent
+
+    missing, alike = absent(labels, table)
+    if not missing:
+        return
+    such = ", ".join(repr(p) for p in missing[:3])
+    text = (
+        f"warning: {len(missing):,} of {labels.num_rows:,} labelled parties are "
+        f"not in the transfers (such as {such}): {effect}"
+    )
+    if alike:  # the same ids, written otherwise in one file
+        text += (
+            f"; ids are compared as written: {alike[0]!r} in the labels, "
+            f"{alike[1]!r} in the transfers"
+        )
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 @main.group()
 def network() -> None:
     """Supply chains and transfers: risk of every party in the graph."""
@@ -712,6 +732,7 @@ def network_fit_cmd(
 
     table = _transfers(edges, kw)
     labels = _labels_file(labels_path, id_col, label_col, kw["quiet"])
+    _warn_absent(labels, table, "the model does not learn from them")
     raise_if_interrupted()  # one DuckDB dropped while reading: no fit
     with step("graph features and model", kw["quiet"]):
         model = NetworkRiskScorer().fit(table, labels)
@@ -793,6 +814,7 @@ def network_evaluate_cmd(
     kw["quiet"] = quiet
     table = _transfers(edges, kw)
     labels = _labels_file(labels_path, id_col, label_col, quiet)
+    _warn_absent(labels, table, "they count as scored lowest")
     model = NetworkRiskScorer.load(model_dir) if model_dir else NetworkRiskScorer()
     if model_dir:
         overlap = set(model.known_.column("party").to_pylist()) & set(

@@ -345,3 +345,30 @@ def test_an_infinite_or_nan_time_is_a_bad_time(tmp_path):
     read = read_transfers(f)
     assert read.table.column("t").to_pylist() == [1.0, 2.0]
     assert read.rejected == {"bad time": 2}
+
+
+def test_labelled_parties_the_transfers_lack_are_told(tmp_path):
+    # '007' in the labels and 7 in the transfers matched nothing, in silence:
+    # evaluate ranked them last and fit left them out.
+    edges = tmp_path / "t.csv"
+    edges.write_text("source,target,amount,time\n7,8,10,1\n8,9,10,2\n9,7,10,3\n")
+    labels = tmp_path / "l.csv"
+    labels.write_text("party_id,label\n007,1\n8,0\n9,0\n")
+    r = run_sarap("network", "evaluate", "--edges", str(edges), "--labels", str(labels))
+    assert r.exit_code == 0, r.stderr
+    assert (
+        "1 of 3 labelled parties are not in the transfers (such as '007'): they "
+        "count as scored lowest; ids are compared as written: '007' in the "
+        "labels, '7' in the transfers"
+    ) in r.stderr
+    r = run_sarap(
+        "network",
+        "fit",
+        "--edges",
+        str(edges),
+        "--labels",
+        str(labels),
+        "--model",
+        str(tmp_path / "m"),
+    )
+    assert "the model does not learn from them" in r.stderr

@@ -8,6 +8,7 @@ left out; the rest come back as ``src, dst, amount, t`` with ``t`` in days.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
@@ -160,3 +162,26 @@ def read_labels(
             "GROUP BY party ORDER BY party"
         ).to_arrow_table()
         return _result(path, st, table, rejected, "label")
+
+
+def absent(
+    labels: pa.Table, edges: pa.Table
+) -> tuple[list[str], tuple[str, str] | None]:
+    """The labelled parties (``party``) that neither pay nor are paid in
+    ``edges``, in the labels' order; and the first of them that the transfers
+    write otherwise (``('007', '7')``, ``('7', '7.0')``), if any."""
+    seen = set(pc.unique(edges.column("src")).to_pylist())
+    seen |= set(pc.unique(edges.column("dst")).to_pylist())
+    missing = [p for p in labels.column("party").to_pylist() if p not in seen]
+    if not missing:
+        return missing, None
+    written = {_plain(p): p for p in seen}
+    alike = next(
+        ((p, written[_plain(p)]) for p in missing if _plain(p) in written), None
+    )
+    return missing, alike
+
+
+def _plain(party: str) -> str:
+    """An id without leading zeros or a float's '.0', to find look-alikes."""
+    return re.sub(r"\.0+$", "", party).lstrip("0")
