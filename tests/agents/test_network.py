@@ -372,3 +372,28 @@ def test_labelled_parties_the_transfers_lack_are_told(tmp_path):
         str(tmp_path / "m"),
     )
     assert "the model does not learn from them" in r.stderr
+
+
+def test_ids_a_data_frame_made_floats_are_read_as_ingest_reads_codes(tmp_path):
+    # A Parquet id column with one gap is float: 7.0 was the party '7.0' and
+    # matched no label '7'.
+    import pyarrow.parquet as pq
+
+    edges = tmp_path / "t.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "source": [7.0, 8.0, None],
+                "target": [8.0, 7.0, 7.0],
+                "amount": [1.0, 2.0, 3.0],
+                "time": [1, 2, 3],
+            }
+        ),
+        edges,
+    )
+    read = read_transfers(edges)
+    assert read.table.column("src").to_pylist() == ["7", "8"]
+    assert read.table.column("dst").to_pylist() == ["8", "7"]
+    labels = tmp_path / "l.parquet"
+    pq.write_table(pa.table({"party_id": [7.0, 8.5], "label": [1, 0]}), labels)
+    assert read_labels(labels).table.column("party").to_pylist() == ["7", "8.5"]

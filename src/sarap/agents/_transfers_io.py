@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from sarap.backends import get_backend
 from sarap.backends.duckdb import Backend as DuckDBBackend
 from sarap.errors import SarapError
-from sarap.pipeline._ingest import dotted_time, number
+from sarap.pipeline._ingest import code, dotted_time, number
 from sarap.pipeline._readers import Staged, stage, staged_column
 
 # Numeric times spanning more than this are taken as Unix seconds, else as days
@@ -102,8 +102,8 @@ def read_transfers(
         q = dict(zip("sdat", (cols[o] for o in opts), strict=True))
         con.execute(f"""
             CREATE TEMP TABLE _t AS SELECT
-                NULLIF(trim({q["s"]}), '') AS src,
-                NULLIF(trim({q["d"]}), '') AS dst,
+                {code(f"NULLIF(trim({q['s']}), '')")} AS src,
+                {code(f"NULLIF(trim({q['d']}), '')")} AS dst,
                 {number(f"trim({q['a']})")} AS amount,
                 CASE WHEN isfinite(TRY_CAST(trim({q["t"]}) AS DOUBLE))
                      THEN TRY_CAST(trim({q["t"]}) AS DOUBLE) END AS t_num,
@@ -143,7 +143,7 @@ def read_labels(
         q = _need(path, st, {"--id-col": party, "--label-col": label})
         p, lab = q["--id-col"], q["--label-col"]
         con.execute(f"""
-            CREATE TEMP TABLE _l AS SELECT NULLIF(trim({p}), '') AS party,
+            CREATE TEMP TABLE _l AS SELECT {code(f"NULLIF(trim({p}), '')")} AS party,
                 CASE WHEN lower(trim({lab})) IN ('1', '1.0', 'true', 'yes', 'y')
                      THEN 1
                      WHEN lower(trim({lab})) IN ('0', '0.0', 'false', 'no', 'n')

@@ -149,6 +149,15 @@ def dotted_time(raw: str) -> str:
     )
 
 
+def code(raw: str) -> str:
+    """SQL for the code or id in the text column ``raw``: spreadsheets and
+    data frames turn them into floats, and "30.0" is the code "30"."""
+    return (
+        f"CASE WHEN {raw} LIKE '%.0%' "
+        f"THEN regexp_replace({raw}, '^([0-9]+)\\.0+$', '\\1') ELSE {raw} END"
+    )
+
+
 def number(raw: str) -> str:
     """SQL reading the text column ``raw`` as a DOUBLE, NULL when it is not
     one (NaN and infinities are: the caller says whether they may be)."""
@@ -217,11 +226,7 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
             f"THEN {padded} END"
         )
     if f.kind == "code":
-        # Spreadsheets turn codes into floats: "30.0" is the code "30".
-        return (
-            f"CASE WHEN {raw} LIKE '%.0%' "
-            f"THEN regexp_replace({raw}, '^([0-9]+)\\.0+$', '\\1') ELSE {raw} END"
-        )
+        return code(raw)
     return raw
 
 
