@@ -397,3 +397,20 @@ def test_ids_a_data_frame_made_floats_are_read_as_ingest_reads_codes(tmp_path):
     labels = tmp_path / "l.parquet"
     pq.write_table(pa.table({"party_id": [7.0, 8.5], "label": [1, 0]}), labels)
     assert read_labels(labels).table.column("party").to_pylist() == ["7", "8.5"]
+
+
+def test_a_party_labelled_twice_is_told_and_disagreement_named(tmp_path):
+    # Rows repeating a party vanished from the count ('read 5 rows, 2 used'),
+    # and a party labelled both 0 and 1 became an offender unsaid.
+    f = tmp_path / "l.csv"
+    f.write_text("party_id,label\nA,1\nA,0\nB,0\nB,0\nC,1\n")
+    read = read_labels(f)
+    assert read.table.to_pylist() == [
+        {"party": "A", "label": 1},
+        {"party": "B", "label": 0},
+        {"party": "C", "label": 1},
+    ]
+    assert read.summary(f).endswith(
+        "read 5 rows, 3 used; 2 parties listed more than once, counted once "
+        "(1 labelled both 0 and 1: taken as offenders)"
+    )

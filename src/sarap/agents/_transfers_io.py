@@ -35,13 +35,14 @@ class Read:
     table: pa.Table
     rows: int
     rejected: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # said after the counts
 
     def summary(self, path: str | Path) -> str:
         text = f"{path}: read {self.rows:,} rows, {self.table.num_rows:,} used"
         if self.rejected:
             why = ", ".join(f"{n:,} {r}" for r, n in self.rejected.most_common())
             text += f", left out {sum(self.rejected.values()):,} ({why})"
-        return text
+        return "; ".join([text, *self.notes])
 
 
 @contextmanager
@@ -161,7 +162,19 @@ def read_labels(
             "WHERE party IS NOT NULL AND label IS NOT NULL "
             "GROUP BY party ORDER BY party"
         ).to_arrow_table()
-        return _result(path, st, table, rejected, "label")
+        repeated, both = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE lo < hi) FROM ("
+            "SELECT min(label) AS lo, max(label) AS hi FROM _l "
+            "WHERE party IS NOT NULL AND label IS NOT NULL "
+            "GROUP BY party HAVING count(*) > 1)"
+        ).fetchall()[0]
+        read = _result(path, st, table, rejected, "label")
+        if repeated:
+            note = f"{repeated:,} parties listed more than once, counted once"
+            if both:
+                note += f" ({both:,} labelled both 0 and 1: taken as offenders)"
+            read.notes.append(note)
+        return read
 
 
 def absent(
