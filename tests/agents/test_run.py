@@ -350,3 +350,15 @@ def test_a_firm_selling_far_beyond_its_size_is_named_but_not_scored(tmp_path):
     score = w.sql("SELECT score FROM profiles WHERE party_id = 'S25'").to_pylist()
     assert score == [{"score": 0.0}]
     w.close()
+
+
+def test_a_taxpayer_registered_since_the_last_run_gets_a_profile(ws, tmp_path):
+    # It has no finding to change, so the taxpayers step was 'up to date' and
+    # taxpayers show said there was no such taxpayer.
+    run_all(ws, model_dir=tmp_path / "models")
+    ws.backend.execute("INSERT INTO parties (party_id, country) VALUES ('N', 'KZ')")
+    again = run_all(ws, model_dir=tmp_path / "models")
+    assert again.ran["taxpayers"] == "1 profiles rebuilt"
+    got = ws.sql("SELECT score, band FROM profiles WHERE party_id = 'N'").to_pylist()
+    assert got == [{"score": 0.0, "band": "low"}]
+    assert run_all(ws, model_dir=tmp_path / "models").ran["taxpayers"] == "up to date"

@@ -176,10 +176,16 @@ def run_all(
         lambda: _declarations(ws, report.run_id, models),
     )
 
-    if changed or ws.sql("SELECT count(*) FROM profiles").column(0)[0].as_py() == 0:
+    profiled = ws.sql("SELECT count(*) FROM profiles").column(0)[0].as_py()
+    # A taxpayer registered since the last run has no finding to change.
+    unprofiled = ws.sql(
+        "SELECT count(*) FROM parties p WHERE NOT EXISTS "
+        "(SELECT 1 FROM profiles q WHERE q.party_id = p.party_id)"
+    )
+    if changed or not profiled or unprofiled.column(0)[0].as_py():
         progress("taxpayers: profiles")
         with be.transaction():
-            report.profiles = _profiles(ws, changed or None)
+            report.profiles = _profiles(ws, changed if profiled else None)
         report.ran["taxpayers"] = f"{report.profiles:,} profiles rebuilt"
     else:
         report.ran["taxpayers"] = "up to date"
@@ -505,7 +511,8 @@ def _band_sql(score: str) -> str:
 
 
 def _profiles(ws: Workspace, parties: set[str] | None) -> int:
-    """Rebuild the profiles of ``parties`` (all when None) from findings.
+    """Rebuild the profiles of ``parties`` (all when None; and of registered
+    taxpayers that have none) from findings.
 
     A profile's score is the noisy-or of its findings' weighted scores,
     ``100 * (1 - prod(1 - w))``; its reasons are those of its three
@@ -514,13 +521,20 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
     be = ws.backend
     assert isinstance(be, SupportsTempTables)
     if parties is not None:
-        be.register("_touched", pa.table({"party_id": sorted(parties)}))
+        be.register(
+            "_touched", pa.table({"party_id": pa.array(sorted(parties), pa.string())})
+        )
     now = datetime.now()
     source = "findings" if parties is None else "_touched"
     be.execute(
         f"CREATE OR REPLACE TEMP TABLE _who AS SELECT DISTINCT party_id FROM {source}"
     )
-    if parties is not None:
+    if parties is not None:  # registered since the last run: no finding changed
+        be.execute(
+            "INSERT INTO _who SELECT party_id FROM parties p WHERE NOT EXISTS "
+            "(SELECT 1 FROM profiles q WHERE q.party_id = p.party_id) "
+            "AND party_id NOT IN (SELECT party_id FROM _who)"
+        )
         be.unregister("_touched")
     be.execute(
         "DELETE FROM profiles WHERE party_id IN (SELECT party_id FROM _who); "
