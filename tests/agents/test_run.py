@@ -274,7 +274,7 @@ def test_a_ctrl_c_duckdb_dropped_after_the_last_step_still_stops_the_run(
     assert "riskiest taxpayers" not in r.stdout
     with Workspace(path) as again:
         runs = again.sql("SELECT agent FROM agent_runs ORDER BY agent").column(0)
-        assert runs.to_pylist() == ["declarations", "network"]
+        assert runs.to_pylist() == ["declarations", "network", "taxpayers"]
         assert again.sql("SELECT count(*) FROM profiles").column(0)[0].as_py() > 0
 
 
@@ -361,4 +361,32 @@ def test_a_taxpayer_registered_since_the_last_run_gets_a_profile(ws, tmp_path):
     assert again.ran["taxpayers"] == "1 profiles rebuilt"
     got = ws.sql("SELECT score, band FROM profiles WHERE party_id = 'N'").to_pylist()
     assert got == [{"score": 0.0, "band": "low"}]
+    assert run_all(ws, model_dir=tmp_path / "models").ran["taxpayers"] == "up to date"
+
+
+def test_a_run_stopped_before_its_profiles_is_finished_by_the_next(
+    ws, tmp_path, monkeypatch
+):
+    # The network step's new findings were saved, the profiles not; the next
+    # run found every step up to date and left those profiles behind.
+    from sarap.agents import _run
+
+    run_all(ws, model_dir=tmp_path / "models")
+    ws.backend.execute(
+        "INSERT INTO invoices (invoice_id, line_no, reported_by, issued_on, "
+        "seller_id, buyer_id, amount, vat) "
+        "VALUES ('I9', 1, 'buyer', '2024-03-20', 'Q', 'X', 100, 12)"
+    )
+
+    def stopped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(_run, "_profiles", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            run_all(ws, model_dir=tmp_path / "models")
+    again = run_all(ws, model_dir=tmp_path / "models")
+    assert again.ran["taxpayers"] != "up to date"
+    got = ws.sql("SELECT kinds FROM profiles WHERE party_id = 'X'").column(0)
+    assert "unmatched_deduction" in json.loads(got[0].as_py())
     assert run_all(ws, model_dir=tmp_path / "models").ran["taxpayers"] == "up to date"

@@ -136,6 +136,9 @@ def run_all(
     be.execute(OUTPUT_DDL)
     report = RunReport(uuid.uuid4().hex[:12])
     changed: set[str] = set()
+    # Findings saved by a run stopped before its profiles (a Ctrl-C in a
+    # later step): the taxpayers whose findings changed then are not known.
+    behind = _fingerprint(ws, ("findings",)) != _last(ws, "taxpayers")
 
     def step(
         agent: str, fingerprint: str, label: str, work: Callable[[], Done]
@@ -182,10 +185,12 @@ def run_all(
         "SELECT count(*) FROM parties p WHERE NOT EXISTS "
         "(SELECT 1 FROM profiles q WHERE q.party_id = p.party_id)"
     )
-    if changed or not profiled or unprofiled.column(0)[0].as_py():
+    if changed or behind or not profiled or unprofiled.column(0)[0].as_py():
         progress("taxpayers: profiles")
         with be.transaction():
-            report.profiles = _profiles(ws, changed if profiled else None)
+            whole = behind or not profiled
+            report.profiles = _profiles(ws, None if whole else changed)
+            _done(ws, "taxpayers", _fingerprint(ws, ("findings",)), report.run_id)
         report.ran["taxpayers"] = f"{report.profiles:,} profiles rebuilt"
     else:
         report.ran["taxpayers"] = "up to date"
