@@ -100,6 +100,26 @@ def test_values_as_found_in_the_region(ws, tmp_path, field, raw, stored):
         assert [str(v) if field == "date" else v for v in got] == [stored]
 
 
+def test_a_whole_number_too_big_for_its_field_is_quarantined(ws, tmp_path):
+    """An item number past the data model's INTEGER is one bad value, not a
+    file that fails to import (nor one that cannot be scored)."""
+    from sarap.pipeline import validate_file
+
+    row = dict(zip(HEADER, GOOD[0], strict=True), declaration_id="D020")
+    row["item_no"] = "3000000000"
+    path = write_csv(tmp_path / "d.csv", GOOD + [[row[h] for h in HEADER]])
+    r = ingest(ws, path)
+    assert r.loaded == len(GOOD)
+    assert r.reasons == {"bad item_no (column 'item_no')": 1}
+    (row,) = ws.sql("SELECT row_number, reason FROM quarantine").to_pylist()
+    assert row == {
+        "row_number": len(GOOD) + 1,
+        "reason": "bad item_no (column 'item_no'): 3000000000",
+    }
+    valid, result = validate_file(path)
+    assert valid.num_rows == len(GOOD) and result.reasons == r.reasons
+
+
 def test_outcomes_load_once_per_declaration(ws, fixture_csv):
     r = ingest(ws, fixture_csv)
     # D006 has no outcome (not inspected); D001 has two items, one outcome.

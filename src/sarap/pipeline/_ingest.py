@@ -188,8 +188,8 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
         )
     if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
         num = number(raw)
-        if f.type == "INTEGER":
-            return f"CASE WHEN {num} = floor({num}) THEN CAST({num} AS INTEGER) END"
+        if f.type == "INTEGER":  # TRY_CAST: a number past INTEGER is a bad value
+            return f"CASE WHEN {num} = floor({num}) THEN TRY_CAST({num} AS INTEGER) END"
         return f"CASE WHEN isfinite({num}) THEN {num} END"
     if f.choices:
         allowed = ", ".join(sql_literal(c) for c in f.choices)
