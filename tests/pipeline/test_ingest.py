@@ -775,6 +775,39 @@ def test_bad_mapping_file_is_one_line(ws, tmp_path, fixture_csv):
         ingest(ws, fixture_csv, mapping=Path("nope"))
 
 
+@pytest.mark.parametrize(
+    "name, text, expected",
+    [
+        ("m.toml", 'columns = "ИНН"\n', "'columns' must be a table"),
+        (
+            "m.toml",
+            '[constants]\ncurrency = ["KZT"]\n',
+            "constants.currency must be one value",
+        ),
+        (
+            "m.toml",
+            '[columns]\ndate = ["Дата", "Date"]\n',
+            "columns.date must be a column name",
+        ),
+        ("m.toml", 'constants = ["KZT"]\n', "'constants' must be a table"),
+        ("m.toml", 'entity = ["parties"]\n', "'entity' must be a text"),
+        ("m.toml", "date_format = 5\n[columns]\n", "'date_format' must be a text"),
+        ("m.json", "[1, 2]", "must be an object"),
+        ("m.json", '{"columns": [["date", "Дата"]]}', "'columns' must be a table"),
+    ],
+)
+def test_a_mapping_file_of_the_wrong_shape_is_one_line(
+    ws, tmp_path, name, text, expected
+):
+    """Values of the wrong kind are told as mistakes in the file, not met
+    with a traceback."""
+    m = tmp_path / name
+    m.write_text(text, encoding="utf-8")
+    with pytest.raises(SarapError, match=expected) as e:
+        ingest(ws, write_csv(tmp_path / "d.csv", GOOD), mapping=m)
+    assert str(e.value).startswith(f"mapping {m}: ") and "\n" not in str(e.value)
+
+
 def test_outcomes_arriving_later_label_the_declarations(ws, tmp_path):
     rows = [r[:-1] for r in GOOD]  # declarations before inspection
     ingest(ws, write_csv(tmp_path / "d.csv", rows, header=HEADER[:-1]))

@@ -81,8 +81,9 @@ def load_mapping(spec: str | Path | None, entity: str = "declarations") -> Mappi
     return replace(_parse(data, path.stem, where=str(path)), expects_all=True)
 
 
-def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
+def _parse(data: Any, default_name: str, where: str = "") -> Mapping:
     where = where or default_name
+    _check_shape(data, where)
     entity = data.get("entity", "declarations")
     if entity not in ENTITIES:
         raise SarapError(
@@ -111,6 +112,29 @@ def _parse(data: dict[str, Any], default_name: str, where: str = "") -> Mapping:
             f"mapping {where}: required field(s) not mapped: {', '.join(missing)}"
         )
     return m
+
+
+def _check_shape(data: Any, where: str) -> None:
+    """One line for a value of the wrong kind: a mapping file is written by
+    hand, and these would fail later with a traceback or a silent str()."""
+    if not isinstance(data, dict):
+        raise SarapError(
+            f"mapping {where}: must be an object with columns, constants, "
+            "entity, name and date_format"
+        )
+    for key in ("columns", "constants"):
+        if not isinstance(data.get(key, {}), dict):
+            raise SarapError(
+                f"mapping {where}: '{key}' must be a table of field = value "
+                f"([{key}] in TOML, an object in JSON)"
+            )
+    for key in ("entity", "date_format"):
+        if key in data and not isinstance(data[key], str):
+            raise SarapError(f"mapping {where}: '{key}' must be a text in quotes")
+    for key, what in (("columns", "a column name"), ("constants", "one value")):
+        for name, value in data.get(key, {}).items():
+            if isinstance(value, (dict, list)):
+                raise SarapError(f"mapping {where}: {key}.{name} must be {what}")
 
 
 def detect_mapping(columns: list[str]) -> Mapping:
