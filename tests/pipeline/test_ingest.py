@@ -808,6 +808,27 @@ def test_a_mapping_file_of_the_wrong_shape_is_one_line(
     assert str(e.value).startswith(f"mapping {m}: ") and "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize(
+    "more, unknown",
+    [
+        ('[constant]\ncurrency = "KZT"\n', "constant"),  # for [constants]
+        ('date_fromat = "%d/%m/%Y"\n', "date_fromat"),
+    ],
+)
+def test_a_mapping_file_key_of_no_use_is_refused(ws, tmp_path, more, unknown):
+    """A misspelt key was ignored: the currency left empty, or every date
+    quarantined, with nothing said of the key."""
+    m = tmp_path / "m.toml"
+    m.write_text(
+        more + '[columns]\ndeclaration_id = "declaration_id"\ndate = "date"\n'
+        'importer_id = "importer_id"\nhs_code = "hs_code"\n'
+        'customs_value = "customs_value"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SarapError, match=rf"unknown key\(s\) '{unknown}'"):
+        ingest(ws, write_csv(tmp_path / "d.csv", GOOD), mapping=m)
+
+
 def test_outcomes_arriving_later_label_the_declarations(ws, tmp_path):
     rows = [r[:-1] for r in GOOD]  # declarations before inspection
     ingest(ws, write_csv(tmp_path / "d.csv", rows, header=HEADER[:-1]))

@@ -114,13 +114,20 @@ def _parse(data: Any, default_name: str, where: str = "") -> Mapping:
     return m
 
 
+_KEYS = ("name", "entity", "columns", "constants", "date_format")
+
+
 def _check_shape(data: Any, where: str) -> None:
     """One line for a value of the wrong kind: a mapping file is written by
     hand, and these would fail later with a traceback or a silent str()."""
     if not isinstance(data, dict):
+        raise SarapError(f"mapping {where}: must be an object with {', '.join(_KEYS)}")
+    unknown = [k for k in data if k not in _KEYS]
+    if unknown:  # a misspelt key would go unused, unseen
         raise SarapError(
-            f"mapping {where}: must be an object with columns, constants, "
-            "entity, name and date_format"
+            f"mapping {where}: unknown key(s) "
+            + ", ".join(f"'{k}'" for k in unknown)
+            + f"; a mapping has {', '.join(_KEYS)}"
         )
     for key in ("columns", "constants"):
         if not isinstance(data.get(key, {}), dict):
