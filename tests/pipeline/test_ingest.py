@@ -358,6 +358,25 @@ def test_parquet_json_and_excel_load_the_same(ws, tmp_path):
     assert results[0] == results[1] == results[2]
 
 
+def test_parquet_text_written_as_bytes_reads_as_text(tmp_path):
+    """Writers that store strings without their UTF-8 annotation (older Hive,
+    Impala, some Spark jobs) give BYTE_ARRAY columns: their text is read,
+    not its escaped bytes (\\xD0\\xA2...)."""
+    table = _good_table()
+    table = table.set_column(0, HEADER[0], [[f"Д{r[0]}" for r in GOOD]])
+    pq.write_table(table, tmp_path / "text.parquet")
+    as_bytes = table.cast(pa.schema([(h, pa.binary()) for h in HEADER]))
+    pq.write_table(as_bytes, tmp_path / "bytes.parquet")
+    results = []
+    for name in ("text.parquet", "bytes.parquet"):
+        with Workspace() as w:
+            r = ingest(w, tmp_path / name)
+            assert r.loaded == len(GOOD), r.summary()
+            results.append(w.sql("SELECT * FROM declarations ORDER BY ALL").to_pylist())
+    assert results[1] == results[0]
+    assert results[1][0]["declaration_id"] == "ДD001"
+
+
 def _jsonl(rows: list[list[str]]) -> list[str]:
     return [
         json.dumps(dict(zip(HEADER, r, strict=True)), ensure_ascii=False) for r in rows

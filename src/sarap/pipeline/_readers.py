@@ -486,6 +486,10 @@ def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
         # is typed JSON: its strings would keep their quotes ("0101 21").
         if kinds[c] == "JSON":
             return f"""json_extract_string("{c}", '$')"""
+        # Parquet strings written without their UTF-8 annotation are bytes:
+        # decoded, else (not UTF-8) kept as escaped bytes, as DuckDB casts.
+        if kinds[c] == "BLOB":
+            return f'coalesce(TRY(decode("{c}")), CAST("{c}" AS VARCHAR))'
         return f'CAST("{c}" AS VARCHAR)'
 
     casts = ", ".join(f'{text(c)} AS "{c}"' for c in cols)
