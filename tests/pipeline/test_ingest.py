@@ -377,6 +377,30 @@ def test_parquet_text_written_as_bytes_reads_as_text(tmp_path):
     assert results[1][0]["declaration_id"] == "ДD001"
 
 
+def test_an_excel_sheet_that_misstates_its_size_is_read_whole(ws, tmp_path):
+    """Some programs write a sheet's used range as A1 (its <dimension>):
+    every row and column is read all the same, not column A alone."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in [HEADER, *GOOD]:
+        wb.active.append(row)
+    wb.save(tmp_path / "right.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "right.xlsx") as src,
+        zipfile.ZipFile(tmp_path / "d.xlsx", "w") as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            dst.writestr(item, data)
+    r = ingest(ws, tmp_path / "d.xlsx")
+    assert (r.rows_read, r.loaded) == (len(GOOD), len(GOOD)), r.summary()
+
+
 def _jsonl(rows: list[list[str]]) -> list[str]:
     return [
         json.dumps(dict(zip(HEADER, r, strict=True)), ensure_ascii=False) for r in rows

@@ -685,12 +685,13 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise SarapError(f"{path}: cannot read as Excel: {exc}") from None
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
+        sheets = _sheets(wb)
+        rows = sheets[0].iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
             others = [
                 f"'{sheet.title}'"
-                for sheet in wb.worksheets[1:]
+                for sheet in sheets[1:]
                 if any(v is not None for row in _top(sheet) for v in row)
             ]
             hint = f"; only the first sheet is read (not empty: {', '.join(others)})"
@@ -748,6 +749,15 @@ def _unique(names: list[str]) -> list[str]:
 _HINT_ROWS = 10  # how far down a header is looked for when it is not on row 1
 
 
+def _sheets(wb: Any) -> list[Any]:
+    """The workbook's sheets, read to their last cell: some programs write a
+    sheet's used range (its dimension) as A1, which read-only mode would
+    take as the whole sheet."""
+    for sheet in wb.worksheets:
+        sheet.reset_dimensions()
+    return list(wb.worksheets)
+
+
 def _top(sheet: Any) -> Iterator[tuple[Any, ...]]:
     rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(
         max_row=_HINT_ROWS, values_only=True
@@ -782,7 +792,7 @@ def header_hint(path: Path, names: list[str], encoding: str | None) -> str:
 
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
-            for k, sheet in enumerate(wb.worksheets):
+            for k, sheet in enumerate(_sheets(wb)):
                 for number, row in enumerate(_top(sheet), 1):
                     if (k, number) == (0, 1) or not has(row):
                         continue
