@@ -276,6 +276,25 @@ def test_a_title_row_above_the_header_is_pointed_at(ws, tmp_path, title):
     assert msg.endswith("; the header seems to be on row 2") and "\n" not in msg
 
 
+@pytest.mark.parametrize("first", ["Реестр деклараций за март", "sep=,"])
+def test_a_file_to_score_with_a_line_above_the_header_is_told_as_ingest(
+    ws, tmp_path, first
+):
+    """declarations score read such a file with DuckDB's row skipping, which
+    ingest's reading does not do: it scored a file that ingest refused."""
+    from sarap.pipeline import validate_file
+    from sarap.simulate import simulate_declarations, write_table
+
+    path = write_table(simulate_declarations(20, seed=1), tmp_path / "t.csv")
+    path.write_text(f"{first}\n{path.read_text(encoding='utf-8')}", encoding="utf-8")
+    with pytest.raises(SarapError) as ingested:
+        ingest(ws, path)
+    with pytest.raises(SarapError) as validated:
+        validate_file(path)
+    assert str(validated.value) == str(ingested.value)
+    assert str(ingested.value).endswith("; the header seems to be on row 2")
+
+
 @pytest.mark.parametrize(
     "sheets, hint",
     [

@@ -678,9 +678,11 @@ def _validate_streamed(
     if encoding is not None and encoding.lower().replace("-", "") != "utf8":
         return None
     check_readable(path)
+    # skip = 0: DuckDB's strict reading would skip a title line above the
+    # header (staging's does not), and score a file that ingest refuses.
     source = (
         f"read_csv({sql_literal(path)}, all_varchar = true, header = true, "
-        "null_padding = false)"
+        "null_padding = false, skip = 0)"
     )
     try:
         con.execute(
