@@ -521,6 +521,20 @@ def test_a_json_array_element_that_is_no_object_is_quarantined(ws, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
+def test_a_json_record_with_a_key_twice_is_quarantined(ws, tmp_path, name):
+    """DuckDB refuses such an object: the whole file failed, its error naming
+    a temporary file and a line of it (JSON Lines), or the file (array)."""
+    records = [json.dumps(r, ensure_ascii=False) for r in _good_table().to_pylist()]
+    records[2] = records[2][:-1] + ', "customs_value": "1"}'
+    text = "\n".join(records) if name == "d.jsonl" else f"[{', '.join(records)}]"
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    r = ingest(ws, tmp_path / name)
+    assert (r.rows_read, r.loaded, r.quarantined) == (len(GOOD), len(GOOD) - 1, 1)
+    q = ws.sql("SELECT row_number, reason FROM quarantine").to_pylist()
+    assert q == [{"row_number": 3, "reason": "invalid JSON: key 'customs_value' twice"}]
+
+
+@pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
 def test_a_json_key_with_numbers_and_strings_keeps_both(ws, tmp_path, name):
     # DuckDB types such a key JSON, and its strings kept their quotes:
     # "0101 21" was quarantined as a bad hs_code.

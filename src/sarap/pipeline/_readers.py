@@ -510,17 +510,23 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     """A JSON array (row = record), or JSON Lines (row = line in the file)."""
     shape = _json_shape(path)
     if shape != "lines":
-        staged = _stage_query(
-            con,
-            rel,
+        select = (
             "SELECT row_number() OVER () AS _row, * FROM "
-            f"read_json({sql_literal(path)}, format = '{shape}', sample_size = -1)",
+            f"read_json({sql_literal(path)}, format = '{shape}', sample_size = -1)"
         )
-        if shape != "array" or staged.columns != ["json"]:
-            return staged
+        if shape != "array":
+            return _stage_query(con, rel, select)
         # An element that is not an object makes DuckDB read the array as
-        # one value per element: the objects are taken one by one instead.
-        con.execute(staged.cleanup)
+        # one value per element, one with a key twice fails it: the objects
+        # are taken one by one instead.
+        try:
+            staged = _stage_query(con, rel, select)
+        except duckdb.Error:
+            con.execute("DROP VIEW IF EXISTS _src")
+        else:
+            if staged.columns != ["json"]:
+                return staged
+            con.execute(staged.cleanup)
         return _stage_json_array(con, path, rel)
     # DuckDB reads a clean file whole. One line that is not a JSON object
     # fails it, and DuckDB skips blank lines, which would shift the row
@@ -591,7 +597,9 @@ def _stage_json_by_line(con: duckdb.DuckDBPyConnection, path: Path, rel: str) ->
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line, parse_constant=_not_json)
+                    record = json.loads(
+                        line, parse_constant=_not_json, object_pairs_hook=_object
+                    )
                 except ValueError as exc:
                     why = (
                         f"{exc.msg} (column {exc.colno})"
@@ -600,8 +608,12 @@ def _stage_json_by_line(con: duckdb.DuckDBPyConnection, path: Path, rel: str) ->
                     )
                     broken.append((number, f"invalid JSON: {why}", line))
                     continue
-                if not isinstance(record, dict):
+                if not isinstance(record, _Object):
                     broken.append((number, "not a JSON object", line))
+                    continue
+                if record.twice:
+                    why = f"invalid JSON: key '{record.twice}' twice"
+                    broken.append((number, why, line))
                     continue
                 dst.write(line + "\n")
                 numbers.append(number)
@@ -616,7 +628,7 @@ def _stage_json_array(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> S
     array; other elements are set aside."""
     try:
         with path.open(encoding="utf-8-sig") as fh:
-            records = json.load(fh, parse_constant=_not_json)
+            records = json.load(fh, parse_constant=_not_json, object_pairs_hook=_object)
     except ValueError as exc:
         raise SarapError(f"{path}: cannot read as JSON: {exc}") from None
     numbers: list[int] = []
@@ -626,11 +638,14 @@ def _stage_json_array(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> S
         with objects.open("w", encoding="utf-8") as dst:
             for number, record in enumerate(records, start=1):
                 text = json.dumps(record, ensure_ascii=False)
-                if isinstance(record, dict):
+                if not isinstance(record, _Object):
+                    broken.append((number, "not a JSON object", text))
+                elif record.twice:
+                    why = f"invalid JSON: key '{record.twice}' twice"
+                    broken.append((number, why, text))
+                else:
                     dst.write(text + "\n")
                     numbers.append(number)
-                else:
-                    broken.append((number, "not a JSON object", text))
         if not numbers:
             raise SarapError(f"{path}: no JSON object in the array")
         return _stage_objects(con, rel, objects, numbers, broken)
@@ -662,6 +677,27 @@ def _stage_objects(
     staged.broken = broken
     staged.rows += len(broken)
     return staged
+
+
+class _Object(dict[str, Any]):
+    """A JSON object, and a key it (or an object in it) has twice: DuckDB
+    refuses such an object, and with it the whole file."""
+
+    twice: str = ""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) < len(pairs):
+        keys = [k for k, _ in pairs]
+        obj.twice = next(k for i, k in enumerate(keys) if k in keys[:i])
+        return obj
+    for v in obj.values():
+        for inner in v if isinstance(v, list) else [v]:
+            if isinstance(inner, _Object) and inner.twice:
+                obj.twice = inner.twice
+                return obj
+    return obj
 
 
 def _not_json(name: str) -> None:
