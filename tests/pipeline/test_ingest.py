@@ -575,6 +575,55 @@ def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     assert ws.count("declarations") == 2
 
 
+@pytest.mark.parametrize("header_quoted", [True, False])
+def test_a_quote_that_never_closes_is_one_malformed_line(ws, tmp_path, header_quoted):
+    """A quoted value whose closing quote is missing, among the lines
+    DuckDB samples, made it read the whole file without quotes: every value
+    kept its quotes ('"CN"', a bad country) and every row was rejected, or
+    the header's quoted names were 'missing required columns'."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerows([HEADER, *GOOD])
+    lines = out.getvalue().splitlines()
+    if not header_quoted:
+        lines[0] = ",".join(HEADER)
+    lines[3] = lines[3].replace('"HORSES"', '"HORSES')  # row 3, no closing quote
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = ingest(ws, path)
+    assert (r.rows_read, r.loaded, r.quarantined) == (len(GOOD), len(GOOD) - 1, 1)
+    q = ws.sql("SELECT row_number, reason FROM quarantine").to_pylist()
+    assert q[0]["row_number"] == 3 and q[0]["reason"].startswith("malformed CSV")
+    got = ws.sql("SELECT DISTINCT country_origin FROM declarations ORDER BY 1")
+    assert '"' not in "".join(got.column(0).to_pylist())
+
+
+def test_a_value_in_double_quotes_within_single_quotes_stays_as_it_is(ws, tmp_path):
+    # A file DuckDB reads with ' as its quote is not read again with ".
+    import duckdb
+
+    from sarap.pipeline._readers import stage
+
+    path = tmp_path / "q.csv"
+    rows = [f"'{r[0]}','{r[4]}','{r[7]}'" for r in GOOD]
+    rows[0] = rows[0].replace("'SMARTPHONE'", "'\"SMARTPHONE\"'")
+    rows[1] = rows[1].replace("'ROUTER'", "'ROUTER, WIFI'")
+    path.write_text(
+        "\n".join(["declaration_id,importer_id,description", *rows]) + "\n",
+        encoding="utf-8",
+    )
+    con = duckdb.connect()
+    with stage(con, path) as staged:
+        got = con.execute(f"SELECT * FROM {staged.relation} ORDER BY _row LIMIT 2")
+        assert got.fetchall() == [
+            (1, "D001", "IMP1", '"SMARTPHONE"'),
+            (2, "D001", "IMP1", "ROUTER, WIFI"),
+        ]
+
+
 @pytest.mark.parametrize("lead", ["", "\n"])
 def test_csv_rows_are_numbered_around_blank_lines(ws, tmp_path, lead):
     # A row's number counts the records after the header, blank lines

@@ -314,10 +314,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     # would cost as much again as reading the file.
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{text}" AS SELECT * '
-        "FROM read_csv(?, all_varchar = true, header = true, ignore_errors = true, "
-        "store_rejects = true, null_padding = false)",
+        f"FROM read_csv(?, all_varchar = true, {_LENIENT})",
         [str(path)],
     )
+    quoting, names = None, None
+    if _quotes_kept(con, text) and not (sniffed := _quoting(con, path))[0]:
+        quoting, names = _read_quoted(con, path, text, sniffed[2] or b",")
     rejects = con.execute(
         "SELECT line, any_value(error_type), any_value(error_message), "
         "any_value(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
@@ -326,7 +328,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     # rows are numbered counting them, as a spreadsheet shows the file. With
     # a single column, DuckDB reads a blank line after the header as an
     # empty value: it is dropped, as it is no row in any other file.
-    blank = _blank_lines(con, path)
+    blank = _blank_lines(con, path, quoting)
     single = len(_columns(con, text)) == 1
     header = 1  # the header's record
     while header in blank:
@@ -374,13 +376,51 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         None,
         broken,
         cleanup,
-        csv_header(con, path, columns),
+        names or csv_header(con, path, columns),
     )
 
 
-def _blank_lines(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
+_LENIENT = (
+    "header = true, ignore_errors = true, store_rejects = true, null_padding = false"
+)
+
+
+def _quotes_kept(con: duckdb.DuckDBPyConnection, text: str) -> bool:
+    """Whether DuckDB read a quoted CSV file as one without quotes: a quote
+    that never closes, among the lines it samples, makes it do so, and
+    every quoted name and value would keep its quotes."""
+    first = con.execute(f'SELECT * FROM "{text}" LIMIT 1').fetchall()
+    cells = _columns(con, text) + [str(v) for v in (first[0] if first else ())]
+    return any(len(c) > 1 and c[0] == c[-1] == '"' for c in cells)
+
+
+def _read_quoted(
+    con: duckdb.DuckDBPyConnection, path: Path, text: str, delimiter: bytes
+) -> tuple[tuple[bytes, bytes, bytes], list[str]]:
+    """Read the CSV file into ``text`` again with " as its quote, the line
+    whose quote never closes then rejected alone; its quoting and header."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = csv.reader(fh, delimiter=delimiter.decode())
+        header = next((row for row in rows if row), [])
+    columns = ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in _unique(header))
+    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{text}" AS SELECT * FROM read_csv(?, '
+        f"{_LENIENT}, auto_detect = false, delim = {sql_literal(delimiter.decode())}, "
+        f"quote = '\"', escape = '\"', columns = {{{columns}}})",
+        [str(path)],
+    )
+    return (b'"', b"", delimiter), header
+
+
+def _blank_lines(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    quoting: tuple[bytes, bytes, bytes] | None = None,
+) -> list[int]:
     """The blank lines of a CSV file, numbered as DuckDB numbers records
-    (1 = the first; a quoted value over several lines is one record)."""
+    (1 = the first; a quoted value over several lines is one record), read
+    with ``quoting`` (quote, escape, delimiter) or the one DuckDB detects."""
     tail = b"\n"  # the file's start, as a line end before its first line
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -389,7 +429,7 @@ def _blank_lines(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
             tail = chunk[-2:]
         else:
             return []  # most files: no blank line, no line-by-line reading
-        quote, escape, delimiter = _quoting(con, path)
+        quote, escape, delimiter = quoting or _quoting(con, path)
         fh.seek(0)
         blank: list[int] = []
         record, quoted = 0, False
