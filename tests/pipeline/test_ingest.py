@@ -396,6 +396,26 @@ def test_parquet_text_written_as_bytes_reads_as_text(tmp_path):
     assert results[1][0]["declaration_id"] == "ДD001"
 
 
+def test_an_excel_percent_cell_reads_as_the_percent_it_shows(ws, tmp_path):
+    """A rate typed as 5% is the number 0.05 formatted as a percent: it is
+    the 5 it shows (the data model's rates are percents), not 0.05."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(HEADER)
+    rate = HEADER.index("tax_rate") + 1
+    cells = [(0.05, "0%"), (0.0225, "0.00%"), (7, "0")]
+    for r, (value, shown) in zip(GOOD[:3], cells, strict=True):
+        sheet.append(r)
+        cell = sheet.cell(row=sheet.max_row, column=rate, value=value)
+        cell.number_format = shown
+    wb.save(tmp_path / "d.xlsx")
+    ingest(ws, tmp_path / "d.xlsx")
+    got = ws.sql("SELECT tax_rate FROM declarations ORDER BY declaration_id, item_no")
+    assert got.column(0).to_pylist() == [5, 2.25, 7]
+
+
 def test_an_excel_sheet_that_misstates_its_size_is_read_whole(ws, tmp_path):
     """Some programs write a sheet's used range as A1 (its <dimension>):
     every row and column is read all the same, not column A alone."""

@@ -762,7 +762,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         raise SarapError(f"{path}: cannot read as Excel: {exc}") from None
     try:
         sheets = _sheets(wb)
-        rows = sheets[0].iter_rows(values_only=True)
+        rows = (tuple(map(_cell_value, row)) for row in sheets[0].iter_rows())
         header = next(rows, None)
         if header is None:
             others = [
@@ -882,6 +882,16 @@ def header_hint(path: Path, names: list[str], encoding: str | None) -> str:
         finally:
             wb.close()
     return ""
+
+
+def _cell_value(cell: Any) -> object:
+    """A cell's value as the sheet shows it: 5% is stored as 0.05, and the
+    data model's rates are percents. (Cells cost no more than values.)"""
+    v = cell.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if "%" in (cell.number_format or ""):
+            return round(v * 100, 10)  # 0.0225 * 100 is 2.2499999999999996
+    return v
 
 
 def _excel_text(v: object) -> str | None:
