@@ -540,6 +540,24 @@ def test_a_json_array_element_that_is_no_object_is_quarantined(ws, tmp_path):
         ingest(ws, path)
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_records_inside_an_object_are_pointed_at(ws, tmp_path, indent):
+    """An API export wraps its records ({"declarations": [...]}): the error
+    said only that every required column was missing."""
+    records = _good_table().to_pylist()
+    path = tmp_path / "d.json"
+    wrapped = {"count": len(records), "declarations": records}
+    path.write_text(json.dumps(wrapped, indent=indent), encoding="utf-8")
+    with pytest.raises(SarapError) as e:
+        ingest(ws, path)
+    msg = str(e.value)
+    assert msg.startswith(f"{path}: missing required column(s) 'declaration_id'")
+    assert msg.endswith(
+        "; the records seem to be the list under 'declarations': "
+        "give that list alone, as a JSON array or JSON Lines"
+    )
+
+
 @pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
 def test_a_json_record_with_a_key_twice_is_quarantined(ws, tmp_path, name):
     """DuckDB refuses such an object: the whole file failed, its error naming

@@ -881,7 +881,32 @@ def header_hint(path: Path, names: list[str], encoding: str | None) -> str:
                     )
         finally:
             wb.close()
+    elif fmt == "json" and codecs.lookup(encoding or "utf-8").name == "utf-8":
+        key = _records_key(path, sorted(want))
+        if key:
+            return (
+                f"the records seem to be the list under '{key}': give that "
+                "list alone, as a JSON array or JSON Lines"
+            )
     return ""
+
+
+def _records_key(path: Path, names: list[str]) -> str | None:
+    """The key of a JSON file's first object that holds a list of objects
+    with all of ``names`` (lower case), as an API export wraps its records."""
+    key = "'$.\"' || k || '\"'"
+    try:
+        with duckdb.connect() as con:
+            found = con.execute(
+                "SELECT k FROM (SELECT json AS j FROM read_json_objects(?) LIMIT 1) "
+                f"s, unnest(json_keys(s.j)) t(k) WHERE json_type(s.j, {key}) = "
+                f"'ARRAY' AND list_has_all(list_transform(json_keys(s.j, {key} || "
+                "'[0]'), lambda x: lower(trim(x))), ?) LIMIT 1",
+                [str(path), names],
+            ).fetchall()
+    except duckdb.Error:
+        return None
+    return str(found[0][0]) if found else None
 
 
 def _cell_value(cell: Any) -> object:
