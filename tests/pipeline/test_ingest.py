@@ -335,6 +335,8 @@ def test_an_excel_header_elsewhere_is_pointed_at(ws, tmp_path, sheets, hint):
     [
         ("nope.csv", None, "no such file"),
         ("empty.csv", b"", "file is empty"),
+        ("blank.csv", b"\xef\xbb\xbf\r\n\r\n", "file is empty \\(only blank lines\\)"),
+        ("blank.jsonl", b"\n \n", "file is empty \\(only blank lines\\)"),
         ("bad.xlsx", b"this is not a spreadsheet", "cannot read as Excel"),
         ("data.xml", b"<a/>", "unsupported file type"),
         ("bad.parquet", b"PAR1garbage", "cannot read as parquet"),

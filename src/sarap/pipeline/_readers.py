@@ -106,8 +106,15 @@ def check_readable(path: Path) -> None:
         raise SarapError(f"{path}: is a folder, not a file")
     if not os.access(path, os.R_OK):
         raise SarapError(f"{path}: permission denied")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise SarapError(f"{path}: file is empty")
+    if size < 4096 and file_format(path) in ("csv", "json"):
+        # An editor saves an empty sheet as a byte-order mark and line ends:
+        # there is no header to be missing columns.
+        text = path.read_bytes().replace(codecs.BOM_UTF8, b"")
+        if not text.strip():
+            raise SarapError(f"{path}: file is empty (only blank lines)")
 
 
 def detect_encoding(path: Path) -> str:
