@@ -595,6 +595,21 @@ def test_a_json_key_with_numbers_and_strings_keeps_both(ws, tmp_path, name):
     assert "010121" in got.to_pylist() and "847130" in got.to_pylist()
 
 
+def test_a_csv_line_too_long_to_read_is_named(ws, tmp_path):
+    """DuckDB's error for a line past its 2 MB limit begins 'CSV Error on
+    Line: 1', whatever the line: the error names the line and its size."""
+    rows = [list(r) for r in GOOD]
+    rows[2][HEADER.index("description")] = "X" * 3_000_000
+    path = write_csv(tmp_path / "d.csv", rows)
+    with pytest.raises(SarapError) as e:
+        ingest(ws, path)
+    size = len(path.read_bytes().splitlines(keepends=True)[3])
+    assert str(e.value) == (
+        f"{path}: cannot read as csv: line 4 is {size:,} bytes long, "
+        "more than the 2,000,000 a line may have"
+    )
+
+
 def test_malformed_csv_line_is_quarantined_with_its_row(ws, tmp_path):
     path = tmp_path / "m.csv"
     lines = (

@@ -283,6 +283,8 @@ def stage(
             staged = _stage_excel(con, path, relation)
     except (duckdb.Error, UnicodeDecodeError) as exc:  # the latter: JSON Lines
         msg = str(exc).strip().splitlines()[0]
+        if too_long := re.search(r"Maximum line size of (\d+) bytes", str(exc)):
+            msg = _longest_line(path, int(too_long.group(1)))
         if enc is not None and codecs.lookup(enc).name == "utf-8":
             scan = _scan_utf8(path)
             if scan.bad_at is not None:
@@ -296,6 +298,18 @@ def stage(
         yield staged
     finally:
         con.execute(staged.cleanup)
+
+
+def _longest_line(path: Path, limit: int) -> str:
+    """Which line is past DuckDB's line size: its error says line 1."""
+    number, size = 0, 0
+    with path.open("rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            if len(line) > size:
+                number, size = n, len(line)
+    return (
+        f"line {number} is {size:,} bytes long, more than the {limit:,} a line may have"
+    )
 
 
 def sql_literal(value: object) -> str:
