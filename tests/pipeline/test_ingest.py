@@ -352,6 +352,17 @@ def test_unreadable_files_get_one_line(ws, tmp_path, name, content, expected):
     assert ws.count("declarations") == 0
 
 
+@pytest.mark.parametrize("name", ["exports", "d.csv", "d.parquet"])
+def test_a_folder_given_as_a_file_is_told_so(ws, tmp_path, name):
+    """A folder without a file type was 'unsupported file type '(none)''."""
+    from sarap.pipeline import validate_file
+
+    (tmp_path / name).mkdir()
+    for read in (lambda p: ingest(ws, p), validate_file):
+        with pytest.raises(SarapError, match="is a folder, not a file"):
+            read(tmp_path / name)
+
+
 def _good_table() -> pa.Table:
     return pa.table({h: [r[i] for r in GOOD] for i, h in enumerate(HEADER)})
 

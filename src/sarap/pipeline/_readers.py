@@ -86,6 +86,8 @@ def staged_column(staged: Staged, name: str, path: Path) -> str | None:
 
 
 def file_format(path: Path) -> str:
+    if path.is_dir():  # before its name: a folder has no file type
+        raise SarapError(f"{path}: is a folder, not a file")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         if path.suffix.lower() == ".xls":
