@@ -999,6 +999,21 @@ def test_a_mapping_file_of_the_wrong_shape_is_one_line(
     assert str(e.value).startswith(f"mapping {m}: ") and "\n" not in str(e.value)
 
 
+def test_a_mapping_date_format_duckdb_cannot_read_is_told_as_the_mapping_s(
+    ws, tmp_path
+):
+    """It failed the import as 'import failed, nothing loaded: Invalid Input
+    Error: Failed to parse format specifier %Q ...', naming no mapping."""
+    m = _ru_mapping(tmp_path, "")
+    m.write_text('date_format = "%d/%Q/%Y"\n' + m.read_text(encoding="utf-8"))
+    with pytest.raises(SarapError) as e:
+        ingest(ws, write_csv(tmp_path / "d.csv", GOOD), mapping=m)
+    assert str(e.value) == (
+        f"mapping {m}: date_format '%d/%Q/%Y' is not a date format "
+        "(%d day, %m month, %Y year, %H:%M:%S time): %Q"
+    )
+
+
 @pytest.mark.parametrize(
     "more, unknown",
     [

@@ -7,6 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from sarap.errors import SarapError
 from sarap.store._schema import ENTITIES, OUTCOMES
 
@@ -96,6 +98,8 @@ def _parse(data: Any, default_name: str, where: str = "") -> Mapping:
         constants=dict(data.get("constants", {})),
         date_format=data.get("date_format"),
     )
+    if m.date_format is not None:
+        _check_date_format(m.date_format, where)
     known = {f.name for f in m.fields()}
     unknown = sorted((set(m.columns) | set(m.constants)) - known)
     if unknown:
@@ -115,6 +119,20 @@ def _parse(data: Any, default_name: str, where: str = "") -> Mapping:
 
 
 _KEYS = ("name", "entity", "columns", "constants", "date_format")
+
+
+def _check_date_format(date_format: str, where: str) -> None:
+    """Told now, as the mapping's mistake: DuckDB would fail the import with
+    it, naming no mapping."""
+    try:
+        with duckdb.connect() as con:
+            con.execute("SELECT try_strptime('', ?)", [date_format])
+    except duckdb.Error as exc:
+        why = str(exc).strip().splitlines()[0].rsplit(": ", 1)[-1]
+        raise SarapError(
+            f"mapping {where}: date_format '{date_format}' is not a date format "
+            f"(%d day, %m month, %Y year, %H:%M:%S time): {why}"
+        ) from None
 
 
 def _check_shape(data: Any, where: str) -> None:
