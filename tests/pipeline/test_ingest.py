@@ -491,6 +491,20 @@ def test_a_bad_json_line_is_quarantined_with_its_line(ws, tmp_path):
     assert reason_in_russian(got[1][1]) == "строка не объект JSON"
 
 
+def test_json_lines_named_json_with_a_broken_first_line_keep_the_others(ws, tmp_path):
+    """JSON Lines in a .json file were told from their first line: one cut
+    short there failed the whole file ('Malformed JSON ... in record/value
+    2'), where a .jsonl file has that line quarantined."""
+    lines = _jsonl(GOOD)
+    lines[0] = lines[0][:30]
+    path = tmp_path / "d.json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = ingest(ws, path)
+    assert (r.loaded, r.quarantined) == (len(GOOD) - 1, 1)
+    q = ws.sql("SELECT row_number, reason FROM quarantine").to_pylist()
+    assert q[0]["row_number"] == 1 and q[0]["reason"].startswith("invalid JSON: ")
+
+
 def test_a_json_lines_file_with_a_foreign_line_names_it(ws, tmp_path):
     lines = [
         line.encode() for line in _jsonl([[*r[:7], "ТЕЛЕФОН", *r[8:]] for r in GOOD])

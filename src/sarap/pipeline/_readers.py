@@ -617,24 +617,34 @@ def _read_lines(path: Path) -> str:
 
 
 def _json_shape(path: Path) -> str:
-    """``lines`` for JSON Lines (by its name, or a first line that is a
-    whole JSON object), ``array`` for a JSON array, else ``auto``.
+    """``lines`` for JSON Lines (by its name, or one of its first three
+    lines a whole JSON object: the first may be cut short), ``array`` for a
+    JSON array, else ``auto``.
 
     An array is named as such because DuckDB's ``auto`` reads one after a
     UTF-8 byte-order mark as a single value.
     """
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return "lines"
+    looked = 0  # the first few lines: the first may be cut short
     with path.open(encoding="utf-8-sig", errors="replace") as fh:
         for line in iter(lambda: fh.readline(_CHUNK), ""):
-            if line.lstrip().startswith("["):
+            if not line.strip():
+                continue
+            if looked == 0 and line.lstrip().startswith("["):
                 return "array"
-            if line.strip():
-                try:
-                    return "lines" if isinstance(json.loads(line), dict) else "auto"
-                except ValueError:
-                    return "auto"
+            try:
+                if isinstance(json.loads(line), dict):
+                    return "lines"
+            except ValueError:
+                pass
+            looked += 1
+            if looked == _SHAPE_LINES:
+                break
     return "auto"
+
+
+_SHAPE_LINES = 3
 
 
 def _line_count(path: Path) -> int:
