@@ -157,6 +157,35 @@ def test_bad_input_is_one_line_and_exit_1(files, args, message):
     assert message in r.output
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("mixed.json", '[{"text": "t", "code": "0101"}, 5]', "record 2 is a number"),
+        ("one.json", '{"text": "t", "code": "0101"}', "holds one object, not an"),
+        (
+            "array.jsonl",
+            '{"text": "t", "code": "0101"}\n["t", "0101"]\n',
+            "line 2 is an",
+        ),
+        ("cut.jsonl", '{"text": "t", "code": "0101"}\n\n{"text": "t",\n', "line 3, c"),
+    ],
+)
+def test_json_that_is_not_objects_is_one_line_naming_where(
+    files, tmp_path, name, content, message
+):
+    # An array element or a JSON Lines line that is no object was a
+    # traceback (TypeError in pandas); a broken line was told by its byte
+    # position in the whole file, a lone object by a message of pandas'.
+    (tmp_path / name).write_text(content)
+    r = CliRunner().invoke(
+        main,
+        ["goods", "evaluate", str(tmp_path / name), "--model", str(files / "model")],
+    )
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+    assert message in r.output
+
+
 def test_check_finds_declared_codes_that_do_not_fit(files, tmp_path):
     rows = [
         "id,description,hs_code",

@@ -58,9 +58,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".jsonl", ".ndjson"):
-            df = pd.read_json(path, lines=True, dtype=False)
+            df = _read_jsonl(path)
         elif suffix == ".json":
-            df = pd.read_json(path, dtype=False)
+            df = _read_json(path)
         elif suffix in (".csv", ".tsv", ".txt"):
             df = _read_csv(path, "\t" if suffix == ".tsv" else ",")
         else:
@@ -75,6 +75,61 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if df.empty:
         raise SarapError(f"{path}: no rows")
     return df
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's kind, as a message names it."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true or false"
+    return "null" if value is None else "a number"
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    """An array of objects, one a row (or an object of columns, as pandas
+    writes one); anything else is refused in one line, saying where."""
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    if isinstance(data, list):
+        for i, record in enumerate(data, 1):
+            if not isinstance(record, dict):
+                raise SarapError(
+                    f"{path}: record {i} is {_kind(record)}, not an object "
+                    '({"text": ..., "code": ...})'
+                )
+        return pd.DataFrame.from_records(data)
+    if isinstance(data, dict) and all(
+        isinstance(v, list | dict) for v in data.values()
+    ):
+        return pd.DataFrame(data)
+    what = "one object" if isinstance(data, dict) else _kind(data)
+    raise SarapError(
+        f"{path}: holds {what}, not an array of objects "
+        '([{"text": ..., "code": ...}, ...])'
+    )
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    """One object a line; blank lines are passed over."""
+    records: list[dict[str, Any]] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SarapError(
+                f"{path}: line {n}, column {exc.colno}: not JSON ({exc.msg})"
+            ) from None
+        if not isinstance(record, dict):
+            raise SarapError(
+                f"{path}: line {n} is {_kind(record)}, not an object "
+                '({"text": ..., "code": ...})'
+            )
+        records.append(record)
+    return pd.DataFrame.from_records(records)
 
 
 def _read_csv(path: Path, sep: str) -> pd.DataFrame:
