@@ -325,6 +325,27 @@ def test_fit_and_evaluate_tell_the_rows_they_skip(files, tmp_path):
     assert "warning: skipped 4 labelled rows" in r.stderr
 
 
+def test_skipped_rows_are_named_by_their_line_after_blank_lines(files, tmp_path):
+    # Lines were counted as one a row: a blank line, or a quoted value over
+    # several lines, put every later row's line too early.
+    shoes = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ"
+    (tmp_path / "ex.csv").write_text(
+        f'text,code\n"{shoes},\nECCO",6403 99\n\n   \nTOTAL,ИТОГО\n{shoes},\n'
+    )
+    (tmp_path / "ex.jsonl").write_text(
+        f'{{"text": "{shoes}", "code": "6403 99"}}\n\n'
+        '{"text": "TOTAL", "code": "ИТОГО"}\n'
+    )
+    model = str(files / "model")
+    r = run("goods", "evaluate", str(tmp_path / "ex.csv"), "--model", model)
+    assert r.exit_code == 0, r.output
+    assert "ex.csv line 6: not an HS / TN VED code 'ИТОГО'" in r.stderr
+    assert "ex.csv line 7: no code" in r.stderr
+    r = run("goods", "evaluate", str(tmp_path / "ex.jsonl"), "--model", model)
+    assert r.exit_code == 0, r.output
+    assert "ex.jsonl line 3: not an HS / TN VED code 'ИТОГО'" in r.stderr
+
+
 def test_check_reports_declared_codes_that_are_not_codes(files, tmp_path):
     shoes = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45"
     rows = ["id,description,hs_code"] + [

@@ -51,7 +51,12 @@ CODE_COLUMNS = (
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """A CSV, JSON (array of objects) or JSONL file as text columns."""
+    """A CSV, JSON (array of objects) or JSONL file as text columns.
+
+    Each row is indexed by its place in the file: the line it starts on (a
+    CSV's header is line 1; blank lines and values over several lines are
+    counted) or, in JSON, its record number from 1.
+    """
     path = Path(path)
     if not path.is_file():
         raise SarapError(f"{path}: no such file")
@@ -99,11 +104,15 @@ def _read_json(path: Path) -> pd.DataFrame:
                     f"{path}: record {i} is {_kind(record)}, not an object "
                     '({"text": ..., "code": ...})'
                 )
-        return pd.DataFrame.from_records(data)
+        df = pd.DataFrame.from_records(data)
+        df.index += 1
+        return df
     if isinstance(data, dict) and all(
         isinstance(v, list | dict) for v in data.values()
     ):
-        return pd.DataFrame(data)
+        df = pd.DataFrame(data).reset_index(drop=True)
+        df.index += 1
+        return df
     what = "one object" if isinstance(data, dict) else _kind(data)
     raise SarapError(
         f"{path}: holds {what}, not an array of objects "
@@ -114,6 +123,7 @@ def _read_json(path: Path) -> pd.DataFrame:
 def _read_jsonl(path: Path) -> pd.DataFrame:
     """One object a line; blank lines are passed over."""
     records: list[dict[str, Any]] = []
+    lines: list[int] = []
     for n, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1):
         if not line.strip():
             continue
@@ -129,18 +139,42 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
                 '({"text": ..., "code": ...})'
             )
         records.append(record)
-    return pd.DataFrame.from_records(records)
+        lines.append(n)
+    return pd.DataFrame.from_records(records, index=lines)
 
 
 def _read_csv(path: Path, sep: str) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "cp1251"):
         try:
-            return pd.read_csv(
+            df = pd.read_csv(
                 path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding
             )
         except UnicodeDecodeError:
             continue
+        lines = _record_lines(path, sep)
+        if len(lines) == len(df):  # else numbered as if one line a row
+            df.index = pd.Index(lines)
+        else:
+            df.index += 2
+        return df
     raise SarapError(f"{path}: neither UTF-8 nor Windows-1251 text")
+
+
+def _record_lines(path: Path, sep: str) -> list[int]:
+    """The line each data row of a CSV file starts on, as pandas reads it:
+    a blank line (or spaces only) is no row, a quoted value may go on over
+    several lines."""
+    from sarap.pipeline._readers import _ends_quoted
+
+    starts: list[int] = []
+    quoted = False
+    for n, line in enumerate(path.read_bytes().splitlines(), 1):
+        if not quoted and line.strip():
+            starts.append(n)
+        # Only a line with an odd number of quotes can open or close a value.
+        if line.count(b'"') % 2:
+            quoted = _ends_quoted(line, b'"', sep.encode(), quoted)
+    return starts[1:]  # the first is the header
 
 
 def _pick(
@@ -198,13 +232,8 @@ def skipped_line(s: dict[str, Any], noun: str) -> str:
 
 
 def _where(path: Path, i: int) -> str:
-    """Row ``i`` (0-based, of the data) as its place in the file."""
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return f"record {i + 1}"
-    if suffix in (".jsonl", ".ndjson"):
-        return f"line {i + 1}"
-    return f"line {i + 2}"  # a CSV's first line is its header
+    """Row ``i`` of :func:`read_table` (its index) as its place in the file."""
+    return f"record {i}" if path.suffix.lower() == ".json" else f"line {i}"
 
 
 def read_pairs(
