@@ -346,6 +346,22 @@ def test_skipped_rows_are_named_by_their_line_after_blank_lines(files, tmp_path)
     assert "ex.jsonl line 3: not an HS / TN VED code 'ИТОГО'" in r.stderr
 
 
+def test_a_csv_with_semicolons_is_read(files, tmp_path):
+    # Excel saves CSV with semicolons in Russian, often in Windows-1251;
+    # such a file was one column 'text;code', told to name it --text-column.
+    (tmp_path / "ex.csv").write_bytes(
+        "text;code\n"
+        '"ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ; ECCO, 39-45";6403 99\n'
+        "FROZEN CHICKEN CUTS WINGS IQF 1KG;0207 14\n".encode("cp1251")
+    )
+    r = run(
+        "goods", "evaluate", str(tmp_path / "ex.csv"),
+        "--model", str(files / "model"), "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["n"] == 2  # both rows, codes and all
+
+
 def test_check_reports_declared_codes_that_are_not_codes(files, tmp_path):
     shoes = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45"
     rows = ["id,description,hs_code"] + [

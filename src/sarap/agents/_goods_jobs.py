@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -67,7 +68,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif suffix == ".json":
             df = _read_json(path)
         elif suffix in (".csv", ".tsv", ".txt"):
-            df = _read_csv(path, "\t" if suffix == ".tsv" else ",")
+            df = _read_csv(path, "\t" if suffix == ".tsv" else _delimiter(path))
         else:
             raise SarapError(
                 f"{path}: unsupported file type {suffix or '(none)'!r}; "
@@ -158,6 +159,18 @@ def _read_csv(path: Path, sep: str) -> pd.DataFrame:
             df.index += 2
         return df
     raise SarapError(f"{path}: neither UTF-8 nor Windows-1251 text")
+
+
+def _delimiter(path: Path) -> str:
+    """The delimiter of a CSV file: whichever of , ; tab | its header holds
+    most of outside quotes (a comma if none), so that a file Excel saved
+    with semicolons, as it does in Russian, is read."""
+    with path.open("rb") as fh:
+        header = next((line for line in fh if line.strip()), b"")
+    header = re.sub(rb'"[^"]*"', b"", header)
+    counts = {d: header.count(d.encode()) for d in ",;\t|"}
+    best = max(counts, key=lambda d: counts[d])  # the first of equals
+    return best if counts[best] else ","
 
 
 def _record_lines(path: Path, sep: str) -> list[int]:
