@@ -283,6 +283,23 @@ def test_a_damaged_model_is_one_line(files, tmp_path, listed):
     assert ("arrays.npz has" if listed else "damaged model (BadZipFile") in r.output
 
 
+def test_a_model_without_its_names_is_refused_before_reading(files, tmp_path):
+    # names.json was written after model.json, so it was not in its list:
+    # a lost names.json was told as a FileNotFoundError, once the arrays
+    # had been read.
+    import shutil
+
+    listed = json.loads((files / "model" / "model.json").read_text())["files"]
+    on_disk = {f.name for f in (files / "model").iterdir()} - {"model.json"}
+    assert set(listed) == on_disk
+    model = tmp_path / "model"
+    shutil.copytree(files / "model", model)
+    (model / "names.json").unlink()
+    r = CliRunner().invoke(main, ["goods", "classify", "--model", str(model), "x"])
+    assert r.exit_code == 1
+    assert "incomplete model, names.json is missing; fit it again" in r.output
+
+
 def test_fit_and_evaluate_tell_the_rows_they_skip(files, tmp_path):
     # A total line or two is tolerated, as before, but no longer in silence:
     # how many, why, and the first few by file and line.

@@ -1253,6 +1253,9 @@ class GoodsClassifier(BaseAgent):
             (folder / "space.json").write_text(
                 json.dumps(space_meta, ensure_ascii=False)
             )
+            (folder / "names.json").write_text(
+                json.dumps(self.names_, ensure_ascii=False, indent=0)
+            )
             info = {
                 "agent": type(self).__name__,
                 "format": MODEL_FORMAT,
@@ -1269,10 +1272,7 @@ class GoodsClassifier(BaseAgent):
                 "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 **meta,
             }
-            write_model_info(folder, info)
-            (folder / "names.json").write_text(
-                json.dumps(self.names_, ensure_ascii=False, indent=0)
-            )
+            write_model_info(folder, info)  # last: it lists the files above
 
     @classmethod
     def load(cls, path: str | Path) -> GoodsClassifier:
