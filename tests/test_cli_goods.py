@@ -243,6 +243,21 @@ def test_check_leaves_the_old_findings_when_writing_them_stops(
     assert out.read_text().startswith("row,declared_code,score")
 
 
+def test_check_out_to_a_folder_is_refused_before_the_work(files, tmp_path):
+    # It was told after the work as "IsADirectoryError: [Errno 21] Is a
+    # directory: '.../.found.saving-1a2b3c4d' -> '.../found'".
+    (tmp_path / "decl.csv").write_text("text,code\nОБУВЬ ИЗ КОЖИ ECCO,6406 10\n")
+    (tmp_path / "found").mkdir()
+    r = CliRunner().invoke(
+        main,
+        ["goods", "check", str(tmp_path / "decl.csv"), "--model",
+         str(files / "model"), "--out", str(tmp_path / "found")],
+    )  # fmt: skip
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert f"cannot write {tmp_path / 'found'}: it is a folder" in r.output
+    assert ".saving" not in r.output and not any((tmp_path / "found").iterdir())
+
+
 def test_fit_takes_several_files_after_one_option(files, tmp_path):
     extra = tmp_path / "more.csv"
     extra.write_text("code,text\n0207 14,FROZEN CHICKEN WINGS\n")

@@ -1364,6 +1364,8 @@ def goods_check_cmd(
         raise SarapError(
             f"cannot write {out_file}: folder {Path(out_file).parent} does not exist"
         )
+    if out_file and Path(out_file).is_dir():
+        raise SarapError(f"cannot write {out_file}: it is a folder; name a CSV file")
     found = check_declared(
         load_goods(model_dir),
         file,
