@@ -243,6 +243,21 @@ def test_check_leaves_the_old_findings_when_writing_them_stops(
     assert out.read_text().startswith("row,declared_code,score")
 
 
+def test_fit_to_a_model_that_is_a_file_is_refused_before_the_work(files, tmp_path):
+    # It fitted the whole model first, then said "NotADirectoryError: [Errno
+    # 20] Not a directory".
+    (tmp_path / "model").write_text("not a model\n")
+    r = CliRunner().invoke(
+        main,
+        ["goods", "fit", "--nomenclature", str(files / "nomenclature.csv"),
+         "--model", str(tmp_path / "model")],
+    )  # fmt: skip
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert f"cannot save the model to {tmp_path / 'model'}: it is a file" in r.output
+    assert "learning goods codes" not in r.output
+    assert (tmp_path / "model").read_text() == "not a model\n"
+
+
 def test_check_out_to_a_folder_is_refused_before_the_work(files, tmp_path):
     # It was told after the work as "IsADirectoryError: [Errno 21] Is a
     # directory: '.../.found.saving-1a2b3c4d' -> '.../found'".

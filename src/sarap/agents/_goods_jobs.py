@@ -335,6 +335,8 @@ def fit_goods(
     """
     if not nomenclature and not examples:
         raise SarapError("give --nomenclature FILE and/or --examples FILE")
+    if Path(model_dir).exists() and not Path(model_dir).is_dir():
+        raise SarapError(f"cannot save the model to {model_dir}: it is a file")
     cols = {"text_column": text_column, "code_column": code_column}
     nom_skipped: list[SkippedRow] = []
     ex_skipped: list[SkippedRow] = []
