@@ -409,6 +409,24 @@ def test_a_csv_with_semicolons_is_read(files, tmp_path):
     assert json.loads(r.stdout)["n"] == 2  # both rows, codes and all
 
 
+def test_excel_unicode_text_is_read(files, tmp_path):
+    # Excel's "Unicode text" is UTF-16 with tabs; it was read as
+    # Windows-1251, its columns 'яюt e x t ...', told to name --text-column.
+    (tmp_path / "ex.txt").write_text(
+        "text\tcode\r\nОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ\t6403 99\r\n"
+        "FROZEN CHICKEN CUTS WINGS IQF 1KG\t0207 14\r\n\r\nTOTAL\tИТОГО\r\n",
+        encoding="utf-16",
+        newline="",
+    )
+    r = run(
+        "goods", "evaluate", str(tmp_path / "ex.txt"),
+        "--model", str(files / "model"), "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["n"] == 2
+    assert "ex.txt line 5: not an HS / TN VED code 'ИТОГО'" in r.stderr
+
+
 def test_check_reports_declared_codes_that_are_not_codes(files, tmp_path):
     shoes = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45"
     rows = ["id,description,hs_code"] + [

@@ -6,6 +6,8 @@ parses options and prints.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import math
 import re
@@ -68,7 +70,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif suffix == ".json":
             df = _read_json(path)
         elif suffix in (".csv", ".tsv", ".txt"):
-            df = _read_csv(path, "\t" if suffix == ".tsv" else _delimiter(path))
+            df = _read_csv(path, "\t" if suffix == ".tsv" else None)
         else:
             raise SarapError(
                 f"{path}: unsupported file type {suffix or '(none)'!r}; "
@@ -144,36 +146,43 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, index=lines)
 
 
-def _read_csv(path: Path, sep: str) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            df = pd.read_csv(
-                path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding
-            )
-        except UnicodeDecodeError:
-            continue
-        lines = _record_lines(path, sep)
-        if len(lines) == len(df):  # else numbered as if one line a row
-            df.index = pd.Index(lines)
+def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
+    """A CSV file, its delimiter found unless ``sep`` is given."""
+    raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = raw.decode("utf-16")  # Excel's "Unicode text"
+    else:
+        for encoding in ("utf-8-sig", "cp1251"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
         else:
-            df.index += 2
-        return df
-    raise SarapError(f"{path}: neither UTF-8 nor Windows-1251 text")
+            raise SarapError(f"{path}: neither UTF-8 nor Windows-1251 text")
+    data = text.encode()
+    sep = sep or _delimiter(data)
+    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    lines = _record_lines(data, sep)
+    if len(lines) == len(df):  # else numbered as if one line a row
+        df.index = pd.Index(lines)
+    else:
+        df.index += 2
+    return df
 
 
-def _delimiter(path: Path) -> str:
+def _delimiter(data: bytes) -> str:
     """The delimiter of a CSV file: whichever of , ; tab | its header holds
     most of outside quotes (a comma if none), so that a file Excel saved
     with semicolons, as it does in Russian, is read."""
-    with path.open("rb") as fh:
-        header = next((line for line in fh if line.strip()), b"")
+    header = next((line for line in data.splitlines() if line.strip()), b"")
     header = re.sub(rb'"[^"]*"', b"", header)
     counts = {d: header.count(d.encode()) for d in ",;\t|"}
     best = max(counts, key=lambda d: counts[d])  # the first of equals
     return best if counts[best] else ","
 
 
-def _record_lines(path: Path, sep: str) -> list[int]:
+def _record_lines(data: bytes, sep: str) -> list[int]:
     """The line each data row of a CSV file starts on, as pandas reads it:
     a blank line (or spaces only) is no row, a quoted value may go on over
     several lines."""
@@ -181,7 +190,7 @@ def _record_lines(path: Path, sep: str) -> list[int]:
 
     starts: list[int] = []
     quoted = False
-    for n, line in enumerate(path.read_bytes().splitlines(), 1):
+    for n, line in enumerate(data.splitlines(), 1):
         if not quoted and line.strip():
             starts.append(n)
         # Only a line with an odd number of quotes can open or close a value.
