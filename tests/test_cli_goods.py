@@ -451,3 +451,22 @@ def test_check_reports_declared_codes_that_are_not_codes(files, tmp_path):
     assert r.exit_code == 0, r.output
     assert "4 declared codes" in r.stdout and "64AB" in r.stdout
     assert not re.search(r"\bnan\b", r.stdout)
+
+
+@pytest.mark.parametrize("name", ["row", "score", "reason"])
+def test_check_id_column_named_as_a_findings_column(files, tmp_path, name):
+    # The id took the findings' own column's place: 'ValueError: DataFrame
+    # columns must be unique for orient='records'' (or 'The column label
+    # 'score' is not unique'), after the whole check.
+    (tmp_path / "decl.csv").write_text(
+        f"{name},description,hs_code\nD1,ОБУВЬ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO,6406 10\n"
+    )
+    args = ["goods", "check", str(tmp_path / "decl.csv"), "--model"]
+    args += [str(files / "model"), "--code-column", "hs_code", "--id-column", name]
+    r = run(*args, "--json", "--out", str(tmp_path / "found.csv"))
+    assert r.exit_code == 0, r.output
+    [found] = json.loads(r.stdout)
+    assert found["row"] == 1 and found["id"] == "D1"
+    assert found["declared_code"] == "640610" and found["score"] > 0.95
+    header = (tmp_path / "found.csv").read_text().splitlines()[0]
+    assert header == "row,id,declared_code,score,suggested,reason"

@@ -455,6 +455,9 @@ def evaluate_goods(
     }
 
 
+_FINDING_COLUMNS = ("row", "declared_code", "score", "suggested", "reason")
+
+
 def check_declared(
     model: GoodsClassifier,
     path: str | Path,
@@ -467,7 +470,8 @@ def check_declared(
     unlikely, or that is not a code the model knows.
 
     Returns one row per finding: ``row`` (1-based data row), the id column
-    when named, ``declared_code``, ``score`` (1 - probability of the declared
+    when named (under its name, or ``id`` when that is one of these
+    columns' names), ``declared_code``, ``score`` (1 - probability of the declared
     code at ``model.mismatch_depth`` digits), ``suggested`` (the likelier
     codes, ``;``-separated) and ``reason``. Rows whose declared code is not
     an HS / TN VED code (or empty) come first, as written, with no score
@@ -480,6 +484,7 @@ def check_declared(
     c = _pick(df, code_column, "code", CODE_COLUMNS, p, "code")
     if id_column is not None and id_column not in df.columns:
         raise SarapError(f"{p}: no id column {id_column!r}")
+    named = "id" if id_column in _FINDING_COLUMNS else id_column
     texts = df[t].where(df[t].notna(), "").astype(str).tolist()
     found = model.check(texts, df[c].tolist())
     out = []
@@ -487,8 +492,8 @@ def check_declared(
         if f is None:
             continue
         rec: dict[str, Any] = {"row": i + 1}
-        if id_column is not None:
-            rec[id_column] = df[id_column].iloc[i]
+        if named is not None:
+            rec[named] = df[id_column].iloc[i]
         rec.update(
             declared_code=f.declared_code,
             score=round(f.score, 4),
@@ -496,8 +501,10 @@ def check_declared(
             reason=f.reason,
         )
         out.append(rec)
-    cols = ["row", *([id_column] if id_column else []), "declared_code", "score"]
-    result = pd.DataFrame(out, columns=[*cols, "suggested", "reason"])
+    cols = list(_FINDING_COLUMNS)
+    if named is not None:
+        cols.insert(1, named)
+    result = pd.DataFrame(out, columns=cols)
     return result.sort_values(
         "score", ascending=False, kind="stable", na_position="first"
     )
