@@ -212,6 +212,27 @@ def test_nomenclature_alone_is_enough_for_names(catalogue):
     assert model.predict(["ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ"], depth=4) == ["6403"]
 
 
+@pytest.mark.parametrize("deepest", [4, 6])
+def test_a_list_without_national_codes_classifies(catalogue, deepest):
+    # HS goes to 6 digits only: a model fitted on it (or on headings alone)
+    # had no codes at 10 (or 6) digits, and every classify, evaluate and
+    # check failed with "IndexError: index 0 is out of bounds".
+    nom = catalogue.nomenclature
+    nom = nom[nom["code"].str.len() <= deepest]
+    ex = catalogue.examples
+    ex = ex.assign(code=ex["code"].str.replace(r"\D", "", regex=True).str[:deepest])
+    for model in (
+        GoodsClassifier().fit(nomenclature=nom),
+        GoodsClassifier(cv=3).fit(ex["text"], ex["code"], nomenclature=nom),
+    ):
+        assert not len(model.codes10_)
+        [found] = model.predict_topk(["frozen chicken cuts"], 3)
+        assert found[0].code == "020714"[:deepest]
+        assert all(len(s.code) <= deepest for s in found)
+        [bad] = model.check(["frozen chicken cuts"], ["6403 99"[: deepest + 1]])
+        assert bad is not None and bad.suggestions[0].code == "0207"
+
+
 def test_bad_parameters_and_inputs(catalogue):
     with pytest.raises(ValueError, match="'C' parameter"):
         GoodsClassifier(C=-1.0).fit(nomenclature=catalogue.nomenclature)

@@ -236,6 +236,8 @@ def _share_down(
     n, m = parent.shape
     out_c = np.full((n, top), -1, dtype=np.int64)
     out_p = np.zeros((n, top), dtype=np.float32)
+    if not len(lo):  # no parent codes at all (a list without subheadings)
+        return out_c, out_p
     has = parent >= 0
     start = np.where(has, lo[np.maximum(parent, 0)], 0).ravel()
     size = np.where(has, hi[np.maximum(parent, 0)] - lo[np.maximum(parent, 0)], 0)
@@ -1042,6 +1044,8 @@ class GoodsClassifier(BaseAgent):
         ):
             # _share_down puts a text's children first, -1 after them.
             kept = (ci >= 0).sum(axis=1).tolist()
+            if not len(codes):  # a list without codes this deep: all -1
+                codes = np.array([""])
             deeper.append((depth, codes[np.maximum(ci, 0)].tolist(), pi.tolist(), kept))
         out = []
         for i in range(len(normal)):
