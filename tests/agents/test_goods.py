@@ -248,6 +248,22 @@ def test_bad_parameters_and_inputs(catalogue):
         GoodsClassifier().predict(["x"])
 
 
+def test_a_short_list_of_headings_is_enough_and_chapters_alone_are_told(catalogue):
+    # A list of fewer than 50 names (the headings of a chapter or two) left
+    # the name search no word at all: "ValueError: max_df corresponds to <
+    # documents than min_df", from sklearn. Chapters alone gave "empty
+    # vocabulary; perhaps the documents only contain stop words".
+    nom = catalogue.nomenclature
+    headings = nom[nom["code"].str.len() == 4].head(30)
+    model = GoodsClassifier().fit(nomenclature=headings)
+    assert model.predict(["frozen chicken legs"], depth=4) == ["0207"]
+    chapters = nom[nom["code"].str.len() == 2]
+    with pytest.raises(ValueError, match="names no code of 4 digits or more"):
+        GoodsClassifier().fit(nomenclature=chapters)
+    with pytest.raises(ValueError, match="too few words to learn from in 1 names"):
+        GoodsClassifier().fit(nomenclature=headings.head(1))
+
+
 @pytest.mark.slow
 def test_cross_validated_floor_on_real_declarations():
     """One fold of five on the real dev declarations, the nomenclature in training."""

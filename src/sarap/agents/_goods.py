@@ -531,9 +531,19 @@ class GoodsClassifier(BaseAgent):
             self.names_.setdefault(c, " ".join(t.split()))
         ex_norm = [normalise_text(t) for t in ex["text"]]
         docs = self._doc_texts(nom)
-        self.space_ = TextSpace(max_features=self.max_features).fit(
-            ex_norm + list(docs["normal"])
-        )
+        if docs.empty:
+            raise ValueError(
+                "nothing to learn from: the nomenclature names no code of 4 "
+                "digits or more (chapters alone give no headings)"
+            )
+        texts = ex_norm + list(docs["normal"])
+        try:
+            self.space_ = TextSpace(max_features=self.max_features).fit(texts)
+        except ValueError as exc:  # sklearn's, for a list of a name or two
+            raise ValueError(
+                f"too few words to learn from in {len(texts)} names and examples "
+                f"({exc})"
+            ) from None
         heads = set(ex["code"].str[:4]) | set(docs["code"].str[:4])
         self.headings_ = np.array(sorted(heads))
         self._index_codes(docs, ex)

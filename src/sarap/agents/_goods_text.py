@@ -347,6 +347,9 @@ class TextSpace:
         self._fast: dict[str, CharGrams | WordGrams | None] = {}
 
     def fit(self, normal: list[str]) -> TextSpace:
+        # 2 % as a count of texts (the same cut for any length), at least
+        # one: a list of fewer than 50 texts had none, which sklearn refuses.
+        self.stem.set_params(max_df=max(1, int(0.02 * len(normal))))
         self.word.fit(normal)
         self.char.fit(normal)
         self.stem.fit([stem_text(t) for t in normal])
