@@ -273,6 +273,21 @@ def test_check_out_to_a_folder_is_refused_before_the_work(files, tmp_path):
     assert ".saving" not in r.output and not any((tmp_path / "found").iterdir())
 
 
+@pytest.mark.parametrize("name", ["found.json", "found.xlsx", "found"])
+def test_check_out_other_than_csv_is_refused(files, tmp_path, name):
+    # The findings were written as CSV whatever the name: found.json held
+    # CSV, found.xlsx a file Excel calls damaged. As the queue's --out.
+    (tmp_path / "decl.csv").write_text("text,code\nОБУВЬ ИЗ КОЖИ ECCO,6406 10\n")
+    r = CliRunner().invoke(
+        main,
+        ["goods", "check", str(tmp_path / "decl.csv"), "--model",
+         str(files / "model"), "--out", str(tmp_path / name)],
+    )  # fmt: skip
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "the findings are written as CSV; name it *.csv" in r.output
+    assert not (tmp_path / name).exists()
+
+
 def test_fit_takes_several_files_after_one_option(files, tmp_path):
     extra = tmp_path / "more.csv"
     extra.write_text("code,text\n0207 14,FROZEN CHICKEN WINGS\n")

@@ -1366,6 +1366,10 @@ def goods_check_cmd(
         )
     if out_file and Path(out_file).is_dir():
         raise SarapError(f"cannot write {out_file}: it is a folder; name a CSV file")
+    if out_file and Path(out_file).suffix.lower() != ".csv":
+        raise SarapError(
+            f"cannot write {out_file}: the findings are written as CSV; name it *.csv"
+        )
     found = check_declared(
         load_goods(model_dir),
         file,
