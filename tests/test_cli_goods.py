@@ -345,6 +345,15 @@ def test_a_model_without_its_names_is_refused_before_reading(files, tmp_path):
     assert "incomplete model, names.json is missing; fit it again" in r.output
 
 
+def test_a_folder_with_another_programs_model_json_is_not_a_sarap_model(tmp_path):
+    # A TensorFlow.js model is a model.json too: it was told "holds a None
+    # model, not a GoodsClassifier".
+    (tmp_path / "model.json").write_text('{"format": "layers-model"}')
+    r = CliRunner().invoke(main, ["goods", "classify", "--model", str(tmp_path), "x"])
+    assert r.exit_code == 1
+    assert "not a sarap model folder (its model.json names no agent)" in r.output
+
+
 def test_fit_and_evaluate_tell_the_rows_they_skip(files, tmp_path):
     # A total line or two is tolerated, as before, but no longer in silence:
     # how many, why, and the first few by file and line.

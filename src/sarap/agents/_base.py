@@ -136,6 +136,10 @@ def read_model_info(path: Path, agent: str, fmt: int) -> dict[str, Any]:
         raise SarapError(f"{path}: damaged model.json ({exc}); fit it again") from None
     if not isinstance(info, dict):
         raise SarapError(f"{path}: damaged model.json; fit it again")
+    if "agent" not in info:  # another program's model.json (TensorFlow.js, ...)
+        raise SarapError(
+            f"{path}: not a sarap model folder (its model.json names no agent)"
+        )
     if info.get("agent") != agent:
         raise SarapError(f"{path}: holds a {info.get('agent')} model, not a {agent}")
     if info.get("format") != fmt:
