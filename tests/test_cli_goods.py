@@ -494,3 +494,30 @@ def test_check_id_column_named_as_a_findings_column(files, tmp_path, name):
     assert found["declared_code"] == "640610" and found["score"] > 0.95
     header = (tmp_path / "found.csv").read_text().splitlines()[0]
     assert header == "row,id,declared_code,score,suggested,reason"
+
+
+def test_evaluate_tells_in_sample_by_content_not_by_path(files, tmp_path, monkeypatch):
+    # The examples' paths were kept as given, relative to where fit ran, and
+    # resolved against where evaluate runs: another folder's ex.csv was
+    # called in-sample, and the very file, named from elsewhere, was not.
+    import shutil
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(files / "nomenclature.csv", tmp_path / "a" / "nom.csv")
+    (tmp_path / "a" / "ex.csv").write_text(
+        "text,code\nFROZEN CHICKEN CUTS WINGS IQF,0207 14\n"
+        "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ,6403 99\n"
+    )
+    (tmp_path / "b" / "ex.csv").write_text("text,code\nFROZEN SHRIMPS,0306 17\n")
+    monkeypatch.chdir(tmp_path / "a")
+    r = run("goods", "fit", "--nomenclature", "nom.csv", "--examples", "ex.csv",
+            "--model", "m")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    monkeypatch.chdir(tmp_path / "b")
+    r = run("goods", "evaluate", "ex.csv", "--model", "../a/m")
+    assert r.exit_code == 0, r.output
+    assert "in-sample" not in r.stderr
+    r = run("goods", "evaluate", "../a/ex.csv", "--model", "../a/m")
+    assert r.exit_code == 0, r.output
+    assert "warning: ../a/ex.csv was used to fit this model" in r.stderr

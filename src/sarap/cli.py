@@ -1314,9 +1314,15 @@ def goods_evaluate_cmd(
     from sarap.agents._goods_jobs import dumps, evaluate_goods, load_goods
 
     model = load_goods(model_dir)
-    if Path(file).resolve().as_posix() in {
-        Path(f).resolve().as_posix() for f in model.info_.get("example_files", [])
-    }:
+    if "example_digests" in model.info_:
+        used = (
+            Path(file).is_file() and file_digest(file) in model.info_["example_digests"]
+        )
+    else:  # a model saved before it kept its files' digests
+        used = Path(file).resolve().as_posix() in {
+            Path(f).resolve().as_posix() for f in model.info_.get("example_files", [])
+        }
+    if used:
         err.print(
             f"warning: {file} was used to fit this model; these figures are in-sample"
         )

@@ -24,6 +24,7 @@ import pyarrow as pa
 from sarap.agents._goods import GoodsClassifier
 from sarap.agents._goods_text import normalise_code
 from sarap.errors import SarapError
+from sarap.pipeline._ingest import file_digest
 
 # Tried in this order when the default column name is not in a file, so that
 # common code lists load without options.
@@ -366,6 +367,9 @@ def fit_goods(
         model_dir,
         nomenclature_files=[str(p) for p in nomenclature],
         example_files=[str(p) for p in examples],
+        # By content: the paths above are as given, relative to wherever
+        # fit ran, and a copy elsewhere is the same examples.
+        example_digests=[file_digest(p) for p in examples],
     )
     summary = {
         "model": str(model_dir),
