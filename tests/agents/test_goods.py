@@ -102,9 +102,23 @@ def test_codes_are_normalised(raw, digits):
 
 
 @pytest.mark.parametrize(
-    "raw", ["85AB12", "", "123456789012", "SS", "8471.3", 7318.1, "0101 2"]
+    "raw",
+    [
+        "85AB12",
+        "",
+        "123456789012",
+        "SS",
+        "8471.3",
+        7318.1,
+        "0101 2",
+        "８４７１",
+        "٨٤٧١",
+    ],
 )
 def test_bad_codes_are_refused(raw):
+    # Full-width and Arabic-Indic digits were taken as they were: '８４７１' a
+    # code unknown to every nomenclature (check: "not in the nomenclature",
+    # score 1), a heading of its own in fit; ingest refuses them.
     with pytest.raises(ValueError, match="not an HS"):
         normalise_code(raw)
 

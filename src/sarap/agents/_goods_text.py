@@ -37,7 +37,7 @@ _ABBREVIATIONS = (
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NON_WORD = re.compile(r"[^\w]+")
-_DIGITS = re.compile(r"\D")
+_DIGITS = re.compile(r"[^0-9]")  # not \D: "８４７１" is no code to ingest either
 _FLOAT_CODE = re.compile(HS_FLOAT)
 _HEADING_00 = re.compile(HS_HEADING_00)
 
