@@ -433,6 +433,24 @@ def test_a_csv_with_semicolons_is_read(files, tmp_path):
     assert json.loads(r.stdout)["n"] == 2  # both rows, codes and all
 
 
+def test_a_header_with_spaces_names_its_columns(files, tmp_path):
+    # "text, code" was refused with "no code column 'code' (columns: text,
+    # code)", the space hidden in the list.
+    (tmp_path / "ex.csv").write_text(
+        "text, code ,  id\n"
+        "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ, 6403 99,D1\n"
+        "FROZEN CHICKEN CUTS WINGS IQF 1KG, 6403 99,D2\n"
+    )
+    model = str(files / "model")
+    r = run("goods", "evaluate", str(tmp_path / "ex.csv"), "--model", model, "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["n"] == 2
+    r = run("goods", "check", str(tmp_path / "ex.csv"), "--model", model,
+            "--id-column", "id", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert [f["id"] for f in json.loads(r.stdout)] == ["D2"]
+
+
 def test_excel_unicode_text_is_read(files, tmp_path):
     # Excel's "Unicode text" is UTF-16 with tabs; it was read as
     # Windows-1251, its columns 'яюt e x t ...', told to name --text-column.

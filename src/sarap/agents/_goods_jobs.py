@@ -164,6 +164,8 @@ def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
     data = text.encode()
     sep = sep or _delimiter(data)
     df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    # A header written by hand ("text, code") names its columns with spaces.
+    df.columns = [str(c).strip() for c in df.columns]
     lines = _record_lines(data, sep)
     if len(lines) == len(df):  # else numbered as if one line a row
         df.index = pd.Index(lines)
