@@ -539,3 +539,13 @@ def test_evaluate_tells_in_sample_by_content_not_by_path(files, tmp_path, monkey
     r = run("goods", "evaluate", "../a/ex.csv", "--model", "../a/m")
     assert r.exit_code == 0, r.output
     assert "warning: ../a/ex.csv was used to fit this model" in r.stderr
+
+
+def test_simulate_goods_out_to_a_file_is_one_line(tmp_path):
+    # It was "FileExistsError: [Errno 17] File exists: 'found.csv'".
+    (tmp_path / "found.csv").write_text("kept\n")
+    out = str(tmp_path / "found.csv")
+    r = CliRunner().invoke(main, ["simulate", "goods", "-n", "5", "--out", out])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert f"cannot write to {out}: it is a file; name a folder" in r.output
+    assert (tmp_path / "found.csv").read_text() == "kept\n"

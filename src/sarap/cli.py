@@ -1150,6 +1150,8 @@ def simulate_goods_cmd(examples: int, seed: int, folder: str) -> None:
         raise click.BadParameter("must be at least 1", param_hint="--examples")
     if not out_dir.parent.is_dir():
         raise SarapError(f"cannot write {out_dir}: folder {out_dir.parent} is missing")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SarapError(f"cannot write to {out_dir}: it is a file; name a folder")
     out_dir.mkdir(exist_ok=True)
     cat = simulate_goods(examples, seed=seed)
     cat.nomenclature.rename(columns={"name": "text"}).to_csv(
