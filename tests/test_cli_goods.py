@@ -549,3 +549,17 @@ def test_simulate_goods_out_to_a_file_is_one_line(tmp_path):
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert f"cannot write to {out}: it is a file; name a folder" in r.output
     assert (tmp_path / "found.csv").read_text() == "kept\n"
+
+
+def test_texts_with_brackets_are_shown_as_written(files, tmp_path):
+    # Rich read them as markup: "[/b]" failed with a traceback (MarkupError:
+    # closing tag '[/b]' doesn't match any open tag), "[red]" vanished.
+    text = "НОУТБУК [/b] LENOVO [red] IDEAPAD"
+    r = run("goods", "classify", "--model", str(files / "model"), text, "[/] 12")
+    assert r.exit_code == 0, r.output
+    assert text in r.stdout and "'[/] 12': no words to classify" in r.stdout
+    (tmp_path / "decl.csv").write_text(f"id,text,code\n[/i],{text},[/b]\n")
+    r = run("goods", "check", str(tmp_path / "decl.csv"), "--model",
+            str(files / "model"), "--id-column", "id")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "[/i]" in r.stdout and "'[/b]' is not an HS / TN VED code" in r.stdout

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import sarap
@@ -1289,16 +1290,17 @@ def goods_classify_cmd(
     if as_json:
         click.echo(dumps(results))
         return
+    # Texts and names are shown as written: "[/b]" in one is no rich markup.
     for r in results:
         if not r["suggestions"]:
-            out.print(f"{r['text']!r}: no words to classify, no codes")
+            out.print(f"{r['text']!r}: no words to classify, no codes", markup=False)
             continue
-        t = Table(title=r["text"], header_style="bold", title_justify="left")
+        t = Table(title=escape(r["text"]), header_style="bold", title_justify="left")
         t.add_column("code")
         t.add_column("name", overflow="fold", max_width=90)
         t.add_column("confidence", justify="right")
         for s in r["suggestions"]:
-            t.add_row(s["code"], s["name"], f"{s['confidence']:.1%}")
+            t.add_row(s["code"], escape(s["name"]), f"{s['confidence']:.1%}")
         out.print(t)
 
 
@@ -1391,13 +1393,20 @@ def goods_check_cmd(
     if as_json:
         click.echo(found.to_json(orient="records", force_ascii=False))
         return
-    t = Table(title=f"{file}: {len(found):,} declared codes that do not fit")
+    t = Table(title=escape(f"{file}: {len(found):,} declared codes that do not fit"))
     for col in found.columns:
-        t.add_column(col, overflow="fold", max_width=60 if col == "reason" else None)
+        t.add_column(
+            escape(str(col)),
+            overflow="fold",
+            max_width=60 if col == "reason" else None,
+        )
     for row in found.head(20).itertuples(index=False):
         # no score: a declared code that is not a code, nothing to judge
         t.add_row(
-            *("" if isinstance(v, float) and math.isnan(v) else str(v) for v in row)
+            *(
+                "" if isinstance(v, float) and math.isnan(v) else escape(str(v))
+                for v in row
+            )
         )
     out.print(t)
 
