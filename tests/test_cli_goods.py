@@ -563,3 +563,21 @@ def test_texts_with_brackets_are_shown_as_written(files, tmp_path):
             str(files / "model"), "--id-column", "id")  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "[/i]" in r.stdout and "'[/b]' is not an HS / TN VED code" in r.stdout
+
+
+def test_evaluate_with_every_row_skipped_says_why(files, tmp_path):
+    # An unlabelled file (meant for check) was told only "no rows with a
+    # code and text": the warning of what was skipped, and why, never came.
+    (tmp_path / "decl.csv").write_text(
+        "text,code\nОБУВЬ ИЗ КОЖИ,\nFROZEN SHRIMPS,\n,0306 17\n"
+    )
+    r = CliRunner().invoke(
+        main,
+        ["goods", "evaluate", str(tmp_path / "decl.csv"), "--model",
+         str(files / "model")],
+    )  # fmt: skip
+    assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1
+    assert "no rows with a code and text; skipped 3 rows (2 no code, 1 no text)" in (
+        r.output
+    )
+    assert "decl.csv line 2: no code" in r.output

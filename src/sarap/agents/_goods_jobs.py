@@ -325,7 +325,10 @@ def read_pairs(
         frames.append(part[part["code"] != ""])
     out = pd.concat(frames, ignore_index=True)
     if out.empty:
-        raise SarapError(f"{', '.join(map(str, paths))}: no rows with a code and text")
+        why = f"; {skipped_line(skipped_summary(skipped), 'row')}" if skipped else ""
+        raise SarapError(
+            f"{', '.join(map(str, paths))}: no rows with a code and text{why}"
+        )
     return out
 
 
