@@ -359,6 +359,13 @@ def test_a_text_without_words_gets_no_codes_and_no_finding(fitted):
     signal = mismatch_table(model, lines)
     assert signal.column("goods_mismatch").to_pylist()[0] is None
     assert signal.column("goods_finding").to_pylist()[0] is None
+    # A code it lacks has score 1 whatever the text: it was 0 for a text
+    # without words (check listed it last, the declarations feature null).
+    unknown = model.check(texts[:4], ["999910"] * 4)
+    assert [(f.problem, f.score) for f in unknown] == [("unknown_code", 1.0)] * 4
+    signal = mismatch_table(model, lines.set_column(3, "hs_code", [["999910"] * 2]))
+    assert signal.column("goods_mismatch").to_pylist() == [1.0, 1.0]
+    assert signal.column("goods_finding").to_pylist() == [True, True]
     # the one with words is answered as it would be alone
     assert model.predict_topk(texts[4:]) == top[4:]
 

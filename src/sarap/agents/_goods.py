@@ -1172,11 +1172,11 @@ class GoodsClassifier(BaseAgent):
 
         Every text gets one, whether or not it passes ``mismatch_threshold``
         (:meth:`check` keeps only those that do). A text without a word says
-        nothing of its code: confidence NaN, score 0, no suggestions. A
-        declared code that is not an HS / TN VED code (or none) is a
-        ``malformed_code`` finding, and one the model does not know at the
-        depth judged an ``unknown_code`` finding (see :class:`GoodsFinding`),
-        whatever the text.
+        nothing of a code the model knows: confidence NaN, score 0, no
+        suggestions. A declared code that is not an HS / TN VED code (or
+        none) is a ``malformed_code`` finding, and one the model does not
+        know at the depth judged an ``unknown_code`` finding with score 1
+        (see :class:`GoodsFinding`), whatever the text.
         """
         declared = list(declared)
         X = list(X)
@@ -1203,7 +1203,9 @@ class GoodsClassifier(BaseAgent):
                 continue
             depth = min(self.mismatch_depth, max(d for d in DEPTHS if d <= len(code)))
             problem = "mismatch" if self._knows(code[:depth]) else "unknown_code"
-            if not lv.codes[4]:  # a text without words: no evidence either way
+            if not lv.codes[4] and problem == "mismatch":
+                # a text without words: no evidence either way (a code the
+                # model lacks is unknown whatever the text: score 1, below)
                 out.append(
                     GoodsFinding(text, code, depth, float("nan"), 0.0, (), problem)
                 )
