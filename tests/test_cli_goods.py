@@ -581,3 +581,15 @@ def test_evaluate_with_every_row_skipped_says_why(files, tmp_path):
         r.output
     )
     assert "decl.csv line 2: no code" in r.output
+
+
+def test_check_passes_over_rows_with_nothing_in_them(files, tmp_path):
+    # A spreadsheet leaves ",," rows below its data; each was a finding,
+    # "no declared code", as if a declaration line had lost its code.
+    (tmp_path / "decl.csv").write_text(
+        "id,text,code\nD1,ОБУВЬ ИЗ КОЖИ ECCO,0207 14\n,,\nD3,FROZEN SHRIMPS,\n , ,\n"
+    )
+    r = run("goods", "check", str(tmp_path / "decl.csv"), "--model",
+            str(files / "model"), "--id-column", "id", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert [(f["row"], f["id"]) for f in json.loads(r.stdout)] == [(3, "D3"), (1, "D1")]

@@ -496,9 +496,13 @@ def check_declared(
     named = "id" if id_column in _FINDING_COLUMNS else id_column
     texts = df[t].where(df[t].notna(), "").astype(str).tolist()
     found = model.check(texts, df[c].tolist())
+    # A row with nothing in it (",,," that a spreadsheet leaves below its
+    # data) is no declaration line: not "no declared code".
+    empty = df.isna() | df.astype(str).apply(lambda col: col.str.strip() == "")
+    blank = empty.all(axis=1).tolist()
     out = []
     for i, f in enumerate(found):
-        if f is None:
+        if f is None or blank[i]:
             continue
         rec: dict[str, Any] = {"row": i + 1}
         if named is not None:
