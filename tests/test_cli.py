@@ -699,3 +699,29 @@ def test_score_says_when_trees_are_not_compiled_here(sim_files, tmp_path, monkey
     assert [q["reasons"] for q in q1] == [q["reasons"] for q in q3]
     risks = [(float(a["risk"]), float(b["risk"])) for a, b in zip(q1, q3, strict=True)]
     assert max(abs(a - b) for a, b in risks) < 1e-12
+
+
+def test_the_queue_shows_ids_and_reasons_as_written():
+    # Rich read them as markup: an id or reason with "[/b]" stopped the
+    # table with a MarkupError, and "[red]" vanished from it.
+    import pyarrow as pa
+    from rich.console import Console
+
+    from sarap._console import print_queue
+
+    queue = pa.table(
+        {
+            "rank": [1],
+            "declaration_id": ["D[/b]1"],
+            "importer_id": ["[red]IMP"],
+            "hs_code": ["851712"],
+            "customs_value": [1000.0],
+            "currency": ["USD"],
+            "risk": [0.5],
+            "reasons": ["seller [/x] new; route CN->KZ"],
+        }
+    )
+    console = Console(width=200, record=True)
+    print_queue(queue, 5, console)
+    shown = console.export_text()
+    assert "D[/b]1" in shown and "[red]IMP" in shown and "seller [/x] new" in shown

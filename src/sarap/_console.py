@@ -6,6 +6,7 @@ from typing import Any
 
 import pyarrow as pa
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -51,13 +52,15 @@ def print_queue(queue: pa.Table, top: int, console: Console) -> None:
     ):
         t.add_column(col, **kw)
     for r in queue.slice(0, top).to_pandas().itertuples():
+        # The file's ids and the reasons' figures are shown as written,
+        # not read as markup ("[/b]" would stop the table).
         t.add_row(
             str(r.rank),
-            str(r.declaration_id),
-            str(r.importer_id),
-            f"HS {r.hs_code}",
-            f"{r.customs_value:,.0f} {r.currency or ''}",
+            escape(str(r.declaration_id)),
+            escape(str(r.importer_id)),
+            escape(f"HS {r.hs_code}"),
+            escape(f"{r.customs_value:,.0f} {r.currency or ''}"),
             f"{r.risk:.3f}",
-            (r.reasons or "").replace("; ", "\n"),
+            escape((r.reasons or "").replace("; ", "\n")),
         )
     console.print(t)

@@ -600,7 +600,7 @@ def evaluate_cmd(
     fitted_on = model.info_.get("fitted_on_files", [])
     if Path(file).is_file() and file_digest(file) in fitted_on:
         err.print(
-            f"warning: {file} was used to fit this model; these figures are "
+            f"warning: {escape(file)} was used to fit this model; these figures are "
             "in-sample, not a back-test"
         )
     lines = _lines([file], mapping, encoding, True, as_json).table
@@ -611,7 +611,9 @@ def evaluate_cmd(
         click.echo(json.dumps(metrics))
         return
     t = Table(
-        title=f"{file}: {metrics['n']:,} declarations, {metrics['positives']:,} frauds",
+        title=escape(
+            f"{file}: {metrics['n']:,} declarations, {metrics['positives']:,} frauds"
+        ),
         header_style="bold",
     )
     t.add_column("inspected", justify="right")
@@ -783,7 +785,12 @@ def network_score_cmd(
         for c in ("rank", "party", "score", "reasons"):
             t.add_column(c, overflow="fold")
         for r in scores.slice(0, top).to_pylist():
-            t.add_row(str(r["rank"]), r["party_id"], f"{r['score']:.3f}", r["reasons"])
+            t.add_row(
+                str(r["rank"]),
+                escape(r["party_id"]),
+                f"{r['score']:.3f}",
+                escape(r["reasons"] or ""),
+            )
         out.print(t)
         err.print(f"wrote {target}", highlight=False)
 
@@ -929,7 +936,12 @@ def _print_profiles(ws: Any, top: int) -> None:
     for c in ("taxpayer", "score", "band", "top reasons"):
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(r["party_id"], f"{r['score']:.0f}", r["band"], r["reasons_en"])
+        t.add_row(
+            escape(r["party_id"]),
+            f"{r['score']:.0f}",
+            r["band"],
+            escape(r["reasons_en"] or ""),
+        )
     out.print(t)
 
 
@@ -999,11 +1011,14 @@ def taxpayers_show_cmd(party_id: str, workspace: str, lang: str, as_json: bool) 
         }
         click.echo(json.dumps(doc, ensure_ascii=False))
         return
-    out.print(f"[bold]{party_id}[/bold]: score {p['score']:.0f}, band {p['band']}")
-    for f in findings:
-        out.print(f"  {f['score']:.2f} {f['kind']}: {f['reason']}", highlight=False)
+    out.print(
+        f"[bold]{escape(party_id)}[/bold]: score {p['score']:.0f}, band {p['band']}"
+    )
+    for f in findings:  # reasons and evidence quote names and ids as written
+        line = f"  {f['score']:.2f} {f['kind']}: {f['reason']}"
+        out.print(line, markup=False, highlight=False)
         if f["evidence"]:
-            out.print(f"       evidence {f['evidence']}", highlight=False)
+            out.print(f"       evidence {f['evidence']}", markup=False, highlight=False)
     if history:
         out.print(
             "  by month: "

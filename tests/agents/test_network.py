@@ -414,3 +414,16 @@ def test_a_party_labelled_twice_is_told_and_disagreement_named(tmp_path):
         "read 5 rows, 3 used; 2 parties listed more than once, counted once "
         "(1 labelled both 0 and 1: taken as offenders)"
     )
+
+
+def test_party_ids_in_brackets_are_printed_as_written(tmp_path):
+    # The riskiest parties' table read ids as rich markup: "[/b]" stopped
+    # network score with a traceback after the scores were written.
+    f = tmp_path / "t.csv"
+    rows = [f"[/b]A,B{i},{100 + i},{i}" for i in range(6)]
+    f.write_text("source,target,amount,time\n" + "\n".join(rows) + "\n")
+    r = run_sarap(
+        "network", "score", "--edges", str(f), "--out", str(tmp_path / "s.csv")
+    )
+    assert r.exit_code == 0, r.output
+    assert "[/b]A" in r.stdout
