@@ -459,3 +459,13 @@ def test_admin_runs_the_agents_and_outcomes_become_labels(server, admin, analyst
     # The inspected declaration left the queue: it is a label now.
     after = analyst.get("/api/queue", params={"q": did}).json()
     assert after["total"] == 0
+
+
+def test_upload_with_a_long_file_name(admin):
+    # 150 Cyrillic letters are 300 bytes in UTF-8, over the 255 a file system
+    # takes for a name; Windows allows 255 characters.
+    name = "Ф" * 150 + ".csv"
+    csv = "party_id,country,name\nLONGNAME1,KZ,Long name\n"
+    got = admin.post("/api/uploads", files={"file": (name, csv.encode())})
+    assert got.status_code == 200, got.text
+    assert got.json()["file"] == name and got.json()["rows_read"] == 1

@@ -393,7 +393,7 @@ def create_app(
             )
         limit = max_upload_mb * 1024 * 1024
         with tempfile.TemporaryDirectory(prefix="sarap-upload-") as tmp:
-            path = Path(tmp) / name
+            path = Path(tmp) / _fitted(name)
             size = 0
             with path.open("wb") as out:
                 while chunk := file.file.read(1024 * 1024):
@@ -500,6 +500,15 @@ def create_app(
         return result
 
     return app
+
+
+def _fitted(name: str) -> str:
+    """``name`` cut to the 255 bytes a file system takes, its suffix kept."""
+    suffix = Path(name).suffix
+    stem = name[: len(name) - len(suffix)]
+    while len((stem + suffix).encode()) > 255:
+        stem = stem[:-1]
+    return stem + suffix
 
 
 _ID = re.compile(r"^[\w./\- ]{1,64}$")
