@@ -469,3 +469,19 @@ def test_upload_with_a_long_file_name(admin):
     got = admin.post("/api/uploads", files={"file": (name, csv.encode())})
     assert got.status_code == 200, got.text
     assert got.json()["file"] == name and got.json()["rows_read"] == 1
+
+
+def test_upload_is_recorded_under_the_name_sent(server, admin):
+    _, app = server
+    csv = "party_id,country,name,registration_date\nREC001,KZ,Bad,2020-13-45\n"
+    got = admin.post("/api/uploads", files={"file": ("recorded.csv", csv.encode())})
+    assert got.status_code == 200, got.text
+    store = app.state.store
+    batch = store.query(
+        "SELECT batch_id, file FROM ingest_batches ORDER BY started_at DESC LIMIT 1"
+    )[0]
+    assert batch["file"] == "recorded.csv"
+    held = store.query(
+        "SELECT DISTINCT file FROM quarantine WHERE batch_id = ?", [batch["batch_id"]]
+    )
+    assert held == [{"file": "recorded.csv"}]

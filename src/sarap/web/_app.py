@@ -409,6 +409,12 @@ def create_app(
                 except SarapError as exc:
                     # Say which file the user sent, not where the server put it.
                     raise SarapError(str(exc).replace(str(path), name)) from None
+                # Recorded under the name sent: the temporary copy is gone.
+                for table in ("ingest_batches", "quarantine"):
+                    target.backend.execute(
+                        f"UPDATE {table} SET file = ? WHERE batch_id = ?",
+                        [name, result.batch_id],
+                    )
                 rows = target.sql(
                     "SELECT row_number, reason, raw FROM quarantine WHERE batch_id = ? "
                     "ORDER BY row_number LIMIT 100",
