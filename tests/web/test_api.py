@@ -485,3 +485,22 @@ def test_upload_is_recorded_under_the_name_sent(server, admin):
         "SELECT DISTINCT file FROM quarantine WHERE batch_id = ?", [batch["batch_id"]]
     )
     assert held == [{"file": "recorded.csv"}]
+
+
+def test_upload_summary_reasons_in_russian(admin):
+    csv = (
+        "party_id,country,name,registration_date,employees\n"
+        "RU0001,KZ,Bad date,2020-13-45,1\n"
+        "RU0002,KZ,Negative staff,2020-01-02,-3\n"
+        'RU0003,KZ,Unclosed,"2020-01-02,1\n'
+    )
+    got = admin.post("/api/uploads", files={"file": ("ru.csv", csv.encode())})
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert len(body["reasons"]) >= 2
+    assert len(body["reasons_ru"]) == len(body["reasons"])
+    for en, ru in zip(body["reasons"], body["reasons_ru"], strict=True):
+        assert re.search("[а-я]", ru) and not re.search(r"\b(bad|must)\b", ru), (
+            en,
+            ru,
+        )

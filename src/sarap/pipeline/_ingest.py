@@ -738,6 +738,8 @@ def _validate_streamed(
 
 # The quarantine reasons in Russian, for the upload page: each ``; ``-separated
 # part of a reason is one of the templates of _validation_sql and _prepare.
+# The summary by reason tells them without the value, as ``bad date (column
+# 'Date')``: the value after ': ' is optional.
 _REASONS_RU = [
     (r"^missing (\w+) \(column '(.*)'\)$", "нет значения {0} (столбец «{1}»)"),
     (
@@ -745,34 +747,34 @@ _REASONS_RU = [
         "нет значения {0} (константа сопоставления)",
     ),
     (
-        r"^bad (\w+) \(column '(.*?)'\): (.*)$",
+        r"^bad (\w+) \(column '(.*?)'\)(?:: (.*))?$",
         "неверное значение {0} (столбец «{1}»): {2}",
     ),
     (
-        r"^bad (\w+) \(mapping constant\): (.*)$",
+        r"^bad (\w+) \(mapping constant\)(?:: (.*))?$",
         "неверное значение {0} (константа сопоставления): {1}",
     ),
     (
-        r"^(\w+) must be ([<>]=?) (\S+) \(column '(.*?)'\): (.*)$",
+        r"^(\w+) must be ([<>]=?) (\S+) \(column '(.*?)'\)(?:: (.*))?$",
         "{0} должно быть {1} {2} (столбец «{3}»): {4}",
     ),
     (
-        r"^(\w+) must be ([<>]=?) (\S+) \(mapping constant\): (.*)$",
+        r"^(\w+) must be ([<>]=?) (\S+) \(mapping constant\)(?:: (.*))?$",
         "{0} должно быть {1} {2} (константа сопоставления): {3}",
     ),
     (
-        r"^(\w+) must be from (\d+) to (\d+) \(column '(.*?)'\): (.*)$",
+        r"^(\w+) must be from (\d+) to (\d+) \(column '(.*?)'\)(?:: (.*))?$",
         "{0} должно быть с {1} по {2} год (столбец «{3}»): {4}",
     ),
     (
-        r"^(\w+) must be from (\d+) to (\d+) \(mapping constant\): (.*)$",
+        r"^(\w+) must be from (\d+) to (\d+) \(mapping constant\)(?:: (.*))?$",
         "{0} должно быть с {1} по {2} год (константа сопоставления): {3}",
     ),
     (r"^duplicate key within the file$", "ключ повторяется в файле"),
     (r"^duplicate of row (\d+) \(same (.*)\)$", "повтор строки {0} (те же {1})"),
-    (r"^invalid JSON: (.*)$", "неверный JSON: {0}"),
+    (r"^invalid JSON(?:: (.*))?$", "неверный JSON: {0}"),
     (r"^not a JSON object$", "строка не объект JSON"),
-    (r"^malformed CSV line: (.*)$", "повреждённая строка CSV: {0}"),
+    (r"^malformed CSV line(?:: (.*))?$", "повреждённая строка CSV: {0}"),
 ]
 _REASONS_RU_COMPILED = [(re.compile(p), ru) for p, ru in _REASONS_RU]
 
@@ -786,6 +788,8 @@ def reason_in_russian(reason: str) -> str:
                 groups = list(m.groups())
                 if part.startswith("duplicate of row"):
                     groups[1] = groups[1].replace(" and ", " и ")
+                if groups and groups[-1] is None:
+                    ru = ru.rsplit(": ", 1)[0]
                 part = ru.format(*groups)
                 break
         parts.append(part)
