@@ -504,3 +504,15 @@ def test_upload_summary_reasons_in_russian(admin):
             en,
             ru,
         )
+
+
+@pytest.mark.parametrize("username", ["   ", "analyst ", " admin", "\u00a0analyst"])
+def test_user_names_blank_or_padded_are_refused(admin, username):
+    # "analyst " would sign in and sign the audit log as another "analyst".
+    got = admin.post(
+        "/api/users",
+        json={"username": username, "password": "long-enough-pass", "role": "admin"},
+    )
+    assert got.status_code == 400, got.text
+    assert "space" in got.json()["detail"]
+    assert username not in {u["username"] for u in admin.get("/api/users").json()}

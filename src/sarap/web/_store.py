@@ -121,6 +121,10 @@ class WebStore:
     def add_user(self, username: str, password: str, role: str) -> None:
         if role not in ROLES:
             raise SarapError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if username != username.strip():
+            raise SarapError(
+                "a user name may not begin or end with a space, nor be blank"
+            )
         if not username or len(username) > 64 or not username.isprintable():
             raise SarapError("a user name has 1 to 64 printable characters")
         if why := check_new_password(password):
