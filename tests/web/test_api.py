@@ -516,3 +516,14 @@ def test_user_names_blank_or_padded_are_refused(admin, username):
     assert got.status_code == 400, got.text
     assert "space" in got.json()["detail"]
     assert username not in {u["username"] for u in admin.get("/api/users").json()}
+
+
+def test_same_user_added_twice_at_once(admin):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"username": "twin", "password": "long-enough-pass", "role": "auditor"}
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: admin.post("/api/users", json=body), range(4)))
+    codes = sorted(g.status_code for g in got)
+    assert codes == [201, 400, 400, 400], [g.text for g in got]
+    assert all("exists" in g.json()["detail"] for g in got if g.status_code == 400)

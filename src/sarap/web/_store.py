@@ -129,12 +129,17 @@ class WebStore:
             raise SarapError("a user name has 1 to 64 printable characters")
         if why := check_new_password(password):
             raise SarapError(why)
+        exists = SarapError(f"user {username!r} exists already")
         if self.query("SELECT 1 FROM web_users WHERE username = ?", [username]):
-            raise SarapError(f"user {username!r} exists already")
-        self.cursor().execute(
-            "INSERT INTO web_users VALUES (?, ?, ?, ?)",
-            [username, hash_password(password), role, _now()],
-        )
+            raise exists
+        try:
+            self.cursor().execute(
+                "INSERT INTO web_users VALUES (?, ?, ?, ?)",
+                [username, hash_password(password), role, _now()],
+            )
+        except duckdb.ConstraintException:
+            # Added by another request while the password was being hashed.
+            raise exists from None
 
     def users(self) -> list[dict[str, Any]]:
         return self.query(
