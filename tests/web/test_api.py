@@ -527,3 +527,23 @@ def test_same_user_added_twice_at_once(admin):
     codes = sorted(g.status_code for g in got)
     assert codes == [201, 400, 400, 400], [g.text for g in got]
     assert all("exists" in g.json()["detail"] for g in got if g.status_code == 400)
+
+
+def test_same_outcome_recorded_at_once(server, analyst):
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, app = server
+    items = analyst.get("/api/queue", params={"page": 4, "page_size": 1}).json()
+    did = items["items"][0]["declaration_id"]
+
+    def record(i: int) -> httpx.Response:
+        body = {"declaration_id": did, "fraud": True, "additional_revenue": i}
+        return analyst.post("/api/outcomes", json=body)
+
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(record, range(24)))
+    assert [g.status_code for g in got] == [200] * 24, [g.text for g in got]
+    kept = app.state.store.query(
+        "SELECT count(*) AS n FROM outcomes WHERE declaration_id = ?", [did]
+    )
+    assert kept == [{"n": 1}]

@@ -144,6 +144,8 @@ class Views:
         self.store = store
         self.models = models
         self._lock = threading.Lock()
+        # Two results for one declaration at once conflict in DuckDB.
+        self._outcome_lock = threading.Lock()
         self._built: tuple[Any, ...] | None = None
         self._checked = 0.0
         self.build_seconds: float | None = None
@@ -400,10 +402,11 @@ class Views:
         ):
             return None
         today = date.today()
-        self.store.cursor().execute(
-            "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)",
-            [declaration_id, int(fraud), revenue, today],
-        )
+        with self._outcome_lock:
+            self.store.cursor().execute(
+                "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)",
+                [declaration_id, int(fraud), revenue, today],
+            )
         return {
             "declaration_id": declaration_id,
             **_outcome(int(fraud), revenue, today),
