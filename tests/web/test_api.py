@@ -547,3 +547,15 @@ def test_same_outcome_recorded_at_once(server, analyst):
         "SELECT count(*) AS n FROM outcomes WHERE declaration_id = ?", [did]
     )
     assert kept == [{"n": 1}]
+
+
+@pytest.mark.parametrize("value", [b"NaN", b"Infinity", b"-Infinity"])
+def test_outcome_revenue_not_a_number_is_told_so(analyst, value):
+    body = b'{"declaration_id": "X1", "fraud": true, "additional_revenue": %s}' % value
+    got = analyst.post(
+        "/api/outcomes", content=body, headers={"content-type": "application/json"}
+    )
+    assert got.status_code == 422
+    assert got.json()["detail"] == (
+        "body.additional_revenue: Input should be a finite number"
+    )

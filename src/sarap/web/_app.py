@@ -76,7 +76,9 @@ class Me(BaseModel):
 class OutcomeIn(BaseModel):
     declaration_id: Id
     fraud: bool
-    additional_revenue: float | None = Field(default=None, ge=0, le=1e15)
+    additional_revenue: float | None = Field(
+        default=None, ge=0, le=1e15, allow_inf_nan=False
+    )
 
 
 class UserIn(BaseModel):
