@@ -725,3 +725,28 @@ def test_the_queue_shows_ids_and_reasons_as_written():
     print_queue(queue, 5, console)
     shown = console.export_text()
     assert "D[/b]1" in shown and "[red]IMP" in shown and "seller [/x] new" in shown
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["transfers", "--accounts", "5"], "--accounts must be at least 100, got 5"),
+        (["transfers", "--accounts", "500", "--transfers", "-5"], "--transfers must"),
+        (["economy", "--taxpayers", "5"], "--taxpayers must be an integer of at least"),
+        (["economy", "--months", "0"], "--months must be an integer from 1 to 120"),
+        (["economy", "--start", "soon"], "--start must be an ISO date, got 'soon'"),
+        (["economy", "--countries", ""], "--countries must name two or more"),
+        (["economy", "--countries", "KZ,XX"], "--countries must be some of"),
+        (["declarations", "--rows", "0"], "--rows must be a positive integer, got 0"),
+        (["declarations", "--months", "0"], "--months must be a positive integer"),
+        (["declarations", "--fraud-rate", "2"], "--fraud-rate must be between 0"),
+        (["declarations", "--start", "soon"], "--start must be an ISO date"),
+        (["goods", "--examples", "0"], "--examples must be at least 1, got 0"),
+    ],
+)
+def test_simulate_names_the_option_in_one_line(tmp_path, args, message):
+    out = str(tmp_path / ("d.csv" if args[0] == "declarations" else "d"))
+    r = CliRunner().invoke(main, ["simulate", *args, "--out", out])
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and "Traceback" not in r.output
+    assert r.output.startswith(f"Error: {message}"), r.output

@@ -247,6 +247,19 @@ def simulate() -> None:
     """Generate realistic synthetic data with planted fraud."""
 
 
+@contextmanager
+def as_options(**options: str) -> Iterator[None]:
+    """A simulator's complaint about one of its parameters, named as the
+    option the user gave: ``n must be ...`` becomes ``--rows must be ...``."""
+    try:
+        yield
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" must ")
+        if name not in options:
+            raise
+        raise SarapError(f"{options[name]} must {rest}") from None
+
+
 @simulate.command("declarations")
 @click.option("--rows", "-n", default=50_000, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
@@ -268,7 +281,11 @@ def simulate_declarations_cmd(
     """Write synthetic declarations with fraud labels and the scheme planted."""
     from sarap.simulate import simulate_declarations, simulate_parties, write_table
 
-    with step(f"simulating {rows:,} declarations (seed {seed})"):
+    names = {"n": "--rows", "months": "--months", "fraud_rate": "--fraud-rate"}
+    with (
+        step(f"simulating {rows:,} declarations (seed {seed})"),
+        as_options(**names, start="--start"),
+    ):
         table = simulate_declarations(
             rows, seed=seed, start=start, months=months, fraud_rate=fraud_rate
         )
@@ -317,7 +334,9 @@ def simulate_economy_cmd(
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     codes = [c.strip() for c in countries.split(",") if c.strip()]
-    with step(f"simulating {taxpayers:,} taxpayers over {months} months (seed {seed})"):
+    said = f"simulating {taxpayers:,} taxpayers over {months} months (seed {seed})"
+    names = {"taxpayers": "--taxpayers", "months": "--months", "start": "--start"}
+    with step(said), as_options(**names, countries="--countries"):
         economy = simulate_economy(
             taxpayers, months=months, seed=seed, start=start, countries=codes
         )
@@ -863,7 +882,8 @@ def simulate_transfers_cmd(
 
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    graph = simulate_transfers(accounts, n_transfers, seed=seed)
+    with as_options(accounts="--accounts", transfers="--transfers"):
+        graph = simulate_transfers(accounts, n_transfers, seed=seed)
     pacsv.write_csv(graph.transfers, target / "transfers.csv")
     pacsv.write_csv(graph.labels, target / "labels.csv")
     err.print(
@@ -1163,7 +1183,7 @@ def simulate_goods_cmd(examples: int, seed: int, folder: str) -> None:
 
     out_dir = Path(folder)
     if examples < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--examples")
+        raise SarapError(f"--examples must be at least 1, got {examples}")
     if not out_dir.parent.is_dir():
         raise SarapError(f"cannot write {out_dir}: folder {out_dir.parent} is missing")
     if out_dir.exists() and not out_dir.is_dir():

@@ -299,8 +299,8 @@ def _validate(
     unknown = [x for x in codes if x not in ECONOMY_COUNTRIES]
     if unknown:
         raise ValueError(
-            f"unknown countries {', '.join(unknown)}: use some of "
-            f"{', '.join(ECONOMY_COUNTRIES)}"
+            f"countries must be some of {', '.join(ECONOMY_COUNTRIES)}; "
+            f"unknown: {', '.join(unknown)}"
         )
     if len(codes) < 2:
         raise ValueError("countries must name two or more countries")

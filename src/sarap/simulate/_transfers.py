@@ -71,7 +71,9 @@ def simulate_transfers(
         hops of a cycle or a mule's in and out.
     """
     if accounts < 100:
-        raise ValueError("accounts must be at least 100")
+        raise ValueError(f"accounts must be at least 100, got {accounts!r}")
+    if transfers < 0:
+        raise ValueError(f"transfers must be at least 0, got {transfers!r}")
     unknown = set(patterns) - set(PATTERNS)
     if unknown or not patterns:
         raise ValueError(f"patterns must be among {', '.join(PATTERNS)}")
