@@ -750,3 +750,44 @@ def test_simulate_names_the_option_in_one_line(tmp_path, args, message):
     assert r.exit_code == 1
     assert r.output.count("\n") == 1 and "Traceback" not in r.output
     assert r.output.startswith(f"Error: {message}"), r.output
+
+
+@pytest.mark.parametrize(
+    "args, files",
+    [
+        (["transfers", "--accounts", "100", "--transfers", "300"], 2),
+        (["economy", "--taxpayers", "100", "--months", "1"], 7),
+        (["goods", "--examples", "20"], 2),
+        (["declarations", "--rows", "50", "--parties", "{tmp}/p.csv"], 2),
+    ],
+)
+def test_simulate_interrupted_half_way_leaves_the_earlier_files(
+    tmp_path, monkeypatch, args, files
+):
+    import pandas as pd
+    import pyarrow.csv as pacsv
+
+    out = tmp_path / ("d.csv" if args[0] == "declarations" else "out")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in ["simulate", *args]]
+    assert run(*args, "--seed", "1", "--out", str(out)).exit_code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert len(before) == files
+    written = []
+
+    def ctrl_c_at_the_second(write):  # type: ignore[no-untyped-def]
+        def once(*a, **kw):  # type: ignore[no-untyped-def]
+            written.append(a)
+            if len(written) == 2:
+                raise KeyboardInterrupt
+            return write(*a, **kw)
+
+        return once
+
+    monkeypatch.setattr(pacsv, "write_csv", ctrl_c_at_the_second(pacsv.write_csv))
+    monkeypatch.setattr(
+        pd.DataFrame, "to_csv", ctrl_c_at_the_second(pd.DataFrame.to_csv)
+    )
+    r = CliRunner().invoke(main, [*args, "--seed", "2", "--out", str(out)])
+    assert r.exit_code == 130, r.output
+    after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before

@@ -260,6 +260,33 @@ def as_options(**options: str) -> Iterator[None]:
         raise SarapError(f"{options[name]} must {rest}") from None
 
 
+@contextmanager
+def simulated(*paths: Path) -> Iterator[list[Path]]:
+    """Where a simulate command writes its files: each beside its place, and
+    all put in place together once complete, so a Ctrl-C or an error
+    half-way leaves the earlier files as they were, never a mixed set."""
+    from sarap.agents._base import files_in_place
+    from sarap.simulate._io import FORMATS
+
+    for p in paths:
+        if p.suffix.lower() not in FORMATS:
+            raise SarapError(
+                f"cannot write {p}: the suffix must be one of {', '.join(FORMATS)}"
+            )
+        if not p.parent.is_dir():
+            raise SarapError(f"cannot write {p}: folder {p.parent} does not exist")
+    with files_in_place(*paths) as scratch:
+        yield scratch
+
+
+def _out_folder(folder: str) -> Path:
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise SarapError(f"cannot write to {target}: it is a file; name a folder")
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
 @simulate.command("declarations")
 @click.option("--rows", "-n", default=50_000, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
@@ -289,9 +316,12 @@ def simulate_declarations_cmd(
         table = simulate_declarations(
             rows, seed=seed, start=start, months=months, fraud_rate=fraud_rate
         )
-        write_table(table, out)
+        tables = {Path(out): table}
         if parties:
-            write_table(simulate_parties(table), parties)
+            tables[Path(parties)] = simulate_parties(table)
+        with simulated(*tables) as scratch:
+            for path, t in zip(scratch, tables.values(), strict=True):
+                write_table(t, path)
     err.print(f"wrote {out}" + (f" and {parties}" if parties else ""))
 
 
@@ -331,8 +361,6 @@ def simulate_economy_cmd(
     """
     from sarap.simulate import simulate_economy, write_table
 
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
     codes = [c.strip() for c in countries.split(",") if c.strip()]
     said = f"simulating {taxpayers:,} taxpayers over {months} months (seed {seed})"
     names = {"taxpayers": "--taxpayers", "months": "--months", "start": "--start"}
@@ -341,9 +369,13 @@ def simulate_economy_cmd(
             taxpayers, months=months, seed=seed, start=start, countries=codes
         )
     tables = economy.tables()
-    with step(f"writing {len(tables)} {fmt} files to {target}"):
-        for name, table in tables.items():
-            write_table(table, target / f"{name}.{fmt}")
+    target = _out_folder(folder)
+    with (
+        step(f"writing {len(tables)} {fmt} files to {target}"),
+        simulated(*(target / f"{name}.{fmt}" for name in tables)) as scratch,
+    ):
+        for path, table in zip(scratch, tables.values(), strict=True):
+            write_table(table, path)
     for line in economy.summary():
         out.print(line, highlight=False)
 
@@ -876,16 +908,15 @@ def simulate_transfers_cmd(
     accounts: int, n_transfers: int, seed: int, folder: str
 ) -> None:
     """A year of transfers with laundering patterns planted, and account labels."""
-    import pyarrow.csv as pacsv
-
+    from sarap.simulate import write_table
     from sarap.simulate._transfers import simulate_transfers
 
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
     with as_options(accounts="--accounts", transfers="--transfers"):
         graph = simulate_transfers(accounts, n_transfers, seed=seed)
-    pacsv.write_csv(graph.transfers, target / "transfers.csv")
-    pacsv.write_csv(graph.labels, target / "labels.csv")
+    target = _out_folder(folder)
+    with simulated(target / "transfers.csv", target / "labels.csv") as (t, labels):
+        write_table(graph.transfers, t)
+        write_table(graph.labels, labels)
     err.print(
         f"wrote {graph.transfers.num_rows:,} transfers and "
         f"{graph.labels.num_rows:,} account labels to {target}",
@@ -1190,10 +1221,9 @@ def simulate_goods_cmd(examples: int, seed: int, folder: str) -> None:
         raise SarapError(f"cannot write to {out_dir}: it is a file; name a folder")
     out_dir.mkdir(exist_ok=True)
     cat = simulate_goods(examples, seed=seed)
-    cat.nomenclature.rename(columns={"name": "text"}).to_csv(
-        out_dir / "nomenclature.csv", index=False
-    )
-    cat.examples.to_csv(out_dir / "examples.csv", index=False)
+    with simulated(out_dir / "nomenclature.csv", out_dir / "examples.csv") as (n, e):
+        cat.nomenclature.rename(columns={"name": "text"}).to_csv(n, index=False)
+        cat.examples.to_csv(e, index=False)
     err.print(f"wrote {out_dir}/nomenclature.csv and {out_dir}/examples.csv")
 
 

@@ -9,7 +9,7 @@ import stat
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -247,13 +247,24 @@ def file_in_place(path: str | Path) -> Iterator[Path]:
         yield Path(path)
         return
     path = Path(os.path.realpath(path))
-    scratch = path.with_name(f".{path.name}.saving-{uuid.uuid4().hex[:8]}")
+    # The suffix stays last: writers choose the format by it.
+    saving = f".saving-{uuid.uuid4().hex[:8]}"
+    scratch = path.with_name(f".{path.stem}{saving}{path.suffix}")
     try:
         yield scratch
         raise_if_interrupted()
         os.replace(scratch, path)
     finally:
         scratch.unlink(missing_ok=True)
+
+
+@contextmanager
+def files_in_place(*paths: str | Path) -> Iterator[list[Path]]:
+    """Where to write files that make one set, as :func:`file_in_place`:
+    none takes its place until every one is complete, so an error or Ctrl-C
+    half-way leaves the earlier set whole (or no file), never a mix."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(file_in_place(p)) for p in paths]
 
 
 def _kind(path: str | Path) -> int | None:
