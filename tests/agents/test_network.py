@@ -427,3 +427,21 @@ def test_party_ids_in_brackets_are_printed_as_written(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "[/b]A" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "label, message",
+    [
+        (0, "no offender (label 1) to measure"),
+        (1, "no clean party (label 0): average precision would be 1 whatever"),
+    ],
+)
+def test_evaluate_refuses_labels_all_alike(tmp_path, label, message):
+    edges = tmp_path / "t.csv"
+    edges.write_text("source,target,amount,time\nA,B,10,2024-01-01\nB,C,5,2024-01-02\n")
+    labels = tmp_path / "l.csv"
+    labels.write_text(f"party_id,label\nA,{label}\nB,{label}\nC,{label}\n")
+    cmd = ["network", "evaluate", "--edges", str(edges), "--labels", str(labels)]
+    r = CliRunner().invoke(main, cmd)
+    assert r.exit_code == 1 and "average_precision" not in r.stdout
+    assert r.stderr.splitlines()[-1].startswith(f"Error: the labels file has {message}")

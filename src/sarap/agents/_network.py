@@ -342,6 +342,11 @@ def ranking_metrics(scores: pa.Table, labels: pa.Table) -> dict[str, Any]:
     k = int(y.sum())
     if k == 0:
         raise SarapError("the labels file has no offender (label 1) to measure")
+    if k == len(y):  # every order of the parties would score 1
+        raise SarapError(
+            "the labels file has no clean party (label 0): average precision "
+            "would be 1 whatever the scores"
+        )
     order = np.argsort(-s, kind="stable")
     return {
         "average_precision": float(average_precision_score(y, s)),
