@@ -791,3 +791,22 @@ def test_simulate_interrupted_half_way_leaves_the_earlier_files(
     assert r.exit_code == 130, r.output
     after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "fraud, found",
+    [("0", "none of {n:,} lines is fraud"), ("1", "all {n:,} are fraud")],
+)
+def test_fit_on_one_outcome_says_which_in_one_line(sim_files, tmp_path, fraud, found):
+    rows = list(csv.DictReader((sim_files / "train.csv").open()))
+    with (tmp_path / "one.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows({**r, "fraud": fraud} for r in rows)
+    cmd = ["declarations", "fit", "--train", str(tmp_path / "one.csv")]
+    r = CliRunner().invoke(main, [*cmd, "--model", str(tmp_path / "m")])
+    assert r.exit_code == 1 and not (tmp_path / "m").exists()
+    assert r.stderr.splitlines()[-1] == (
+        f"Error: the training declarations: {found.format(n=len(rows))}; "
+        "a model learns from both frauds and non-frauds"
+    )

@@ -97,6 +97,7 @@ def fit_model(
     compiled for big batches now (what ``sarap declarations fit`` does,
     as its models are for scoring files).
     """
+    _both_outcomes(train, "the training declarations")
     model = DeclarationRiskRanker(**(params or {}))
     started = time.perf_counter()
     eval_set = (valid, None) if valid is not None else None
@@ -116,6 +117,17 @@ def fit_model(
         if model.compile_for_batches():
             summary["compile_seconds"] = round(time.perf_counter() - started, 1)
     return model, summary
+
+
+def _both_outcomes(lines: pa.Table, what: str) -> None:
+    """Frauds and non-frauds among ``lines``, or one line that says which
+    is missing (the model learns to tell them apart)."""
+    y = _labels(lines)
+    n, frauds = int(np.isfinite(y).sum()), int(np.nansum(y))
+    if 0 < frauds < n:
+        return
+    found = f"none of {n:,} lines is fraud" if frauds == 0 else f"all {n:,} are fraud"
+    raise SarapError(f"{what}: {found}; a model learns from both frauds and non-frauds")
 
 
 def _labels(table: pa.Table) -> np.ndarray:
