@@ -810,3 +810,20 @@ def test_fit_on_one_outcome_says_which_in_one_line(sim_files, tmp_path, fraud, f
         f"Error: the training declarations: {found.format(n=len(rows))}; "
         "a model learns from both frauds and non-frauds"
     )
+
+
+def test_fit_refuses_a_valid_file_without_fraud(sim_files, tmp_path):
+    rows = list(csv.DictReader((sim_files / "test.csv").open()))
+    with (tmp_path / "clean.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows({**r, "fraud": "0"} for r in rows)
+    cmd = ["declarations", "fit", "--train", str(sim_files / "train.csv")]
+    cmd += ["--valid", str(tmp_path / "clean.csv"), "--model", str(tmp_path / "m")]
+    r = CliRunner().invoke(main, cmd)
+    assert r.exit_code == 1 and not (tmp_path / "m").exists()
+    assert r.stderr.splitlines()[-1] == (
+        f"Error: the validation declarations: none of {len(rows):,} lines is "
+        "fraud; boosting stops when their ranking stops improving, which needs "
+        "frauds and non-frauds"
+    )

@@ -340,6 +340,10 @@ class DeclarationRiskRanker(BaseAgent):
             Xv = _as_table(rawv)
             yv = self._labels(Xv, eval_set[1], rawv)
             Xv, yv, revenue_v = _canonical(Xv, yv, _revenue(rawv))
+            if yv.sum() == 0 or yv.sum() == len(yv):
+                raise ValueError(
+                    "eval_set labels have a single class; need frauds and non-frauds"
+                )
             goods_v = self._goods_columns(Xv)
             booster, refs, _ = self._train(
                 X, y, rounds, goods, valid=(Xv, yv, goods_v), callbacks=callbacks

@@ -97,7 +97,15 @@ def fit_model(
     compiled for big batches now (what ``sarap declarations fit`` does,
     as its models are for scoring files).
     """
-    _both_outcomes(train, "the training declarations")
+    both = "frauds and non-frauds"
+    _both_outcomes(
+        train, "the training declarations", f"a model learns from both {both}"
+    )
+    if valid is not None:
+        # With one outcome, average precision never improves: boosting
+        # stopped after one round, a model that ranks nothing, without a word.
+        why = f"boosting stops when their ranking stops improving, which needs {both}"
+        _both_outcomes(valid, "the validation declarations", why)
     model = DeclarationRiskRanker(**(params or {}))
     started = time.perf_counter()
     eval_set = (valid, None) if valid is not None else None
@@ -119,7 +127,7 @@ def fit_model(
     return model, summary
 
 
-def _both_outcomes(lines: pa.Table, what: str) -> None:
+def _both_outcomes(lines: pa.Table, what: str, why: str) -> None:
     """Frauds and non-frauds among ``lines``, or one line that says which
     is missing (the model learns to tell them apart)."""
     y = _labels(lines)
@@ -127,7 +135,7 @@ def _both_outcomes(lines: pa.Table, what: str) -> None:
     if 0 < frauds < n:
         return
     found = f"none of {n:,} lines is fraud" if frauds == 0 else f"all {n:,} are fraud"
-    raise SarapError(f"{what}: {found}; a model learns from both frauds and non-frauds")
+    raise SarapError(f"{what}: {found}; {why}")
 
 
 def _labels(table: pa.Table) -> np.ndarray:
