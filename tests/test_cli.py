@@ -827,3 +827,20 @@ def test_fit_refuses_a_valid_file_without_fraud(sim_files, tmp_path):
         "fraud; boosting stops when their ranking stops improving, which needs "
         "frauds and non-frauds"
     )
+
+
+@pytest.mark.parametrize("explain", ["0", "2", "1%"])
+def test_score_prints_the_queue_beyond_the_explained(sim_files, tmp_path, explain):
+    d = sim_files
+    m, q = str(tmp_path / "m"), str(tmp_path / "q.csv")
+    fit = run("declarations", "fit", "--train", str(d / "train.csv"), "--model", m)
+    assert fit.exit_code == 0, fit.output
+    r = run("declarations", "score", str(d / "test.csv"), "--model", m, "--out", q,
+            "--explain", explain)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "Inspection queue: top 10 of" in r.stdout
+    queue = list(csv.DictReader(open(q)))
+    explained = [row for row in queue if row["reasons"]]
+    assert (
+        len(explained) == {"0": 0, "2": 2, "1%": math.ceil(len(queue) / 100)}[explain]
+    )

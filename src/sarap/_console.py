@@ -51,16 +51,18 @@ def print_queue(queue: pa.Table, top: int, console: Console) -> None:
         ("top reasons", {"overflow": "fold", "max_width": 70}),
     ):
         t.add_column(col, **kw)
-    for r in queue.slice(0, top).to_pandas().itertuples():
+    # Rows as Python values: a missing text is None (pandas made it NaN, and
+    # the rows beyond --explain, with no reasons, stopped the table).
+    for r in queue.slice(0, top).to_pylist():
         # The file's ids and the reasons' figures are shown as written,
         # not read as markup ("[/b]" would stop the table).
         t.add_row(
-            str(r.rank),
-            escape(str(r.declaration_id)),
-            escape(str(r.importer_id)),
-            escape(f"HS {r.hs_code}"),
-            escape(f"{r.customs_value:,.0f} {r.currency or ''}"),
-            f"{r.risk:.3f}",
-            escape((r.reasons or "").replace("; ", "\n")),
+            str(r["rank"]),
+            escape(str(r["declaration_id"])),
+            escape(str(r["importer_id"])),
+            escape(f"HS {r['hs_code']}"),
+            escape(f"{r['customs_value']:,.0f} {r['currency'] or ''}"),
+            f"{r['risk']:.3f}",
+            escape((r["reasons"] or "").replace("; ", "\n")),
         )
     console.print(t)
