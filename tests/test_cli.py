@@ -844,3 +844,25 @@ def test_score_prints_the_queue_beyond_the_explained(sim_files, tmp_path, explai
     assert (
         len(explained) == {"0": 0, "2": 2, "1%": math.ceil(len(queue) / 100)}[explain]
     )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--rows", "10"], "--rows must be at least 1,000 for the demo"),
+        (["--taxpayers", "5"], "--taxpayers must be at least 100"),
+        (
+            ["--dir", "{tmp}/a_file"],
+            "cannot use {tmp}/a_file for the demo: it is a file",
+        ),
+    ],
+)
+def test_demo_refuses_what_it_cannot_run_before_any_work(tmp_path, args, message):
+    (tmp_path / "a_file").write_text("kept")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "--dir" not in args:
+        args += ["--dir", str(tmp_path / "demo")]
+    r = CliRunner().invoke(main, ["demo", *args])
+    assert r.exit_code == 1
+    assert r.output == f"Error: {message.replace('{tmp}', str(tmp_path))}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a_file"]

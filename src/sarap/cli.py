@@ -1089,8 +1089,17 @@ def taxpayers_show_cmd(party_id: str, workspace: str, lang: str, as_json: bool) 
 def demo_cmd(folder: str, rows: int, taxpayers: int, seed: int) -> None:
     """Simulate two years of declarations and e-invoices, build a workspace,
     train, rank, report, run every agent, make the web app's demo users."""
-    from sarap.demo import run_demo
+    from sarap.demo import MIN_ROWS, run_demo
+    from sarap.simulate._economy import MIN_TAXPAYERS
 
+    # Told before any work: a smaller demo failed minutes in, with the
+    # simulator's or the model's words (no fraud among 4 lines to learn from).
+    if rows < MIN_ROWS:
+        raise SarapError(f"--rows must be at least {MIN_ROWS:,} for the demo")
+    if taxpayers < MIN_TAXPAYERS:
+        raise SarapError(f"--taxpayers must be at least {MIN_TAXPAYERS}")
+    if Path(folder).exists() and not Path(folder).is_dir():
+        raise SarapError(f"cannot use {folder} for the demo: it is a file")
     # The demo starts by removing its previous workspace.
     with telling_on_interrupt(
         lambda: f"the demo in {folder} is incomplete (sarap demo again rebuilds it)"

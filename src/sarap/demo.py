@@ -62,6 +62,10 @@ def _split(table: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
     return history, new, outcomes
 
 
+# Enough declaration lines for frauds among the inspected months and the new.
+MIN_ROWS = 1_000
+
+
 def run_demo(
     folder: Path,
     *,
