@@ -390,3 +390,24 @@ def test_a_run_stopped_before_its_profiles_is_finished_by_the_next(
     got = ws.sql("SELECT kinds FROM profiles WHERE party_id = 'X'").column(0)
     assert "unmatched_deduction" in json.loads(got[0].as_py())
     assert run_all(ws, model_dir=tmp_path / "models").ran["taxpayers"] == "up to date"
+
+
+def test_inspections_that_all_found_nothing_skip_the_declarations_step(ws, tmp_path):
+    # The first inspections may all be clean: fitting on them failed the
+    # whole run at the declarations step, every time it was run.
+    be = ws.backend
+    for i in range(120):
+        be.execute(
+            "INSERT INTO declarations (declaration_id, item_no, date, importer_id, "
+            "hs_code, customs_value) VALUES (?, 1, '2024-03-01', 'B', '940161', 1000)",
+            [f"D{i}"],
+        )
+        be.execute(
+            "INSERT INTO outcomes (declaration_id, fraud) VALUES (?, 0)", [f"D{i}"]
+        )
+    report = run_all(ws, model_dir=tmp_path / "models")
+    assert report.ran["declarations"] == (
+        "skipped: none of the 120 inspected declaration lines are fraud; "
+        "a model learns from both"
+    )
+    assert report.ran["taxpayers"].endswith("profiles rebuilt")

@@ -352,9 +352,23 @@ def _declarations(ws: Workspace, run_id: str, models: Path) -> Done:
         workspace_lines,
     )
 
-    labelled = ws.sql("SELECT count(*) FROM declaration_lines WHERE fraud IS NOT NULL")
-    if labelled.column(0)[0].as_py() < 100:
+    n, frauds = (
+        ws.sql(
+            "SELECT count(*), count(*) FILTER (WHERE fraud = 1) FROM declaration_lines "
+            "WHERE fraud IS NOT NULL"
+        )
+        .to_pylist()[0]
+        .values()
+    )
+    if n < 100:
         return "skipped: fewer than 100 inspected declaration lines", set()
+    if frauds in (0, n):  # the first inspections may all find nothing
+        which = "none" if frauds == 0 else "all"
+        return (
+            f"skipped: {which} of the {n:,} inspected declaration lines are "
+            "fraud; a model learns from both",
+            set(),
+        )
     folder = models / "declarations"
     outcomes = _fingerprint(ws, ("outcomes",))
     be = ws.backend
