@@ -866,3 +866,30 @@ def test_demo_refuses_what_it_cannot_run_before_any_work(tmp_path, args, message
     assert r.exit_code == 1
     assert r.output == f"Error: {message.replace('{tmp}', str(tmp_path))}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a_file"]
+
+
+def test_a_fit_does_not_replace_another_agents_model(sim_files, tmp_path):
+    # A slip in --model replaced the network model kept there with a
+    # declarations model, without a word (score and evaluate refuse it).
+    folder = tmp_path / "network_model"
+    folder.mkdir()
+    (folder / "model.json").write_text('{"agent": "NetworkRiskScorer"}')
+    (folder / "booster.txt").write_text("the network model")
+    train = str(sim_files / "train.csv")
+    r = run("declarations", "fit", "--train", train, "--model", str(folder))
+    assert r.exit_code == 1
+    assert "holds a NetworkRiskScorer model" in r.output
+    assert "learning" not in r.output  # refused before the work
+    assert (folder / "booster.txt").read_text() == "the network model"
+    r = run(
+        "goods", "fit", "--nomenclature", train, "--text-column", "description",
+        "--code-column", "hs_code", "--model", str(folder),
+    )  # fmt: skip
+    assert r.exit_code == 1 and "holds a NetworkRiskScorer model" in r.output
+    # The library refuses it as well, at save.
+    from sarap.agents._queue import fit_model, read_lines
+    from sarap.errors import SarapError
+
+    with pytest.raises(SarapError, match="holds a NetworkRiskScorer model"):
+        fit_model(read_lines([train]).table, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["booster.txt", "model.json"]

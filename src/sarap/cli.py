@@ -467,12 +467,14 @@ def fit_cmd(
 ) -> None:
     """Learn from inspected declarations and save the model."""
     from sarap.agents import DeclarationRiskRanker
+    from sarap.agents._base import check_model_target
     from sarap.agents._compiled import cache_dir
     from sarap.agents._declarations import SMALL
     from sarap.agents._queue import fit_model
 
     if bool(train) == bool(workspace):
         raise click.UsageError("give --train FILE or --workspace W (one of them)")
+    check_model_target(model_dir, DeclarationRiskRanker.__name__)  # before the work
     if workspace:
         train_table = _workspace_lines(workspace, labelled=True)
     else:
@@ -782,8 +784,10 @@ def network_fit_cmd(
     **kw: Any,
 ) -> None:
     """Learn from parties with known outcomes (1 = offender, 0 = clean)."""
+    from sarap.agents._base import check_model_target
     from sarap.agents._network import NetworkRiskScorer
 
+    check_model_target(model_dir, NetworkRiskScorer.__name__)  # before the work
     table = _transfers(edges, kw)
     labels = _labels_file(labels_path, id_col, label_col, kw["quiet"])
     _warn_absent(labels, table, "the model does not learn from them")

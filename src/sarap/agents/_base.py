@@ -199,8 +199,29 @@ def damaged_model(path: Path) -> Iterator[None]:
         ) from None
 
 
+def check_model_target(path: str | Path, agent: str) -> None:
+    """Refuse, in one line, to save an ``agent`` model where another agent's
+    model is: a slip in ``--model`` would replace it, and a fit can take
+    minutes, so commands call this before their work."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise SarapError(f"cannot save the model to {path}: it is a file")
+    try:
+        info = json.loads((path / "model.json").read_text())
+    except (ValueError, OSError):
+        return  # no model there (or a damaged one, replaced as before)
+    held = info.get("agent") if isinstance(info, dict) else None
+    if held and held != agent:
+        raise SarapError(
+            f"cannot save the model to {path}: it holds a {held} model, which "
+            f"a {agent} would replace; name another folder"
+        )
+
+
 @contextmanager
-def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
+def model_folder(
+    path: str | Path, owns: set[str], agent: str | None = None
+) -> Iterator[Path]:
     """Where a model's ``save`` writes: a new folder beside ``path`` that
     takes its place once complete, in one step on Linux (a reader of
     ``path``, the web application loading the model, finds the old model
@@ -215,8 +236,10 @@ def model_folder(path: str | Path, owns: set[str]) -> Iterator[Path]:
     ``model.json`` and names in ``owns``); otherwise, a folder the user keeps
     other things in, a symbolic link, or the working folder or one above it,
     the new files go in beside what is there, one at a time, as saves used
-    to.
+    to. Another ``agent``'s model there is refused (:func:`check_model_target`).
     """
+    if agent is not None:
+        check_model_target(path, agent)
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
     # Not mkdtemp: its folder is private (0700), and a model folder is read

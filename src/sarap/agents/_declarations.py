@@ -746,7 +746,7 @@ class DeclarationRiskRanker(BaseAgent):
     def save(self, path: str | Path, **meta: Any) -> None:
         """Write the model to a folder: JSON metadata, LightGBM text, Parquet."""
         self._check_fitted("booster_")
-        with model_folder(path, _MODEL_FILES) as folder:
+        with model_folder(path, _MODEL_FILES, type(self).__name__) as folder:
             (folder / "references").mkdir(parents=True, exist_ok=True)
             self.booster_.save_model(str(folder / "booster.txt"))
             if self.revenue_booster_ is not None:

@@ -1250,7 +1250,7 @@ class GoodsClassifier(BaseAgent):
     def save(self, path: str | Path, **meta: Any) -> None:
         """Write the model to a folder: JSON, npz arrays, LightGBM text."""
         self._check_fitted("space_")
-        with model_folder(path, _MODEL_FILES) as folder:
+        with model_folder(path, _MODEL_FILES, type(self).__name__) as folder:
             space_meta, arrays = self.space_.state()
             save_csr("doc_matrix", self.doc_matrix_, arrays)
             save_csr("own_matrix", self.own_matrix_, arrays)

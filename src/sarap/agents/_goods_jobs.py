@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from sarap.agents._base import check_model_target
 from sarap.agents._goods import GoodsClassifier
 from sarap.agents._goods_text import normalise_code
 from sarap.errors import SarapError
@@ -350,8 +351,7 @@ def fit_goods(
     """
     if not nomenclature and not examples:
         raise SarapError("give --nomenclature FILE and/or --examples FILE")
-    if Path(model_dir).exists() and not Path(model_dir).is_dir():
-        raise SarapError(f"cannot save the model to {model_dir}: it is a file")
+    check_model_target(model_dir, GoodsClassifier.__name__)  # before the work
     cols = {"text_column": text_column, "code_column": code_column}
     nom_skipped: list[SkippedRow] = []
     ex_skipped: list[SkippedRow] = []

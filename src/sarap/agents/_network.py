@@ -276,7 +276,7 @@ class NetworkRiskScorer(BaseAgent):
 
     def save(self, path: str | Path) -> None:
         self._check_fitted("booster_")
-        with model_folder(path, _MODEL_FILES) as folder:
+        with model_folder(path, _MODEL_FILES, type(self).__name__) as folder:
             self.booster_.save_model(str(folder / "booster.txt"))
             pq.write_table(self.known_, folder / "known.parquet")
             info = {
