@@ -265,7 +265,7 @@ def simulated(*paths: Path) -> Iterator[list[Path]]:
     """Where a simulate command writes its files: each beside its place, and
     all put in place together once complete, so a Ctrl-C or an error
     half-way leaves the earlier files as they were, never a mixed set."""
-    from sarap.agents._base import files_in_place
+    from sarap.agents._base import check_out_file, files_in_place
     from sarap.simulate._io import FORMATS
 
     for p in paths:
@@ -273,8 +273,7 @@ def simulated(*paths: Path) -> Iterator[list[Path]]:
             raise SarapError(
                 f"cannot write {p}: the suffix must be one of {', '.join(FORMATS)}"
             )
-        if not p.parent.is_dir():
-            raise SarapError(f"cannot write {p}: folder {p.parent} does not exist")
+        check_out_file(p)
     with files_in_place(*paths) as scratch:
         yield scratch
 
@@ -819,18 +818,14 @@ def network_score_cmd(
     """Score every party: party id, score, top reasons."""
     import pyarrow.csv as pacsv
 
-    from sarap.agents._base import file_in_place
+    from sarap.agents._base import check_out_file, file_in_place
     from sarap.agents._network import NetworkRiskScorer
 
     table = _transfers(edges, kw)
     model = NetworkRiskScorer.load(model_dir) if model_dir else NetworkRiskScorer()
     with step("graph features and scores", kw["quiet"]):
         scores = model.score_table(table)
-    target = Path(out_file)
-    if not target.parent.is_dir():
-        raise SarapError(
-            f"cannot write {target}: folder {target.parent} does not exist"
-        )
+    target = check_out_file(out_file)
     with file_in_place(target) as scratch:  # not after a Ctrl-C, even a dropped one
         pacsv.write_csv(scores, scratch)
     with finishing(lambda: f"the scores were written to {target}"):
@@ -1230,9 +1225,7 @@ def simulate_goods_cmd(examples: int, seed: int, folder: str) -> None:
         raise SarapError(f"--examples must be at least 1, got {examples}")
     if not out_dir.parent.is_dir():
         raise SarapError(f"cannot write {out_dir}: folder {out_dir.parent} is missing")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise SarapError(f"cannot write to {out_dir}: it is a file; name a folder")
-    out_dir.mkdir(exist_ok=True)
+    _out_folder(folder)
     cat = simulate_goods(examples, seed=seed)
     with simulated(out_dir / "nomenclature.csv", out_dir / "examples.csv") as (n, e):
         cat.nomenclature.rename(columns={"name": "text"}).to_csv(n, index=False)
@@ -1445,19 +1438,11 @@ def goods_check_cmd(
     A declared code that is not in the nomenclature, malformed or missing is
     reported too, with the codes the text reads as.
     """
-    from sarap.agents._base import file_in_place
+    from sarap.agents._base import check_out_file, file_in_place
     from sarap.agents._goods_jobs import check_declared, load_goods
 
-    if out_file and not Path(out_file).parent.is_dir():
-        raise SarapError(
-            f"cannot write {out_file}: folder {Path(out_file).parent} does not exist"
-        )
-    if out_file and Path(out_file).is_dir():
-        raise SarapError(f"cannot write {out_file}: it is a folder; name a CSV file")
-    if out_file and Path(out_file).suffix.lower() != ".csv":
-        raise SarapError(
-            f"cannot write {out_file}: the findings are written as CSV; name it *.csv"
-        )
+    if out_file:
+        check_out_file(out_file, "the findings are")  # before the work
     found = check_declared(
         load_goods(model_dir),
         file,

@@ -254,6 +254,22 @@ def model_folder(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def check_out_file(out: str | Path, written_as_csv: str | None = None) -> Path:
+    """Where an output file will be written, refused in one line when it
+    cannot be: a folder, a name other than ``*.csv`` for what is
+    ``written_as_csv`` ("the queue is"), or a folder that does not exist."""
+    out = Path(out)
+    if out.is_dir():
+        raise SarapError(f"cannot write {out}: it is a folder; name a file")
+    if written_as_csv and out.suffix.lower() != ".csv":
+        raise SarapError(
+            f"cannot write {out}: {written_as_csv} written as CSV; name it *.csv"
+        )
+    if not out.parent.is_dir():
+        raise SarapError(f"cannot write {out}: folder {out.parent} does not exist")
+    return out
+
+
 @contextmanager
 def file_in_place(path: str | Path) -> Iterator[Path]:
     """Where to write the file ``path``: a file beside it that takes its

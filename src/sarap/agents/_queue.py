@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sarap.agents._base import file_in_place
+from sarap.agents._base import check_out_file, file_in_place
 from sarap.agents._declarations import SMALL, DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
 from sarap.errors import SarapError
@@ -249,14 +249,7 @@ ORDER BY rank
 
 def check_queue_path(out: str | Path) -> Path:
     """Where the queue will be written, refused (one line) if it cannot be."""
-    out = Path(out)
-    if out.suffix.lower() != ".csv":
-        raise SarapError(
-            f"cannot write {out}: the queue is written as CSV; name it *.csv"
-        )
-    if not out.parent.is_dir():
-        raise SarapError(f"cannot write {out}: folder {out.parent} does not exist")
-    return out
+    return check_out_file(out, "the queue is")
 
 
 def write_queue(queue: pa.Table, out: str | Path) -> None:
