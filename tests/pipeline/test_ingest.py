@@ -251,6 +251,29 @@ def test_wrong_explicit_encoding_is_one_clear_error(ws, tmp_path):
         ingest(ws, path, encoding="ascii")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8"])
+def test_a_windows_1251_file_said_to_be_utf8_is_told_so(ws, tmp_path, encoding):
+    """Every line with a Cyrillic letter was quarantined as a 'malformed CSV
+    line', which pointed at the file's layout, not at --encoding."""
+    from sarap.pipeline import validate_file
+
+    rows = [list(r) for r in GOOD]
+    for r in rows:
+        r[7] = "ТЕЛЕФОН СОТОВЫЙ"
+    path = write_csv(tmp_path / "w.csv", rows, encoding="cp1251")
+    byte = len(",".join(HEADER) + "\r\n" + ",".join(rows[0][:7]) + ",")
+    told = (
+        f"{path}: not valid UTF-8 (line 2, byte {byte}); "
+        "it reads as Windows-1251: pass --encoding cp1251, or leave --encoding "
+        "out to detect it"
+    )
+    for read in (lambda p, **kw: ingest(ws, p, **kw), validate_file):
+        with pytest.raises(SarapError) as e:
+            read(path, encoding=encoding)
+        assert str(e.value) == told
+    assert ws.count("declarations") == 0
+
+
 def test_missing_required_columns_are_named(ws, tmp_path):
     header = [h for h in HEADER if h not in ("importer_id", "hs_code")]
     rows = [[v for h, v in zip(HEADER, r, strict=True) if h in header] for r in GOOD]

@@ -133,10 +133,7 @@ def detect_encoding(path: Path) -> str:
     scan = _scan_utf8(path)
     if scan.bad_at is None or scan.letters >= _UTF8_EVIDENCE:
         return "utf-8"
-    with path.open("rb") as fh:
-        fh.seek(max(0, scan.bad_at - 4096))
-        sample = fh.read(64 * 1024)
-    guess = _guess_legacy(sample)
+    guess = _guess_at(path, scan.bad_at)
     if guess is None:
         raise SarapError(
             f"{path}: not UTF-8 (bad byte at offset {scan.bad_at}) and the "
@@ -146,6 +143,39 @@ def detect_encoding(path: Path) -> str:
 
 
 _UTF8_EVIDENCE = 16
+_NAMES = {
+    "cp1251": "Windows-1251",
+    "kz1048": "KZ-1048",
+    "koi8_r": "KOI8-R",
+    "cp866": "DOS 866",
+    "mac_cyrillic": "Mac Cyrillic",
+}
+
+
+def _guess_at(path: Path, bad_at: int) -> str | None:
+    """The Cyrillic code page of the text around the byte ``bad_at``."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, bad_at - 4096))
+        sample = fh.read(64 * 1024)
+    return _guess_legacy(sample)
+
+
+def _check_utf8(path: Path) -> None:
+    """Refuse a file said to be UTF-8 that is another encoding: read as
+    UTF-8, each of its lines with a Cyrillic letter would be set aside as a
+    malformed line. (A UTF-8 file with a broken line passes, as when the
+    encoding is detected: that line alone is set aside.)"""
+    scan = _scan_utf8(path)
+    if scan.bad_at is None or scan.letters >= _UTF8_EVIDENCE:
+        return
+    where = f"{path}: not valid UTF-8 (line {scan.line}, byte {scan.bad_at})"
+    guess = _guess_at(path, scan.bad_at)
+    if guess is None:
+        raise SarapError(f"{where}; check --encoding, or leave it out to detect it")
+    raise SarapError(
+        f"{where}; it reads as {_NAMES[guess]}: pass --encoding {guess}, "
+        "or leave --encoding out to detect it"
+    )
 
 
 @dataclass
@@ -273,6 +303,8 @@ def stage(
     enc = None
     try:
         if fmt in ("csv", "json"):
+            if encoding is not None and codecs.lookup(encoding).name == "utf-8":
+                _check_utf8(path)
             enc = encoding or detect_encoding(path)
             with _utf8_copy(path, enc) as utf8:
                 staged = (_stage_csv if fmt == "csv" else _stage_json)(
