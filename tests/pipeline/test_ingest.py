@@ -452,6 +452,27 @@ def test_an_excel_percent_cell_reads_as_the_percent_it_shows(ws, tmp_path):
     assert got.column(0).to_pylist() == [5, 2.25, 7]
 
 
+@pytest.mark.parametrize("name", ["d.xlsx", "d.csv"])
+def test_cell_errors_are_bad_values_not_values(ws, tmp_path, name):
+    """A formula that failed leaves #N/A, #REF! (as Excel writes them to CSV
+    too): in a text field they loaded as the id "#N/A" or a description
+    "#VALUE!". They are bad values of the field, optional ones included,
+    and the quarantine names the error."""
+    rows = [list(r) for r in GOOD[:4]]
+    rows[0][HEADER.index("declaration_id")] = "#N/A"
+    rows[1][HEADER.index("description")] = "#VALUE!"
+    rows[2][HEADER.index("customs_value")] = "#DIV/0!"
+    path = _write(tmp_path / name, HEADER, rows)
+    r = ingest(ws, path)
+    assert (r.loaded, r.quarantined) == (1, 3), r.summary()
+    got = ws.sql("SELECT row_number, reason FROM quarantine ORDER BY 1").to_pylist()
+    assert [q["reason"] for q in got] == [
+        "bad declaration_id (column 'declaration_id'): #N/A",
+        "bad description (column 'description'): #VALUE!",
+        "bad customs_value (column 'customs_value'): #DIV/0!",
+    ]
+
+
 def test_an_excel_sheet_that_misstates_its_size_is_read_whole(ws, tmp_path):
     """Some programs write a sheet's used range as A1 (its <dimension>):
     every row and column is read all the same, not column A alone."""

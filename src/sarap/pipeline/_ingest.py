@@ -226,8 +226,36 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
             f"THEN {padded} END"
         )
     if f.kind == "code":
-        return code(raw)
-    return raw
+        return _no_cell_error(raw, code(raw))
+    return _no_cell_error(raw, raw)
+
+
+# What a spreadsheet holds (and writes to CSV) where a formula failed: no
+# value at all. Typed fields turn them away as any other bad value; a text
+# field would take "#N/A" for an id or a description. They are bad values in
+# optional fields too: a failed lookup of the duty or the description is to
+# be mended in the workbook, not loaded as if the value were not known.
+_CELL_ERRORS = (
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#DIV/0!",
+    "#NUM!",
+    "#NAME?",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+)
+
+
+def _no_cell_error(raw: str, expr: str) -> str:
+    """``expr``, NULL where the text column ``raw`` is a cell error."""
+    errors = ", ".join(sql_literal(e) for e in _CELL_ERRORS)
+    return (
+        f"CASE WHEN {raw} LIKE '#%' AND upper({raw}) IN ({errors}) THEN NULL "
+        f"ELSE {expr} END"
+    )
 
 
 _RANGE = {
