@@ -452,6 +452,36 @@ def test_an_excel_percent_cell_reads_as_the_percent_it_shows(ws, tmp_path):
     assert got.column(0).to_pylist() == [5, 2.25, 7]
 
 
+@pytest.mark.parametrize("system, day", [(1900, "2024-01-05"), (1904, "2028-01-06")])
+def test_an_excel_date_held_as_a_number_reads_as_its_date(ws, tmp_path, system, day):
+    """A date cell formatted General or Number shows (and holds) its serial
+    number, 45296: such rows were quarantined as bad dates. A number in a
+    date column is read as a serial date, in the workbook's date system; a
+    year typed as a number (2024) or a text "45296" stays a bad date."""
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = Workbook()
+    if system == 1904:
+        wb.epoch = CALENDAR_MAC_1904
+    wb.active.append(HEADER)
+    at = HEADER.index("date")
+    for r, date in zip(GOOD[:5], [45296, 45296.75, 2024, "45296", None], strict=True):
+        wb.active.append([*r[:at], date, *r[at + 1 :]])
+    wb.save(tmp_path / "d.xlsx")
+    r = ingest(ws, tmp_path / "d.xlsx")
+    assert r.reasons == {
+        "bad date (column 'date')": 2,
+        "missing date (column 'date')": 1,
+    }
+    got = ws.sql("SELECT DISTINCT CAST(date AS VARCHAR) FROM declarations")
+    assert got.column(0).to_pylist() == [day]
+    raw = ws.sql("SELECT raw FROM quarantine ORDER BY row_number").column(0)
+    rows = [json.loads(x) for x in raw.to_pylist()]
+    assert [x["date"] for x in rows] == ["2024", "45296", None]
+    assert list(rows[0]) == ["_row", *HEADER]  # the file's cells, no more
+
+
 @pytest.mark.parametrize("name", ["d.xlsx", "d.csv"])
 def test_cell_errors_are_bad_values_not_values(ws, tmp_path, name):
     """A formula that failed leaves #N/A, #REF! (as Excel writes them to CSV

@@ -317,6 +317,11 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
             typed.append(f"CAST(NULL AS {f.type}) AS {f.name}")
             continue
         expr = _typed(f, raw, mapping.date_format)
+        if f.type == "DATE" and cols.get(f.name) in staged.serials:
+            # An Excel date cell formatted as a number: its serial's date.
+            serial = staged.serials[cols[f.name]].replace('"', '""')
+            raws.append(f'"{serial}" AS "#{f.name}"')
+            expr = f'COALESCE({expr}, "#{f.name}")'
         if f.name in _FIRST:
             expr = f"COALESCE({expr}, CASE WHEN {raw} IS NULL THEN 1 END)"
         typed.append(f"{expr} AS {f.name}")
@@ -555,7 +560,7 @@ def _load(
             f"""
             INSERT INTO quarantine
             SELECT ?, ?, f._row, f._reason, to_json(s)
-            FROM _final f JOIN "{staged.relation}" s USING (_row)
+            FROM _final f JOIN {staged.source} s USING (_row)
             WHERE f._reason IS NOT NULL""",
             [batch, file_label],
         )

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +60,23 @@ class Staged:
     header: list[str] = field(default_factory=list)
     """The file's own column names, by position (``columns`` by default):
     ``columns`` are unique, ``value`` and ``value_1`` for a repeated name."""
+    serials: dict[str, str] = field(default_factory=dict)
+    """Column -> a hidden DATE column of the relation: where the cell is a
+    plain number that can be an Excel serial date, that date (Excel)."""
 
     def __post_init__(self) -> None:
         if not self.cleanup:
             self.cleanup = f'DROP TABLE IF EXISTS "{self.relation}"'
         if not self.header:
             self.header = list(self.columns)
+
+    @property
+    def source(self) -> str:
+        """The relation as SQL to select from, without its hidden columns."""
+        if not self.serials:
+            return f'"{self.relation}"'
+        hidden = ", ".join(f'"{c}"' for c in self.serials.values())
+        return f'(SELECT * EXCLUDE ({hidden}) FROM "{self.relation}")'
 
 
 def staged_column(staged: Staged, name: str, path: Path) -> str | None:
@@ -844,16 +856,29 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         names = _unique(header_names)
         data: list[list[str | None]] = [[] for _ in names]
         numbers: list[int] = []
+        epoch = wb.epoch.date()  # 1899-12-30, or 1904-01-01 (the 1904 system)
+        low, high = (
+            (d - epoch).days for d in (_SERIALS[0], _SERIALS[1] + timedelta(1))
+        )
+        serial: dict[int, dict[int, date]] = {}  # column -> row index -> date
         for number, row in enumerate(rows, start=1):
             if row is None or all(v is None for v in row):
                 continue
-            numbers.append(number)
             for i in range(len(names)):
                 v = row[i] if i < len(row) else None
                 data[i].append(_excel_text(v))
+                if (
+                    isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    and low <= v < high
+                ):
+                    day = epoch + timedelta(days=int(v))
+                    serial.setdefault(i, {})[len(numbers)] = day
+            numbers.append(number)
     finally:
         wb.close()
     n = len(numbers)
+    hidden = _unique([*names, *(f"#serial {names[i]}" for i in serial)])[len(names) :]
     table = pa.table(
         {
             "_row": pa.array(numbers, pa.int64()),
@@ -861,12 +886,24 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
                 c: pa.array(col, pa.string())
                 for c, col in zip(names, data, strict=True)
             },
+            **{
+                h: pa.array([days.get(k) for k in range(n)], pa.date32())
+                for h, days in zip(hidden, serial.values(), strict=True)
+            },
         }
     )
     con.register("_xl_src", table)
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT * FROM _xl_src')
     con.unregister("_xl_src")
-    return Staged(rel, names, n, None, header=header_names)
+    serials = {names[i]: h for i, h in zip(serial, hidden, strict=True)}
+    return Staged(rel, names, n, None, header=header_names, serials=serials)
+
+
+# The dates a plain number in an Excel cell is read as, when the cell feeds a
+# date: Excel holds a date as its serial number, shown as one when the cell
+# is formatted General or Number. Numbers for earlier days are more likely a
+# year (2024) or a code than a date.
+_SERIALS = (date(1950, 1, 1), date(2099, 12, 31))
 
 
 def _unique(names: list[str]) -> list[str]:
