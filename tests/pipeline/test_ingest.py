@@ -503,6 +503,48 @@ def test_cell_errors_are_bad_values_not_values(ws, tmp_path, name):
     ]
 
 
+def test_excel_formulas_saved_without_values_are_told(ws, tmp_path):
+    """A workbook written by a program keeps a formula's text alone, not its
+    value as Excel saves it: the cell read as empty, and the rows were
+    quarantined as missing a value with no word on why."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from sarap.pipeline._ingest import last_import
+
+    wb = Workbook()
+    wb.active.title = "Лист1"
+    wb.active.append(HEADER)
+    at = HEADER.index("customs_value")
+    for r in GOOD[:4]:
+        wb.active.append([*r[:at], "=2*500", *r[at + 1 :]])
+    wb.save(tmp_path / "f.xlsx")
+    # As Excel saves them: a value, or an empty text where the formula gave "".
+    with (
+        zipfile.ZipFile(tmp_path / "f.xlsx") as src,
+        zipfile.ZipFile(tmp_path / "d.xlsx", "w") as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                cells = re.findall(rb'((<c r="\w+")(><f>[^<]*</f>)<v ?/>)', data)
+                saved = [b"%s%s<v>1000</v>", b'%s t="str"%s<v></v>']
+                for (cell, c, f), as_saved in zip(cells, saved, strict=False):
+                    data = data.replace(cell, as_saved % (c, f), 1)
+            dst.writestr(item, data)
+    r = ingest(ws, tmp_path / "d.xlsx")
+    told = (
+        "sheet 'Лист1': 2 formula cells saved without their values, read as "
+        "empty: open the file in Excel and save it again"
+    )
+    assert r.warnings == [told]
+    assert r.summary().splitlines()[-1] == f"  warning: {told}"
+    assert r.loaded == 1
+    recorded = last_import(ws)
+    assert recorded is not None and recorded.warnings == [told]
+
+
 def test_an_excel_sheet_that_misstates_its_size_is_read_whole(ws, tmp_path):
     """Some programs write a sheet's used range as A1 (its <dimension>):
     every row and column is read all the same, not column A alone."""

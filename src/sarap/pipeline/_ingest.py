@@ -63,6 +63,8 @@ class IngestResult:
     unmatched_columns: list[str] = field(default_factory=list)
     """Columns a mapping file or built-in layout names that the file lacks:
     '<column>' (<field>)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the file's reader saw that the user should know, one line each."""
     batch_id: str = ""
     stored: bool = True  # False for validate_file: checked, not imported
 
@@ -91,9 +93,10 @@ class IngestResult:
         return "\n".join(lines + self._unmatched())
 
     def _unmatched(self) -> list[str]:
+        lines = [f"  warning: {w}" for w in self.warnings]
         if not self.unmatched_columns:
-            return []
-        lines = [
+            return lines
+        lines += [
             "  warning: the mapping names column(s) this file lacks, left empty: "
             + ", ".join(self.unmatched_columns)
         ]
@@ -394,7 +397,11 @@ def _resolved(
         mapping = detect_mapping(staged.header)
     cols = _resolve_columns(mapping, staged, path)
     result = IngestResult(
-        str(path), mapping.name, staged.encoding, rows_read=staged.rows
+        str(path),
+        mapping.name,
+        staged.encoding,
+        rows_read=staged.rows,
+        warnings=list(staged.warnings),
     )
     used = set(cols.values())
     result.ignored_columns = [
@@ -600,6 +607,7 @@ _DETAILS = (
     "reasons",
     "ignored_columns",
     "unmatched_columns",
+    "warnings",
 )
 
 
@@ -629,6 +637,7 @@ def last_import(workspace: Workspace) -> IngestResult | None:
         reasons=Counter(details.get("reasons", {})),
         ignored_columns=details.get("ignored_columns", []),
         unmatched_columns=details.get("unmatched_columns", []),
+        warnings=details.get("warnings", []),
         batch_id=r["batch_id"],
     )
 

@@ -63,6 +63,8 @@ class Staged:
     serials: dict[str, str] = field(default_factory=dict)
     """Column -> a hidden DATE column of the relation: where the cell is a
     plain number that can be an Excel serial date, that date (Excel)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the reader saw that the user should know, one line each."""
 
     def __post_init__(self) -> None:
         if not self.cleanup:
@@ -854,6 +856,13 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
             for i, h in enumerate(header)
         ]
         names = _unique(header_names)
+        warnings = []
+        if unvalued := _formulas_without_values(sheets[0]):
+            cells = f"{unvalued:,} formula cell{'s' if unvalued > 1 else ''}"
+            warnings.append(
+                f"sheet '{sheets[0].title}': {cells} saved without their values, "
+                "read as empty: open the file in Excel and save it again"
+            )
         data: list[list[str | None]] = [[] for _ in names]
         numbers: list[int] = []
         epoch = wb.epoch.date()  # 1899-12-30, or 1904-01-01 (the 1904 system)
@@ -896,7 +905,9 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT * FROM _xl_src')
     con.unregister("_xl_src")
     serials = {names[i]: h for i, h in zip(serial, hidden, strict=True)}
-    return Staged(rel, names, n, None, header=header_names, serials=serials)
+    return Staged(
+        rel, names, n, None, header=header_names, serials=serials, warnings=warnings
+    )
 
 
 # The dates a plain number in an Excel cell is read as, when the cell feeds a
@@ -904,6 +915,37 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
 # is formatted General or Number. Numbers for earlier days are more likely a
 # year (2024) or a code than a date.
 _SERIALS = (date(1950, 1, 1), date(2099, 12, 31))
+
+
+# A formula cell: its attributes, and the rest (a formula comes first).
+_FORMULA = re.compile(
+    rb"<(?:\w+:)?c(\s[^>]*)?>\s*(<(?:\w+:)?f[\s>/].*?)</(?:\w+:)?c>", re.S
+)
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")  # a value saved with it
+_TEXT = re.compile(rb"""\st=["']str["']""")  # a text result, which may be ""
+
+
+def _formulas_without_values(sheet: Any) -> int:
+    """How many formula cells of a (read-only) sheet have no value saved.
+
+    Excel saves each formula's last value, which is what is read; programs
+    that write workbooks (openpyxl, some exports) save the formula alone,
+    and its cell reads as empty. openpyxl's read-only cells do not tell
+    formulas, so the sheet's XML is scanned for them."""
+    count, tail = 0, b""
+    with sheet._get_source() as src:
+        while True:
+            chunk = src.read(_CHUNK)
+            text = tail + chunk
+            cut = text.rfind(b"row>") + 4 if chunk else len(text)  # whole rows
+            text, tail = text[:cut], text[cut:]
+            if b"f" in text:
+                count += sum(
+                    not _VALUE.search(m[2]) and not _TEXT.search(m[1] or b"")
+                    for m in _FORMULA.finditer(text)
+                )
+            if not chunk:
+                return count
 
 
 def _unique(names: list[str]) -> list[str]:
