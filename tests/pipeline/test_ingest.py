@@ -545,6 +545,45 @@ def test_excel_formulas_saved_without_values_are_told(ws, tmp_path):
     assert recorded is not None and recorded.warnings == [told]
 
 
+def test_excel_cells_under_merged_ones_are_told_as_merged(ws, tmp_path):
+    """A declaration's number and date merged over its goods items show on
+    every item and are held by the first alone: the other items were
+    quarantined as 'missing declaration_id', which sent the clerk looking
+    for a value the sheet shows. Now the merged cells are named, for an
+    optional field too (its value would be lost without a word)."""
+    from openpyxl import Workbook
+
+    from sarap.pipeline._ingest import reason_in_russian
+
+    wb = Workbook()
+    for row in [HEADER, *GOOD[:3]]:
+        wb.active.append(row)
+    assert HEADER[7:9] == ["description", "country_origin"]
+    for cells in ("A2:A3", "C2:C3", "H4:I4"):
+        wb.active.merge_cells(cells)
+    wb.save(tmp_path / "d.xlsx")
+    r = ingest(ws, tmp_path / "d.xlsx")
+    assert (r.loaded, r.quarantined) == (1, 2), r.summary()
+    got = ws.sql("SELECT row_number, reason FROM quarantine ORDER BY 1").to_pylist()
+    assert got == [
+        {
+            "row_number": 2,
+            "reason": "merged cells leave declaration_id empty (column "
+            "'declaration_id'): A2:A3; merged cells leave date empty "
+            "(column 'date'): C2:C3",
+        },
+        {
+            "row_number": 3,
+            "reason": "merged cells leave country_origin empty (column "
+            "'country_origin'): H4:I4",
+        },
+    ]
+    assert reason_in_russian(got[1]["reason"]) == (
+        "объединённые ячейки оставляют country_origin пустым "
+        "(столбец «country_origin»): H4:I4"
+    )
+
+
 def test_an_excel_sheet_that_misstates_its_size_is_read_whole(ws, tmp_path):
     """Some programs write a sheet's used range as A1 (its <dimension>):
     every row and column is read all the same, not column A alone."""

@@ -328,8 +328,22 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
         if f.name in _FIRST:
             expr = f"COALESCE({expr}, CASE WHEN {raw} IS NULL THEN 1 END)"
         typed.append(f"{expr} AS {f.name}")
+        missing = f"{raw} IS NULL"
+        if cols.get(f.name) in staged.merged:
+            # A cell under the first of merged cells shows their value and
+            # holds none: told as such, for any field, rather than guessed.
+            ref = staged.merged[cols[f.name]].replace('"', '""')
+            raws.append(f'"{ref}" AS "@{f.name}"')
+            checks.append(
+                (
+                    f'{raw} IS NULL AND "@{f.name}" IS NOT NULL',
+                    f"merged cells leave {f.name} empty{where}",
+                    f"""': ' || "@{f.name}" """.strip(),
+                )
+            )
+            missing += f' AND "@{f.name}" IS NULL'
         if f.required and f.name in own:
-            checks.append((f"{raw} IS NULL", f"missing {f.name}{where}", "''"))
+            checks.append((missing, f"missing {f.name}{where}", "''"))
         checks.append(
             (
                 f"{raw} IS NOT NULL AND {f.name} IS NULL",
@@ -811,6 +825,10 @@ _REASONS_RU = [
     (
         r"^(\w+) must be from (\d+) to (\d+) \(mapping constant\)(?:: (.*))?$",
         "{0} должно быть с {1} по {2} год (константа сопоставления): {3}",
+    ),
+    (
+        r"^merged cells leave (\w+) empty \(column '(.*?)'\)(?:: (.*))?$",
+        "объединённые ячейки оставляют {0} пустым (столбец «{1}»): {2}",
     ),
     (r"^duplicate key within the file$", "ключ повторяется в файле"),
     (r"^duplicate of row (\d+) \(same (.*)\)$", "повтор строки {0} (те же {1})"),

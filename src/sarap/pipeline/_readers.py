@@ -63,6 +63,9 @@ class Staged:
     serials: dict[str, str] = field(default_factory=dict)
     """Column -> a hidden DATE column of the relation: where the cell is a
     plain number that can be an Excel serial date, that date (Excel)."""
+    merged: dict[str, str] = field(default_factory=dict)
+    """Column -> a hidden column of the relation: where a merged range
+    covers the cell but does not start at it, the range ("A2:A4") (Excel)."""
     warnings: list[str] = field(default_factory=list)
     """What the reader saw that the user should know, one line each."""
 
@@ -75,9 +78,10 @@ class Staged:
     @property
     def source(self) -> str:
         """The relation as SQL to select from, without its hidden columns."""
-        if not self.serials:
+        if not self.serials and not self.merged:
             return f'"{self.relation}"'
-        hidden = ", ".join(f'"{c}"' for c in self.serials.values())
+        columns = [*self.serials.values(), *self.merged.values()]
+        hidden = ", ".join(f'"{c}"' for c in columns)
         return f'(SELECT * EXCLUDE ({hidden}) FROM "{self.relation}")'
 
 
@@ -857,7 +861,8 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         ]
         names = _unique(header_names)
         warnings = []
-        if unvalued := _formulas_without_values(sheets[0]):
+        unvalued, merged = _scan_sheet(sheets[0])
+        if unvalued:
             cells = f"{unvalued:,} formula cell{'s' if unvalued > 1 else ''}"
             warnings.append(
                 f"sheet '{sheets[0].title}': {cells} saved without their values, "
@@ -887,7 +892,15 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
     finally:
         wb.close()
     n = len(numbers)
-    hidden = _unique([*names, *(f"#serial {names[i]}" for i in serial)])[len(names) :]
+    covered = _covered(merged, len(names), numbers[-1] if numbers else 0)
+    hidden = _unique(
+        [
+            *names,
+            *(f"#serial {names[i]}" for i in serial),
+            *(f"#merged {names[i]}" for i in covered),
+        ]
+    )[len(names) :]
+    dates, refs = hidden[: len(serial)], hidden[len(serial) :]
     table = pa.table(
         {
             "_row": pa.array(numbers, pa.int64()),
@@ -897,17 +910,43 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
             },
             **{
                 h: pa.array([days.get(k) for k in range(n)], pa.date32())
-                for h, days in zip(hidden, serial.values(), strict=True)
+                for h, days in zip(dates, serial.values(), strict=True)
+            },
+            **{
+                h: pa.array([at.get(number) for number in numbers], pa.string())
+                for h, at in zip(refs, covered.values(), strict=True)
             },
         }
     )
     con.register("_xl_src", table)
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT * FROM _xl_src')
     con.unregister("_xl_src")
-    serials = {names[i]: h for i, h in zip(serial, hidden, strict=True)}
     return Staged(
-        rel, names, n, None, header=header_names, serials=serials, warnings=warnings
+        rel,
+        names,
+        n,
+        None,
+        header=header_names,
+        serials={names[i]: h for i, h in zip(serial, dates, strict=True)},
+        merged={names[i]: h for i, h in zip(covered, refs, strict=True)},
+        warnings=warnings,
     )
+
+
+def _covered(merged: list[str], columns: int, last: int) -> dict[int, dict[int, str]]:
+    """Column -> row -> merged range, for each cell of the data (rows 1 to
+    ``last`` below the header) that a merged range covers but does not
+    start at: such a cell shows the range's value and holds none."""
+    from openpyxl.utils import range_boundaries
+
+    covered: dict[int, dict[int, str]] = {}
+    for ref in merged:
+        left, top, right, bottom = range_boundaries(ref)
+        for column in range(left, min(right, columns) + 1):
+            for row in range(max(top, 2), min(bottom, last + 1) + 1):
+                if (column, row) != (left, top):
+                    covered.setdefault(column - 1, {})[row - 1] = ref
+    return covered
 
 
 # The dates a plain number in an Excel cell is read as, when the cell feeds a
@@ -925,27 +964,33 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")  # a value saved with it
 _TEXT = re.compile(rb"""\st=["']str["']""")  # a text result, which may be ""
 
 
-def _formulas_without_values(sheet: Any) -> int:
-    """How many formula cells of a (read-only) sheet have no value saved.
+_MERGED = re.compile(
+    rb"""<(?:\w+:)?mergeCell\s[^>]*ref=["']([A-Z]+[0-9]+:[A-Z]+[0-9]+)"""
+)
+
+
+def _scan_sheet(sheet: Any) -> tuple[int, list[str]]:
+    """How many formula cells of a (read-only) sheet have no value saved,
+    and its merged ranges ("A2:A4"): openpyxl's read-only sheets tell
+    neither, so the sheet's XML is scanned for them.
 
     Excel saves each formula's last value, which is what is read; programs
     that write workbooks (openpyxl, some exports) save the formula alone,
-    and its cell reads as empty. openpyxl's read-only cells do not tell
-    formulas, so the sheet's XML is scanned for them."""
-    count, tail = 0, b""
+    and its cell reads as empty."""
+    count, merged, tail = 0, [], b""
     with sheet._get_source() as src:
         while True:
             chunk = src.read(_CHUNK)
             text = tail + chunk
             cut = text.rfind(b"row>") + 4 if chunk else len(text)  # whole rows
-            text, tail = text[:cut], text[cut:]
-            if b"f" in text:
-                count += sum(
-                    not _VALUE.search(m[2]) and not _TEXT.search(m[1] or b"")
-                    for m in _FORMULA.finditer(text)
-                )
+            text, tail = text[: max(cut, 0)], text[max(cut, 0) :]
+            count += sum(
+                not _VALUE.search(m[2]) and not _TEXT.search(m[1] or b"")
+                for m in _FORMULA.finditer(text)
+            )
+            merged += [m.decode() for m in _MERGED.findall(text)]
             if not chunk:
-                return count
+                return count, merged
 
 
 def _unique(names: list[str]) -> list[str]:
