@@ -1091,6 +1091,24 @@ _RU_MAPPING = (
 )
 
 
+@pytest.mark.parametrize("name", ["d.xlsx"])
+def test_a_wrapped_header_cell_matches_the_mapping(ws, tmp_path, name):
+    """A header cell wrapped over two lines (Alt+Enter in Excel) or spaced
+    with a no-break space shows as the mapping's name: the file was refused
+    for 'missing required column(s)' that the clerk could see in it."""
+    header = ["No", "Дата", "ИНН", "Код\nТН ВЭД", "Таможенная\u00a0\nстоимость"]
+    rows = [
+        ["A1", "05.02.2024", "7701234567", "851712", "100"],
+        ["A2", "05.02.2024", "7701234567", "851712", "сто"],
+    ]
+    path = _write(tmp_path / name, header, rows)
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(_RU_MAPPING.format("Таможенная стоимость"), encoding="utf-8")
+    r = ingest(ws, path, mapping=mapping)
+    assert (r.loaded, r.quarantined) == (1, 1)
+    assert r.reasons == {"bad customs_value (column 'Таможенная стоимость')": 1}
+
+
 @pytest.mark.parametrize("name", ["d.csv", "d.xlsx"])
 def test_a_column_the_mapping_takes_twice_in_the_header_is_refused(ws, tmp_path, name):
     # The CSV reader took the first of the two, Excel the last.

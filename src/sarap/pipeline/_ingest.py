@@ -309,7 +309,7 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
             text = _trimmed(f'CAST("{col}" AS VARCHAR)')
             raws.append(f"{text} AS {raw}")
             name = staged.header[staged.columns.index(cols[f.name])]
-            where = f" (column '{name}')"
+            where = f" (column '{' '.join(name.split())}')"  # one line
         elif f.name in mapping.constants:
             raws.append(f"{sql_literal(mapping.constants[f.name])} AS {raw}")
             where = " (mapping constant)"

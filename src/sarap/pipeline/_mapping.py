@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from sarap.errors import SarapError
+from sarap.pipeline._readers import header_key
 from sarap.store._schema import ENTITIES, OUTCOMES
 
 # Outcome fields may arrive on the declaration rows themselves (as in most
@@ -172,12 +173,12 @@ def detect_mapping(columns: list[str]) -> Mapping:
     most of its columns (a KCS file short of one was told it lacked the
     data-model names).
     """
-    have = {c.strip().lower() for c in columns}
+    have = {header_key(c) for c in columns}
 
     def complete(m: Mapping) -> bool:
         required = [f.name for f in ENTITIES[m.entity].fields if f.required]
         return all(
-            m.columns.get(r, "").strip().lower() in have or r in m.constants
+            header_key(m.columns.get(r, "")) in have or r in m.constants
             for r in required
         )
 
@@ -195,7 +196,7 @@ def detect_mapping(columns: list[str]) -> Mapping:
             return builtin
 
     def found(m: Mapping) -> int:
-        return sum(c.strip().lower() in have for c in m.columns.values())
+        return sum(header_key(c) in have for c in m.columns.values())
 
     near = max(builtins, key=found)
     if found(near) > max(len(near.columns) / 2, overlap(closest)):

@@ -85,13 +85,20 @@ class Staged:
         return f'(SELECT * EXCLUDE ({hidden}) FROM "{self.relation}")'
 
 
+def header_key(name: str) -> str:
+    """A header name as it is matched when not exactly: in lower case, its
+    spaces, line breaks (a wrapped header cell: 'Таможенная\\nстоимость')
+    and no-break spaces as one space."""
+    return " ".join(name.split()).lower()
+
+
 def staged_column(staged: Staged, name: str, path: Path) -> str | None:
-    """The staged column of the header name ``name`` (case-insensitively
+    """The staged column of the header name ``name`` (by :func:`header_key`
     when none is exact), None when the file has none. A name the header
     repeats is refused: which column is meant would be a guess."""
     header = staged.header
     at = [i for i, h in enumerate(header) if h == name] or [
-        i for i, h in enumerate(header) if h.strip().lower() == name.strip().lower()
+        i for i, h in enumerate(header) if header_key(h) == header_key(name)
     ]
     if len(at) > 1:
         times = "twice" if len(at) == 2 else f"{len(at)} times"
@@ -1033,10 +1040,10 @@ def _top(sheet: Any) -> Iterator[tuple[Any, ...]]:
 def header_hint(path: Path, names: list[str], encoding: str | None) -> str:
     """Where a row holding all of ``names`` is, when the first row of the
     first sheet does not: a few words for an error, else ''."""
-    want = {n.strip().lower() for n in names}
+    want = {header_key(n) for n in names}
 
     def has(cells: Iterable[object]) -> bool:
-        return want <= {str(c).strip().lower() for c in cells if c is not None}
+        return want <= {header_key(str(c)) for c in cells if c is not None}
 
     fmt = file_format(path)
     if fmt == "csv":
