@@ -1091,11 +1091,13 @@ _RU_MAPPING = (
 )
 
 
-@pytest.mark.parametrize("name", ["d.xlsx"])
+@pytest.mark.parametrize("name", ["d.xlsx", "d.csv"])
 def test_a_wrapped_header_cell_matches_the_mapping(ws, tmp_path, name):
     """A header cell wrapped over two lines (Alt+Enter in Excel) or spaced
     with a no-break space shows as the mapping's name: the file was refused
-    for 'missing required column(s)' that the clerk could see in it."""
+    for 'missing required column(s)' that the clerk could see in it. Saved
+    as CSV by Excel (a bare line feed in the quoted cell, lines ending in CR
+    LF), DuckDB could not read the file at all ('Error when sniffing')."""
     header = ["No", "Дата", "ИНН", "Код\nТН ВЭД", "Таможенная\u00a0\nстоимость"]
     rows = [
         ["A1", "05.02.2024", "7701234567", "851712", "100"],

@@ -394,7 +394,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     # would cost as much again as reading the file.
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{text}" AS SELECT * '
-        f"FROM read_csv(?, all_varchar = true, {_LENIENT})",
+        f"FROM read_csv(?, all_varchar = true, {_LENIENT}{_new_line(path)})",
         [str(path)],
     )
     quoting, names = None, None
@@ -463,6 +463,17 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
 _LENIENT = (
     "header = true, ignore_errors = true, store_rejects = true, null_padding = false"
 )
+
+
+def _new_line(path: Path) -> str:
+    """The option that names the CSV file's line end, where DuckDB would not
+    find it: a header cell wrapped over two lines in Excel is saved with a
+    bare line feed inside quotes, the lines ending in CR LF, and DuckDB then
+    finds no way to read the file at all ("Error when sniffing file")."""
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    first, crlf, _ = head.partition(b"\r\n")
+    return ", new_line = '\\r\\n'" if crlf and b"\n" in first else ""
 
 
 def _quotes_kept(con: duckdb.DuckDBPyConnection, text: str) -> bool:
@@ -564,7 +575,8 @@ def _quoting(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[bytes, bytes, 
     try:
         quote, escape, delimiter = con.execute(
             "SELECT Quote, Escape, Delimiter FROM sniff_csv(?, all_varchar = true, "
-            "header = true, ignore_errors = true, null_padding = false)",
+            f"header = true, ignore_errors = true, null_padding = false"
+            f"{_new_line(path)})",
             [str(path)],
         ).fetchall()[0]
     except duckdb.Error:
@@ -588,7 +600,7 @@ def csv_header(
         return columns
     first = con.execute(
         "SELECT * FROM read_csv(?, all_varchar = true, header = false, "
-        "ignore_errors = true, null_padding = false) LIMIT 1",
+        f"ignore_errors = true, null_padding = false{_new_line(path)}) LIMIT 1",
         [str(path)],
     ).fetchall()
     if not first or len(first[0]) != len(columns):
