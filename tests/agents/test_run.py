@@ -411,3 +411,30 @@ def test_inspections_that_all_found_nothing_skip_the_declarations_step(ws, tmp_p
         "a model learns from both"
     )
     assert report.ran["taxpayers"].endswith("profiles rebuilt")
+
+
+def test_an_invoice_of_several_lines_counts_once(ws, tmp_path):
+    # B deducts VAT on H's invoice I2 of three lines, which H never declared:
+    # the reasons said "on 3 invoice(s)" and listed I2 three times.
+    for line in (2, 3):
+        ws.backend.execute(
+            "INSERT INTO invoices (invoice_id, line_no, reported_by, issued_on, "
+            "seller_id, buyer_id, amount, vat) "
+            "VALUES ('I2', ?, 'buyer', '2024-02-05', 'H', 'B', 500, 60)",
+            [line],
+        )
+    run_all(ws, model_dir=tmp_path / "models")
+    got = ws.sql(
+        "SELECT kind, reason_en, reason_ru, evidence FROM findings "
+        "WHERE kind IN ('unmatched_deduction', 'unreported_sales') ORDER BY kind"
+    ).to_pylist()
+    deduction, sales = got
+    assert deduction["reason_en"] == (
+        "deducts 180 VAT on 1 invoice(s) from 1 seller(s) that never declared them"
+    )
+    assert "(1 шт.)" in deduction["reason_ru"]
+    assert sales["reason_en"] == (
+        "issued 1 invoice(s) with 180 VAT that buyers deducted and it never declared"
+    )
+    for f in got:
+        assert json.loads(f["evidence"]) == {"invoices": ["I2"], "vat": 180.0}

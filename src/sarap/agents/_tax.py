@@ -61,10 +61,12 @@ UNMATCHED_SQL = """
 WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
      b AS (SELECT * FROM invoices WHERE reported_by = 'buyer'),
      gap AS (
-    SELECT b.buyer_id, b.seller_id, b.invoice_id, b.issued_on,
-           COALESCE(b.vat, 0) - COALESCE(s.vat, 0) AS missing_vat
+    -- Lines are matched, invoices counted: one row per invoice.
+    SELECT b.buyer_id, b.seller_id, b.invoice_id, max(b.issued_on) AS issued_on,
+           sum(COALESCE(b.vat, 0) - COALESCE(s.vat, 0)) AS missing_vat
     FROM b LEFT JOIN s USING (invoice_id, line_no)
     WHERE s.invoice_id IS NULL OR COALESCE(b.vat, 0) > COALESCE(s.vat, 0) + 0.01
+    GROUP BY b.buyer_id, b.seller_id, b.invoice_id
 ), claimed AS (
     SELECT buyer_id, sum(COALESCE(vat, 0)) AS input_vat FROM b GROUP BY buyer_id
 ), by_buyer AS (
