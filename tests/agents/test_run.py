@@ -438,3 +438,39 @@ def test_an_invoice_of_several_lines_counts_once(ws, tmp_path):
     )
     for f in got:
         assert json.loads(f["evidence"]) == {"invoices": ["I2"], "vat": 180.0}
+
+
+def test_a_finished_stopped_run_clears_the_profile_whose_findings_went(
+    ws, tmp_path, monkeypatch
+):
+    # Q's one finding (all its trade is with R, a flagged firm) goes when it
+    # sells far more to X; the run that saved that was stopped before its
+    # profiles, and the next one rebuilt only taxpayers with findings: Q kept
+    # its old reason and score.
+    from sarap.agents import _run
+
+    run_all(ws, model_dir=tmp_path / "models")
+    assert _kinds(ws, "Q") == {"risky_counterparties"}
+    for who in ("seller", "buyer"):
+        ws.backend.execute(
+            "INSERT INTO invoices (invoice_id, line_no, reported_by, issued_on, "
+            "seller_id, buyer_id, amount, vat) "
+            "VALUES ('I9', 1, ?, '2024-04-05', 'Q', 'X', 5000, 600)",
+            [who],
+        )
+
+    def stopped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(_run, "_profiles", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            run_all(ws, model_dir=tmp_path / "models")
+    run_all(ws, model_dir=tmp_path / "models")
+    assert _kinds(ws, "Q") == set()
+    got = ws.sql(
+        "SELECT score, band, reasons_en FROM profiles WHERE party_id = 'Q'"
+    ).to_pylist()
+    assert got == [{"score": 0.0, "band": "low", "reasons_en": ""}]
+    history = ws.sql("SELECT * FROM profile_history WHERE party_id = 'Q'")
+    assert history.num_rows == 0

@@ -544,7 +544,12 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
             "_touched", pa.table({"party_id": pa.array(sorted(parties), pa.string())})
         )
     now = datetime.now()
-    source = "findings" if parties is None else "_touched"
+    # All: those with findings, and those with a profile whose findings went.
+    source = (
+        "(SELECT party_id FROM findings UNION SELECT party_id FROM profiles)"
+        if parties is None
+        else "_touched"
+    )
     be.execute(
         f"CREATE OR REPLACE TEMP TABLE _who AS SELECT DISTINCT party_id FROM {source}"
     )
