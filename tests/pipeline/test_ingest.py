@@ -1293,6 +1293,27 @@ def test_invoices_and_vat_returns_are_recognised_and_checked(ws, tmp_path):
     assert ws.count("vat_returns") == 1
 
 
+def test_a_vat_return_dated_within_its_month_is_that_month(ws, tmp_path):
+    # Returns exported with the period's last day (31.01.2024) were kept on
+    # that day: the same month filed again as 01.01.2024 loaded twice (VAT
+    # payable counted twice), and a profile's history showed the month twice.
+    vat = tmp_path / "vat.csv"
+    vat.write_text(
+        "party_id,period,output_vat,input_vat,vat_payable,vat_paid\n"
+        "A,31.01.2024,12,0,12,0\n"
+        "A,2024-02-29,12,0,12,0\n"
+    )
+    assert ingest(ws, vat).loaded == 2
+    again = tmp_path / "again.csv"
+    again.write_text(
+        "party_id,period,output_vat,input_vat,vat_payable,vat_paid\n"
+        "A,2024-01-01,12,0,12,0\n"
+    )
+    assert ingest(ws, again).duplicates == 1
+    got = ws.sql("SELECT CAST(period AS VARCHAR) FROM vat_returns ORDER BY 1")
+    assert got.column(0).to_pylist() == ["2024-01-01", "2024-02-01"]
+
+
 def test_every_quarantine_reason_has_a_russian_wording(ws, fixture_csv):
     from sarap.pipeline._ingest import reason_in_russian
 

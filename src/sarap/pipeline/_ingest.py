@@ -182,13 +182,16 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
     invalid). ``raw`` is a column reference, so repeating it costs nothing."""
     if f.type == "DATE":
         if date_format:
-            return f"CAST(try_strptime({raw}, {sql_literal(date_format)}) AS DATE)"
-        # ISO dates and times, and the region's 01.02.2024.
-        return (
-            f"COALESCE(TRY_CAST({raw} AS DATE), "
-            f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
-            f"CAST({dotted_time(raw)} AS DATE))"
-        )
+            day = f"CAST(try_strptime({raw}, {sql_literal(date_format)}) AS DATE)"
+        else:  # ISO dates and times, and the region's 01.02.2024.
+            day = (
+                f"COALESCE(TRY_CAST({raw} AS DATE), "
+                f"CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE), "
+                f"CAST({dotted_time(raw)} AS DATE))"
+            )
+        if f.kind == "month":  # a return for January may be dated 31.01.2024
+            return f"CAST(date_trunc('month', {day}) AS DATE)"
+        return day
     if f.type in ("DOUBLE", "INTEGER") and f.kind != "flag":
         num = number(raw)
         if f.type == "INTEGER":  # TRY_CAST: a number past INTEGER is a bad value

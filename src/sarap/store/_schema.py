@@ -32,7 +32,8 @@ class Field:
     required: bool
     unit: str
     description: str
-    kind: str = "plain"  # how ingest normalises it: plain, code, country, hs, flag
+    kind: str = "plain"  # how ingest normalises it: plain, code, country, hs, flag,
+    # month (a date as the first day of its month)
     choices: tuple[str, ...] = ()  # the only values allowed (lower case), if any
 
 
@@ -359,7 +360,15 @@ VAT_RETURNS = Entity(
     key=("party_id", "period"),
     fields=(
         Field("party_id", "VARCHAR", True, "-", "Taxpayer.", "code"),
-        Field("period", "DATE", True, "date", "First day of the month returned."),
+        Field(
+            "period",
+            "DATE",
+            True,
+            "date",
+            "First day of the month returned (any date in the month is read as "
+            "the month).",
+            "month",
+        ),
         Field("output_vat", "DOUBLE", False, "currency", "VAT on sales."),
         Field("input_vat", "DOUBLE", False, "currency", "VAT deducted on purchases."),
         Field(
