@@ -474,3 +474,23 @@ def test_a_finished_stopped_run_clears_the_profile_whose_findings_went(
     assert got == [{"score": 0.0, "band": "low", "reasons_en": ""}]
     history = ws.sql("SELECT * FROM profile_history WHERE party_id = 'Q'")
     assert history.num_rows == 0
+
+
+def test_a_refund_claim_without_sales_invoices_says_so(ws, tmp_path):
+    # H claims VAT back and its sales book has nothing in the workspace: the
+    # reason said "0% of sales exported", a figure nobody measured.
+    ws.backend.execute(
+        "INSERT INTO vat_returns VALUES ('H', '2024-02-01', 0, 500, -500, 0)"
+    )
+    run_all(ws, model_dir=tmp_path / "models")
+    got = ws.sql(
+        "SELECT reason_en, reason_ru FROM findings "
+        "WHERE party_id = 'H' AND kind = 'refund_claim'"
+    ).to_pylist()
+    assert got == [
+        {
+            "reason_en": "claims 500 VAT back against 0 output VAT, no sales invoices",
+            "reason_ru": "к возмещению 500 НДС при исчисленном 0, "
+            "счетов-фактур на продажу нет",
+        }
+    ]

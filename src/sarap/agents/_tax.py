@@ -256,12 +256,14 @@ WITH r AS (
 )
 SELECT r.party_id, 'refund_claim' AS kind,
        least(1.0, 0.4 + 0.6 * refund / (refund + output + 1)) AS score, period,
-       'claims ' || {refund} || ' VAT back against ' || {output}
-         || ' output VAT, ' || CAST(round(100 * COALESCE(export_share, 0)) AS INTEGER)
-         || '% of sales exported',
-       'к возмещению ' || {refund} || ' НДС при исчисленном ' || {output}
-         || ', экспорт ' || CAST(round(100 * COALESCE(export_share, 0)) AS INTEGER)
-         || '% продаж',
+       'claims ' || {refund} || ' VAT back against ' || {output} || ' output VAT, '
+         || CASE WHEN export_share IS NULL THEN 'no sales invoices'
+                 ELSE CAST(round(100 * export_share) AS INTEGER)
+                      || '% of sales exported' END,
+       'к возмещению ' || {refund} || ' НДС при исчисленном ' || {output} || ', '
+         || CASE WHEN export_share IS NULL THEN 'счетов-фактур на продажу нет'
+                 ELSE 'экспорт ' || CAST(round(100 * export_share) AS INTEGER)
+                      || '% продаж' END,
        to_json({{'refund': refund, 'output_vat': output,
                 'export_share': export_share}})::VARCHAR
 FROM r LEFT JOIN x USING (party_id)
