@@ -494,3 +494,21 @@ def test_a_refund_claim_without_sales_invoices_says_so(ws, tmp_path):
             "счетов-фактур на продажу нет",
         }
     ]
+
+
+def test_a_vat_return_without_its_payment_is_not_unpaid(ws, tmp_path):
+    # Returns exported without payments (vat_paid empty) were read as paid 0:
+    # every taxpayer with VAT payable became a missing trader ("paid 0 of
+    # 12"). M, whose return says it paid nothing, still is one.
+    ws.backend.execute(
+        "INSERT INTO vat_returns VALUES ('R', '2024-02-01', 132, 120, 12, NULL), "
+        "('Q', '2024-04-01', 36, 0, 36, NULL)"
+    )
+    run_all(ws, model_dir=tmp_path / "models")
+    assert "unpaid_vat" not in _kinds(ws, "R")
+    assert "unpaid_vat" not in _kinds(ws, "Q")
+    assert "unpaid_vat" in _kinds(ws, "M")
+    got = ws.sql(
+        "SELECT reason_en FROM findings WHERE party_id = 'M' AND kind = 'unpaid_vat'"
+    ).column(0)
+    assert got.to_pylist() == ["paid 0 of 120 VAT declared payable over 1 month(s)"]

@@ -102,12 +102,14 @@ SELECT seller_id, 'unreported_sales', least(1.0, 0.5 + 0.05 * n), period,
 FROM by_seller
 """.format(vat=_money("g.vat"), vat_s=_money("vat"))
 
+# Months whose payment is not known (returns exported without payments)
+# say nothing about it: counted as unpaid, every taxpayer was a missing trader.
 UNPAID_SQL = """
 WITH r AS (
     SELECT party_id, sum(greatest(COALESCE(vat_payable, 0), 0)) AS payable,
-           sum(COALESCE(vat_paid, 0)) AS paid, count(*) AS months,
+           sum(vat_paid) AS paid, count(*) AS months,
            max(period) AS period
-    FROM vat_returns GROUP BY party_id
+    FROM vat_returns WHERE vat_paid IS NOT NULL GROUP BY party_id
 )
 SELECT party_id, 'unpaid_vat' AS kind,
        least(1.0, 1 - paid / payable) AS score, period,
