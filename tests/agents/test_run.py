@@ -512,3 +512,31 @@ def test_a_vat_return_without_its_payment_is_not_unpaid(ws, tmp_path):
         "SELECT reason_en FROM findings WHERE party_id = 'M' AND kind = 'unpaid_vat'"
     ).column(0)
     assert got.to_pylist() == ["paid 0 of 120 VAT declared payable over 1 month(s)"]
+
+
+def test_a_vat_return_without_vat_payable_is_output_minus_input(ws, tmp_path):
+    # Returns exported with output and input VAT but no payable column were
+    # read as nothing payable and no refund: R's unpaid 12 and H's claim of
+    # 500 gave no finding.
+    ws.backend.execute(
+        "INSERT INTO vat_returns VALUES ('R', '2024-02-01', 132, 120, NULL, 0), "
+        "('H', '2024-02-01', 0, 500, NULL, 0)"
+    )
+    run_all(ws, model_dir=tmp_path / "models")
+    got = ws.sql(
+        "SELECT party_id, kind, reason_en FROM findings "
+        "WHERE kind IN ('unpaid_vat', 'refund_claim') AND party_id IN ('R', 'H') "
+        "ORDER BY party_id"
+    ).to_pylist()
+    assert got == [
+        {
+            "party_id": "H",
+            "kind": "refund_claim",
+            "reason_en": "claims 500 VAT back against 0 output VAT, no sales invoices",
+        },
+        {
+            "party_id": "R",
+            "kind": "unpaid_vat",
+            "reason_en": "paid 0 of 12 VAT declared payable over 1 month(s)",
+        },
+    ]

@@ -53,6 +53,11 @@ IN_CURRENCY = (
 )
 
 
+# A return's VAT payable, or refund claimed when negative: output minus input
+# VAT where the export has no such column (the data model defines it so).
+PAYABLE = "COALESCE(vat_payable, output_vat - input_vat, 0)"
+
+
 def _money(x: str) -> str:
     return f"format('{{:,.0f}}', {x})"
 
@@ -106,7 +111,7 @@ FROM by_seller
 # say nothing about it: counted as unpaid, every taxpayer was a missing trader.
 UNPAID_SQL = """
 WITH r AS (
-    SELECT party_id, sum(greatest(COALESCE(vat_payable, 0), 0)) AS payable,
+    SELECT party_id, sum(greatest({payable_vat}, 0)) AS payable,
            sum(vat_paid) AS paid, count(*) AS months,
            max(period) AS period
     FROM vat_returns WHERE vat_paid IS NOT NULL GROUP BY party_id
@@ -119,7 +124,7 @@ SELECT party_id, 'unpaid_vat' AS kind,
          || ' НДС к уплате за ' || months || ' мес.',
        to_json({{'payable': payable, 'paid': paid}})::VARCHAR
 FROM r WHERE payable > 0 AND paid < 0.5 * payable
-""".format(paid=_money("paid"), payable=_money("payable"))
+""".format(paid=_money("paid"), payable=_money("payable"), payable_vat=PAYABLE)
 
 # Down the chain from parties with unpaid VAT (``_t_missing``): those who
 # deducted their VAT, and those who bought from them in turn.
@@ -247,7 +252,7 @@ FROM m WHERE times >= 10 OR young_and_big
 
 REFUND_SQL = """
 WITH r AS (
-    SELECT party_id, sum(-least(COALESCE(vat_payable, 0), 0)) AS refund,
+    SELECT party_id, sum(-least({payable}, 0)) AS refund,
            sum(COALESCE(output_vat, 0)) AS output, max(period) AS period
     FROM vat_returns GROUP BY party_id
 ), x AS (
@@ -270,7 +275,7 @@ SELECT r.party_id, 'refund_claim' AS kind,
                 'export_share': export_share}})::VARCHAR
 FROM r LEFT JOIN x USING (party_id)
 WHERE refund > 0 AND refund > 2 * output
-""".format(refund=_money("refund"), output=_money("output"))
+""".format(refund=_money("refund"), output=_money("output"), payable=PAYABLE)
 
 # Imported goods sold on at many times their declared customs value: the
 # import was likely undervalued. Compared per importer and 6-digit code.
