@@ -610,11 +610,15 @@ def _profiles(ws: Workspace, parties: set[str] | None) -> int:
         """)
     # Every registered taxpayer has a profile; without findings it is low.
     be.execute(
+        "INSERT INTO _who SELECT party_id FROM parties p WHERE NOT EXISTS "
+        "(SELECT 1 FROM profiles q WHERE q.party_id = p.party_id)"
+    )
+    be.execute(
         "INSERT INTO profiles SELECT p.party_id, 0.0, 'low', '', '', '[]', ? "
         "FROM parties p WHERE NOT EXISTS (SELECT 1 FROM profiles q "
         "WHERE q.party_id = p.party_id)",
         [now],
     )
-    n = ws.sql("SELECT count(*) FROM _who").column(0)[0].as_py()
+    n = ws.sql("SELECT count(DISTINCT party_id) FROM _who").column(0)[0].as_py()
     be.execute("DROP TABLE IF EXISTS _pf; DROP TABLE IF EXISTS _who")
     return int(n)
