@@ -846,6 +846,18 @@ def test_score_prints_the_queue_beyond_the_explained(sim_files, tmp_path, explai
     )
 
 
+@pytest.mark.parametrize("top", ["-1", "-10"])
+def test_score_refuses_a_negative_top_before_the_work(sim_files, tmp_path, top):
+    # It printed no rows and said nothing of why; 0 is for no rows.
+    q = tmp_path / "q.csv"
+    r = run("declarations", "score", str(sim_files / "test.csv"), "--model",
+            str(tmp_path / "no_model"), "--out", str(q), "--top", top)  # fmt: skip
+    assert r.exit_code == 2 and not q.exists()
+    assert r.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for --top: {top}: use a number of rows, or 0 for none"
+    )
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

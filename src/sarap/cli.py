@@ -570,7 +570,7 @@ def _explain_count(explain: str, n: int) -> int | None:
     show_default=True,
     help="Reasons for how many of the riskiest declarations: a count, N% or all.",
 )
-@click.option("--top", default=10, show_default=True, help="Rows to print.")
+@click.option("--top", default=10, show_default=True, help="Rows to print (0: none).")
 @click.option(
     "--compile",
     "compile_",
@@ -604,6 +604,10 @@ def score_cmd(
     if bool(files) == bool(workspace):
         raise click.UsageError("give FILE(s) or --workspace W (one of them)")
     _explain_count(explain, 0)  # a bad --explain is told before the work
+    if top < 0:  # it printed no rows, without a word
+        raise click.BadParameter(
+            f"{top}: use a number of rows, or 0 for none", param_hint="--top"
+        )
     check_queue_path(out_file)  # and a bad --out
     model = load_model(model_dir)
     if compile_:
