@@ -433,3 +433,22 @@ def test_take_ascending_is_arrows_take_across_chunks():
     for rows in ([], [0], [4, 5, 11, 12, 14], list(range(15)), [13]):
         got = _take_ascending(table, np.array(rows, dtype=np.int64))
         assert got.equals(table.take(pa.array(rows, pa.int64())))
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_a_queue_given_for_declarations_is_refused(fitted, tmp_path, labelled):
+    # The queue has declaration ids, dates, importers, codes and values: it
+    # was scored as declarations of one item each, or refused for evaluate
+    # as having "no labelled declaration rows", never told what it was.
+    from sarap.agents._queue import rank_declarations, write_queue
+    from sarap.errors import SarapError
+
+    model, _, test = fitted
+    write_queue(rank_declarations(model, test, explain=5), tmp_path / "queue.csv")
+    with pytest.raises(SarapError) as info:
+        read_lines([tmp_path / "queue.csv"], labelled_only=labelled)
+    assert str(info.value) == (
+        f"{tmp_path / 'queue.csv'}: this is an inspection queue (columns rank, "
+        "risk, reasons), not declarations; give the declarations file it was "
+        "scored from"
+    )

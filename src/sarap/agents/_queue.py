@@ -56,6 +56,7 @@ def read_lines(
     tables, imports = [], []
     for p in paths:
         table, result = validate_file(p, mapping=mapping, encoding=encoding)
+        _not_a_queue(p, result)
         tables.append(table)
         imports.append(result)
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
@@ -70,6 +71,22 @@ def read_lines(
         what = "labelled declaration" if labelled_only else "valid declaration"
         raise SarapError(f"{', '.join(map(str, paths))}: no {what} rows to use")
     return Lines(table, imports)
+
+
+# Columns of the queue that score writes and no declarations file has.
+QUEUE_COLUMNS = ("rank", "risk", "reasons")
+
+
+def _not_a_queue(path: str | Path, result: IngestResult) -> None:
+    """Refuse a queue given for declarations: it has their ids, dates and
+    values, so it read as declarations, one goods item each."""
+    ignored = {c.strip().lower() for c in result.ignored_columns}
+    if set(QUEUE_COLUMNS) <= ignored:
+        raise SarapError(
+            f"{path}: this is an inspection queue (columns "
+            f"{', '.join(QUEUE_COLUMNS)}), not declarations; give the "
+            "declarations file it was scored from"
+        )
 
 
 def workspace_lines(workspace: Workspace, *, labelled: bool) -> pa.Table:
