@@ -452,3 +452,27 @@ def test_a_queue_given_for_declarations_is_refused(fitted, tmp_path, labelled):
         "risk, reasons), not declarations; give the declarations file it was "
         "scored from"
     )
+
+
+@pytest.mark.parametrize(
+    "header, row, what",
+    [
+        ("party_id,country,name", "P1,KZ,Alma", "parties"),
+        ("declaration_id,fraud", "D1,1", "inspection outcomes"),
+        ("party_id,period,output_vat,input_vat", "P1,2024-01,10,5", "VAT returns"),
+    ],
+)
+def test_another_tables_file_is_refused_as_declarations(tmp_path, header, row, what):
+    # Its columns read as another table of the data model: read_lines
+    # returned it, and fit, score and evaluate stopped with a KeyError
+    # traceback ('Field "declaration_id" does not exist in schema').
+    from sarap.errors import SarapError
+
+    path = tmp_path / "other.csv"
+    path.write_text(f"{header}\n{row}\n")
+    for labelled in (False, True):
+        with pytest.raises(SarapError) as info:
+            read_lines([path], labelled_only=labelled)
+        assert str(info.value) == (
+            f"{path}: its columns are those of {what}, not declarations"
+        )

@@ -23,7 +23,7 @@ from sarap.agents._declarations import SMALL, DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
 from sarap.errors import SarapError
 from sarap.pipeline import IngestResult, validate_file
-from sarap.store import Workspace
+from sarap.store import ENTITIES, Workspace
 
 Progress = Callable[[str], None]
 
@@ -57,6 +57,7 @@ def read_lines(
     for p in paths:
         table, result = validate_file(p, mapping=mapping, encoding=encoding)
         _not_a_queue(p, result)
+        _declarations_only(p, table)
         tables.append(table)
         imports.append(result)
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
@@ -87,6 +88,24 @@ def _not_a_queue(path: str | Path, result: IngestResult) -> None:
             f"{', '.join(QUEUE_COLUMNS)}), not declarations; give the "
             "declarations file it was scored from"
         )
+
+
+def _declarations_only(path: str | Path, table: pa.Table) -> None:
+    """Refuse a file whose columns read as another table of the data model
+    (parties, invoices, outcomes...): it has no declaration lines."""
+    if set(ENTITIES["declarations"].field_names) <= set(table.column_names):
+        return
+    what = next(
+        (
+            {"outcomes": "inspection outcomes", "vat_returns": "VAT returns"}.get(
+                e.name, e.name.replace("_", " ")
+            )
+            for e in ENTITIES.values()
+            if table.column_names[: len(e.fields)] == e.field_names
+        ),
+        "another table",
+    )
+    raise SarapError(f"{path}: its columns are those of {what}, not declarations")
 
 
 def workspace_lines(workspace: Workspace, *, labelled: bool) -> pa.Table:
