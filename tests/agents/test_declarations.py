@@ -476,3 +476,33 @@ def test_another_tables_file_is_refused_as_declarations(tmp_path, header, row, w
         assert str(info.value) == (
             f"{path}: its columns are those of {what}, not declarations"
         )
+
+
+@pytest.mark.parametrize("fraud_column", [None, "violation"])
+def test_a_file_without_outcomes_names_the_column_and_mapping(
+    sim_lines, tmp_path, fraud_column
+):
+    # evaluate and fit said "no labelled declaration rows to use", leaving
+    # the analyst to guess which column, under which name, was looked for.
+    import json
+
+    import pyarrow.csv as pacsv
+
+    from sarap.errors import SarapError
+
+    lines = sim_lines.slice(0, 200).drop(["fraud", "additional_revenue", "scheme"])
+    pacsv.write_csv(lines, tmp_path / "new.csv")
+    mapping, name, column = None, "identity", "fraud"
+    if fraud_column:
+        names = {c: c for c in lines.column_names} | {"fraud": fraud_column}
+        mapping = tmp_path / "ours.json"
+        mapping.write_text(json.dumps({"name": "ours", "columns": names}))
+        name, column = "ours", fraud_column
+    with pytest.raises(SarapError) as info:
+        read_lines([tmp_path / "new.csv"], mapping=mapping, labelled_only=True)
+    assert str(info.value) == (
+        f"{tmp_path / 'new.csv'}: no inspection outcomes: mapping '{name}' reads "
+        f"them from column '{column}' (1 fraud, 0 none found), which is missing "
+        "or empty"
+    )
+    assert read_lines([tmp_path / "new.csv"], mapping=mapping).table.num_rows == 200

@@ -22,7 +22,7 @@ from sarap.agents._base import check_out_file, file_in_place
 from sarap.agents._declarations import SMALL, DeclarationRiskRanker
 from sarap.agents._metrics import inspection_metrics
 from sarap.errors import SarapError
-from sarap.pipeline import IngestResult, validate_file
+from sarap.pipeline import IngestResult, load_mapping, validate_file
 from sarap.store import ENTITIES, Workspace
 
 Progress = Callable[[str], None]
@@ -58,6 +58,10 @@ def read_lines(
         table, result = validate_file(p, mapping=mapping, encoding=encoding)
         _not_a_queue(p, result)
         _declarations_only(p, table)
+        if labelled_only and 0 < table.num_rows == table.column("fraud").null_count:
+            raise SarapError(
+                f"{p}: no inspection outcomes: {_outcomes_from(mapping, result)}"
+            )
         tables.append(table)
         imports.append(result)
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
@@ -106,6 +110,19 @@ def _declarations_only(path: str | Path, table: pa.Table) -> None:
         "another table",
     )
     raise SarapError(f"{path}: its columns are those of {what}, not declarations")
+
+
+def _outcomes_from(mapping: str | Path | None, result: IngestResult) -> str:
+    """Where the mapping in use reads the outcomes from, for a file that
+    has none."""
+    m = load_mapping(mapping or result.mapping)
+    column = m.columns.get("fraud")
+    if column is None:
+        return f"mapping '{m.name}' names no column for fraud (1 or 0)"
+    return (
+        f"mapping '{m.name}' reads them from column '{column}' (1 fraud, 0 none "
+        "found), which is missing or empty"
+    )
 
 
 def workspace_lines(workspace: Workspace, *, labelled: bool) -> pa.Table:
