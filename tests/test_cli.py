@@ -905,3 +905,19 @@ def test_a_fit_does_not_replace_another_agents_model(sim_files, tmp_path):
     with pytest.raises(SarapError, match="holds a NetworkRiskScorer model"):
         fit_model(read_lines([train]).table, folder)
     assert sorted(p.name for p in folder.iterdir()) == ["booster.txt", "model.json"]
+
+
+def test_fit_warns_when_valid_is_the_train_file(sim_files, tmp_path):
+    # A copy of the training file given as --valid: boosting stopped by
+    # in-sample figures, without a word.
+    train = sim_files / "train.csv"
+    (tmp_path / "copy.csv").write_bytes(train.read_bytes())
+    cmd = ["declarations", "fit", "--train", str(train), "--model", str(tmp_path / "m")]
+    r = run(*cmd, "--valid", str(tmp_path / "copy.csv"), "--json")
+    assert r.exit_code == 0, r.output
+    warning = (
+        f"warning: --valid {tmp_path / 'copy.csv'} has the same content as --train "
+        f"{train}: its figures are in-sample, so boosting stops by them, not by "
+        "later declarations"
+    )
+    assert warning in r.stderr.splitlines()

@@ -474,6 +474,19 @@ def fit_cmd(
     if bool(train) == bool(workspace):
         raise click.UsageError("give --train FILE or --workspace W (one of them)")
     check_model_target(model_dir, DeclarationRiskRanker.__name__)  # before the work
+    # Remember which files taught the model, so evaluate can warn when it is
+    # handed one of them (in-sample figures are not a back-test).
+    digests = {f: file_digest(f) for f in (*train, valid) if f and Path(f).is_file()}
+    same = [f for f in train if valid in digests and digests.get(f) == digests[valid]]
+    if same:
+        err.print(
+            f"warning: --valid {valid} has the same content as --train {same[0]}: "
+            "its figures are in-sample, so boosting stops by them, not by later "
+            "declarations",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if workspace:
         train_table = _workspace_lines(workspace, labelled=True)
     else:
@@ -487,9 +500,7 @@ def fit_cmd(
         if not (Path(goods_model) / "model.json").is_file():
             raise SarapError(f"{goods_model}: not a goods model (no model.json)")
         params["goods_model"] = str(Path(goods_model).resolve())
-    # Remember which files taught the model, so evaluate can warn when it is
-    # handed one of them (in-sample figures are not a back-test).
-    seen = [file_digest(f) for f in (*train, valid) if f and Path(f).is_file()]
+    seen = list(digests.values())
     bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json, err)
     label = f"learning from {train_table.num_rows:,} inspected declaration lines"
     old_model = _model_stamp(model_dir)
