@@ -742,6 +742,11 @@ def test_the_queue_shows_ids_and_reasons_as_written():
         (["declarations", "--fraud-rate", "2"], "--fraud-rate must be between 0"),
         (["declarations", "--start", "soon"], "--start must be an ISO date"),
         (["goods", "--examples", "0"], "--examples must be at least 1, got 0"),
+        # NumPy's words, "ValueError: expected non-negative integer", before
+        (["declarations", "--seed", "-1"], "--seed must be 0 or more, got -1"),
+        (["transfers", "--seed", "-2"], "--seed must be 0 or more, got -2"),
+        (["economy", "--seed", "-1"], "--seed must be 0 or more, got -1"),
+        (["goods", "--seed", "-1"], "--seed must be 0 or more, got -1"),
     ],
 )
 def test_simulate_names_the_option_in_one_line(tmp_path, args, message):

@@ -278,6 +278,12 @@ def simulated(*paths: Path) -> Iterator[list[Path]]:
         yield scratch
 
 
+def _check_seed(seed: int) -> None:
+    # NumPy's own words were "ValueError: expected non-negative integer".
+    if seed < 0:
+        raise SarapError(f"--seed must be 0 or more, got {seed}")
+
+
 def _out_folder(folder: str) -> Path:
     target = Path(folder)
     if target.exists() and not target.is_dir():
@@ -307,6 +313,7 @@ def simulate_declarations_cmd(
     """Write synthetic declarations with fraud labels and the scheme planted."""
     from sarap.simulate import simulate_declarations, simulate_parties, write_table
 
+    _check_seed(seed)
     names = {"n": "--rows", "months": "--months", "fraud_rate": "--fraud-rate"}
     with (
         step(f"simulating {rows:,} declarations (seed {seed})"),
@@ -360,6 +367,7 @@ def simulate_economy_cmd(
     """
     from sarap.simulate import simulate_economy, write_table
 
+    _check_seed(seed)
     codes = [c.strip() for c in countries.split(",") if c.strip()]
     said = f"simulating {taxpayers:,} taxpayers over {months} months (seed {seed})"
     names = {"taxpayers": "--taxpayers", "months": "--months", "start": "--start"}
@@ -925,6 +933,7 @@ def simulate_transfers_cmd(
     from sarap.simulate import write_table
     from sarap.simulate._transfers import simulate_transfers
 
+    _check_seed(seed)
     with as_options(accounts="--accounts", transfers="--transfers"):
         graph = simulate_transfers(accounts, n_transfers, seed=seed)
     target = _out_folder(folder)
@@ -1236,6 +1245,7 @@ def simulate_goods_cmd(examples: int, seed: int, folder: str) -> None:
     from sarap.simulate import simulate_goods
 
     out_dir = Path(folder)
+    _check_seed(seed)
     if examples < 1:
         raise SarapError(f"--examples must be at least 1, got {examples}")
     if not out_dir.parent.is_dir():
