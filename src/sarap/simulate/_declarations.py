@@ -140,10 +140,21 @@ def _validate(
         raise ValueError(
             f"n_importers must be a positive integer or None, got {n_importers!r}"
         )
+    day: np.datetime64 | None
     try:
         day = np.datetime64(start, "D")
     except ValueError:
-        raise ValueError(f"start must be an ISO date, got {start!r}") from None
+        day = None
+    # NumPy reads "NaT" and years such as 20244 (a slip): files with no dates,
+    # or dates few readers take.
+    if (
+        day is None
+        or np.isnat(day)
+        or not np.datetime64("1900-01-01") <= day < np.datetime64("2100")
+    ):
+        raise ValueError(
+            f"start must be an ISO date from 1900-01-01 to 2099-12-31, got {start!r}"
+        )
     return day
 
 
