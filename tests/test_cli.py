@@ -759,10 +759,17 @@ def test_the_queue_shows_ids_and_reasons_as_written():
         (["declarations", "--start", "NaT"], "--start must be an ISO date from"),
         (["economy", "--start", "NaT"], "--start must be an ISO date from 1900"),
         (["economy", "--start", "20244-01-01"], "--start must be an ISO date from"),
+        # "wrote d.csv and d.csv": the parties, over the declarations
+        (
+            ["declarations", "--rows", "50", "--parties", "{out}"],
+            "--parties {out} is the --out file; name another file",
+        ),
     ],
 )
 def test_simulate_names_the_option_in_one_line(tmp_path, args, message):
     out = str(tmp_path / ("d.csv" if args[0] == "declarations" else "d"))
+    args = [a.replace("{out}", out) for a in args]
+    message = message.replace("{out}", out)
     r = CliRunner().invoke(main, ["simulate", *args, "--out", out])
     assert r.exit_code == 1
     assert r.output.count("\n") == 1 and "Traceback" not in r.output

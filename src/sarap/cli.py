@@ -314,6 +314,9 @@ def simulate_declarations_cmd(
     from sarap.simulate import simulate_declarations, simulate_parties, write_table
 
     _check_seed(seed)
+    if parties and Path(parties).resolve() == Path(out).resolve():
+        # the parties were written over the declarations
+        raise SarapError(f"--parties {parties} is the --out file; name another file")
     names = {"n": "--rows", "months": "--months", "fraud_rate": "--fraud-rate"}
     with (
         step(f"simulating {rows:,} declarations (seed {seed})"),
