@@ -293,6 +293,28 @@ def test_errors_are_one_line_without_traceback(tmp_path, args, message):
     assert len(err_lines) == 1 and message in err_lines[0], r.output
 
 
+@pytest.mark.parametrize("command", ["fit", "score"])
+def test_a_workspace_that_is_not_there_is_told_and_not_made(tmp_path, command):
+    # A slip in -w made a new, empty workspace file and said it had no
+    # declarations to learn from or to score.
+    ws = tmp_path / "slip.duckdb"
+    args = ["declarations", command, "-w", str(ws), "--model", str(tmp_path / "m")]
+    args += ["--out", str(tmp_path / "q.csv")] if command == "score" else []
+    if command == "score":
+        fit = ["declarations", "fit", "--train", str(tmp_path / "t.csv")]
+        rows = "declaration_id,date,importer_id,hs_code,customs_value,fraud\n"
+        rows += "".join(
+            f"D{i},2024-01-01,I{i % 3},8517{i:02},{i}00,{i % 2}\n" for i in range(10)
+        )
+        (tmp_path / "t.csv").write_text(rows)
+        assert run(*fit, "--model", str(tmp_path / "m")).exit_code == 0
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 1 and not ws.exists()
+    assert r.output.splitlines()[-1] == (
+        f"Error: {ws}: no such workspace (create it with sarap ingest)"
+    )
+
+
 def test_real_command_exits_nonzero_with_one_line(tmp_path):
     exe = Path(sys.executable).with_name("sarap")
     p = subprocess.run(

@@ -420,6 +420,10 @@ def _workspace_lines(workspace: str, *, labelled: bool) -> Any:
     from sarap.agents._queue import workspace_lines
     from sarap.store import Workspace
 
+    if not Path(workspace).is_file():  # a slip made a new, empty workspace
+        raise SarapError(
+            f"{workspace}: no such workspace (create it with sarap ingest)"
+        )
     with Workspace(workspace) as ws:
         lines = workspace_lines(ws, labelled=labelled)
     if lines.num_rows == 0:
