@@ -293,26 +293,49 @@ def test_errors_are_one_line_without_traceback(tmp_path, args, message):
     assert len(err_lines) == 1 and message in err_lines[0], r.output
 
 
+def _tiny_model(folder: Path) -> None:
+    """A declarations model fitted on ten lines, in a second."""
+    rows = "declaration_id,date,importer_id,hs_code,customs_value,fraud\n"
+    rows += "".join(
+        f"D{i},2024-01-01,I{i % 3},8517{i:02},{i}00,{i % 2}\n" for i in range(10)
+    )
+    (folder.parent / "tiny.csv").write_text(rows)
+    fit = ["declarations", "fit", "--train", str(folder.parent / "tiny.csv")]
+    assert run(*fit, "--model", str(folder)).exit_code == 0
+
+
 @pytest.mark.parametrize("command", ["fit", "score"])
 def test_a_workspace_that_is_not_there_is_told_and_not_made(tmp_path, command):
     # A slip in -w made a new, empty workspace file and said it had no
     # declarations to learn from or to score.
     ws = tmp_path / "slip.duckdb"
     args = ["declarations", command, "-w", str(ws), "--model", str(tmp_path / "m")]
-    args += ["--out", str(tmp_path / "q.csv")] if command == "score" else []
     if command == "score":
-        fit = ["declarations", "fit", "--train", str(tmp_path / "t.csv")]
-        rows = "declaration_id,date,importer_id,hs_code,customs_value,fraud\n"
-        rows += "".join(
-            f"D{i},2024-01-01,I{i % 3},8517{i:02},{i}00,{i % 2}\n" for i in range(10)
-        )
-        (tmp_path / "t.csv").write_text(rows)
-        assert run(*fit, "--model", str(tmp_path / "m")).exit_code == 0
+        _tiny_model(tmp_path / "m")
+        args += ["--out", str(tmp_path / "q.csv")]
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 1 and not ws.exists()
     assert r.output.splitlines()[-1] == (
         f"Error: {ws}: no such workspace (create it with sarap ingest)"
     )
+
+
+def test_score_does_not_write_the_queue_over_the_declarations(sim_files, tmp_path):
+    # --out naming the file scored: the queue replaced the declarations.
+    d = tmp_path / "d.csv"
+    d.write_bytes((sim_files / "test.csv").read_bytes())
+    _tiny_model(tmp_path / "m")
+    r = CliRunner().invoke(
+        main,
+        ["declarations", "score", str(d), "--model", str(tmp_path / "m"),
+         "--out", str(tmp_path / "." / "d.csv")],
+    )  # fmt: skip
+    assert r.exit_code == 1
+    assert r.output == (
+        f"Error: cannot write {tmp_path / '.' / 'd.csv'}: it is a file to score; "
+        "name another file\n"
+    )
+    assert d.read_bytes() == (sim_files / "test.csv").read_bytes()
 
 
 def test_real_command_exits_nonzero_with_one_line(tmp_path):

@@ -635,6 +635,11 @@ def score_cmd(
             f"{top}: use a number of rows, or 0 for none", param_hint="--top"
         )
     check_queue_path(out_file)  # and a bad --out
+    if any(Path(f).resolve() == Path(out_file).resolve() for f in files):
+        # the queue was written over the declarations
+        raise SarapError(
+            f"cannot write {out_file}: it is a file to score; name another file"
+        )
     model = load_model(model_dir)
     if compile_:
         with step("compiling the trees for big batches", quiet):
