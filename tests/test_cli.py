@@ -684,7 +684,10 @@ def test_evaluate_warns_on_a_file_the_model_learnt_from(sim_files, tmp_path):
     r = run(
         "declarations", "evaluate", str(d / "train.csv"), "--model", model, "--json"
     )
-    assert "in-sample, not a back-test" in r.stderr
+    assert (
+        f"warning: {d / 'train.csv'} was used to fit this model; these figures are "
+        "in-sample, not a back-test"
+    ) in r.stderr.splitlines()  # one line, not cut at 80 columns
     r = run("declarations", "evaluate", str(d / "test.csv"), "--model", model, "--json")
     assert "in-sample" not in r.stderr
 

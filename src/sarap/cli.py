@@ -654,7 +654,8 @@ def score_cmd(
         err.print(
             "note: this model's trees are not compiled on this machine, so "
             "LightGBM scores this batch (several times slower); add --compile "
-            "once (about 15 s, kept for later runs)"
+            "once (about 15 s, kept for later runs)",
+            soft_wrap=True,
         )
     raise_if_interrupted()  # one DuckDB dropped while reading: no scoring
     with step(f"scoring {lines.num_rows:,} declaration lines", quiet):
@@ -688,7 +689,8 @@ def evaluate_cmd(
     if Path(file).is_file() and file_digest(file) in fitted_on:
         err.print(
             f"warning: {escape(file)} was used to fit this model; these figures are "
-            "in-sample, not a back-test"
+            "in-sample, not a back-test",
+            soft_wrap=True,  # one line in a log, as other warnings
         )
     lines = _lines([file], mapping, encoding, True, as_json).table
     queue = rank_declarations(model, lines, explain=0)
