@@ -824,6 +824,23 @@ def test_simulate_names_the_option_in_one_line(tmp_path, args, message):
     assert r.output.startswith(f"Error: {message}"), r.output
 
 
+def test_simulate_past_the_memory_says_so_in_one_line(tmp_path, monkeypatch):
+    # --rows 10000000000000 ended with NumPy's MemoryError traceback
+    # ("Unable to allocate 1.82 TiB ..."); raised here rather than tried.
+    import sarap.simulate
+
+    def too_big(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError("Unable to allocate 1.82 TiB for an array")
+
+    monkeypatch.setattr(sarap.simulate, "simulate_declarations", too_big)
+    out = tmp_path / "d.csv"
+    r = CliRunner().invoke(main, ["simulate", "declarations", "--out", str(out)])
+    assert r.exit_code == 1 and not out.exists()
+    assert r.stderr.splitlines()[-1] == (
+        "Error: not enough memory (Unable to allocate 1.82 TiB for an array)"
+    )
+
+
 @pytest.mark.parametrize(
     "args, files",
     [

@@ -91,6 +91,9 @@ def friendly(fn: F) -> F:
             raise click.ClickException(str(exc)) from None
         except (ValueError, OSError) as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+        except MemoryError as exc:  # say --rows 10000000000: a traceback
+            said = f" ({exc})" if str(exc) else ""
+            raise click.ClickException(f"not enough memory{said}") from None
         except (KeyboardInterrupt, RuntimeError) as exc:
             if not _is_interrupt(exc):
                 raise
