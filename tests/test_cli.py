@@ -790,6 +790,11 @@ def test_the_queue_shows_ids_and_reasons_as_written():
         (["economy", "--countries", "KZ,XX"], "--countries must be some of"),
         (["declarations", "--rows", "0"], "--rows must be a positive integer, got 0"),
         (["declarations", "--months", "0"], "--months must be a positive integer"),
+        # dates "<value out of range>", ids that repeat
+        (
+            ["declarations", "--months", "100000000"],
+            "--months must be a positive integer of at most 1200, got 100000000",
+        ),
         (["declarations", "--fraud-rate", "2"], "--fraud-rate must be between 0"),
         (["declarations", "--start", "soon"], "--start must be an ISO date"),
         (["goods", "--examples", "0"], "--examples must be at least 1, got 0"),

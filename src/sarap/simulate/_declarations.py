@@ -130,8 +130,12 @@ def _validate(
 ) -> np.datetime64:
     if not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    if not isinstance(months, int | np.integer) or months < 1:
-        raise ValueError(f"months must be a positive integer, got {months!r}")
+    # Ids carry a two-digit year: past a century they repeat (and past
+    # NumPy's dates, written as "<value out of range>").
+    if not isinstance(months, int | np.integer) or not 1 <= months <= 1200:
+        raise ValueError(
+            f"months must be a positive integer of at most 1200, got {months!r}"
+        )
     if not 0.0 <= fraud_rate <= 0.5:
         raise ValueError(f"fraud_rate must be between 0 and 0.5, got {fraud_rate!r}")
     if n_importers is not None and (
