@@ -829,6 +829,30 @@ def test_simulate_names_the_option_in_one_line(tmp_path, args, message):
     assert r.output.startswith(f"Error: {message}"), r.output
 
 
+@pytest.mark.parametrize("command", ["economy", "transfers"])
+def test_simulate_into_a_file_is_refused_before_the_work(
+    tmp_path, monkeypatch, command
+):
+    # "it is a file; name a folder" came after the simulation (minutes for a
+    # big economy).
+    import sarap.simulate
+    import sarap.simulate._transfers
+
+    def not_now(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("simulated before the check")
+
+    monkeypatch.setattr(sarap.simulate, "simulate_economy", not_now)
+    monkeypatch.setattr(sarap.simulate._transfers, "simulate_transfers", not_now)
+    (tmp_path / "x.csv").write_text("kept")
+    r = CliRunner().invoke(
+        main, ["simulate", command, "--out", str(tmp_path / "x.csv")]
+    )
+    assert r.exit_code == 1
+    assert r.output == (
+        f"Error: cannot write to {tmp_path / 'x.csv'}: it is a file; name a folder\n"
+    )
+
+
 def test_simulate_past_the_memory_says_so_in_one_line(tmp_path, monkeypatch):
     # --rows 10000000000000 ended with NumPy's MemoryError traceback
     # ("Unable to allocate 1.82 TiB ..."); raised here rather than tried.

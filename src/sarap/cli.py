@@ -287,11 +287,14 @@ def _check_seed(seed: int) -> None:
         raise SarapError(f"--seed must be 0 or more, got {seed}")
 
 
-def _out_folder(folder: str) -> Path:
+def _out_folder(folder: str, make: bool = True) -> Path:
+    """The folder to write into, made unless ``make`` is False (a check
+    before the work)."""
     target = Path(folder)
     if target.exists() and not target.is_dir():
         raise SarapError(f"cannot write to {target}: it is a file; name a folder")
-    target.mkdir(parents=True, exist_ok=True)
+    if make:
+        target.mkdir(parents=True, exist_ok=True)
     return target
 
 
@@ -374,6 +377,7 @@ def simulate_economy_cmd(
     from sarap.simulate import simulate_economy, write_table
 
     _check_seed(seed)
+    _out_folder(folder, make=False)  # told before the work
     codes = [c.strip() for c in countries.split(",") if c.strip()]
     said = f"simulating {taxpayers:,} taxpayers over {months} months (seed {seed})"
     names = {"taxpayers": "--taxpayers", "months": "--months", "start": "--start"}
@@ -951,6 +955,7 @@ def simulate_transfers_cmd(
     from sarap.simulate._transfers import simulate_transfers
 
     _check_seed(seed)
+    _out_folder(folder, make=False)  # told before the work
     with as_options(accounts="--accounts", transfers="--transfers"):
         graph = simulate_transfers(accounts, n_transfers, seed=seed)
     target = _out_folder(folder)
