@@ -506,3 +506,23 @@ def test_a_file_without_outcomes_names_the_column_and_mapping(
         "or empty"
     )
     assert read_lines([tmp_path / "new.csv"], mapping=mapping).table.num_rows == 200
+
+
+def test_a_file_with_no_valid_row_says_why(sim_lines, tmp_path):
+    # "no valid declaration rows to use", and no more: the rejected rows'
+    # reasons are printed only when some rows are read.
+    import pyarrow.csv as pacsv
+
+    from sarap.errors import SarapError
+
+    lines = sim_lines.slice(0, 50)
+    lines = lines.set_column(
+        lines.column_names.index("date"), "date", pa.array(["2024/31/01"] * 50)
+    )
+    pacsv.write_csv(lines, tmp_path / "bad.csv")
+    with pytest.raises(SarapError) as info:
+        read_lines([tmp_path / "bad.csv"])
+    assert str(info.value) == (
+        f"{tmp_path / 'bad.csv'}: no valid declaration rows to use; 50 rows "
+        "rejected, the most (50) for bad date (column 'date')"
+    )

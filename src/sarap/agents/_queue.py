@@ -7,6 +7,7 @@ only parses options and prints.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,16 @@ def read_lines(
         table = table.filter(pc.is_valid(table.column("fraud")))
     if table.num_rows == 0:
         what = "labelled declaration" if labelled_only else "valid declaration"
-        raise SarapError(f"{', '.join(map(str, paths))}: no {what} rows to use")
+        said = f"{', '.join(map(str, paths))}: no {what} rows to use"
+        # why, as ingest would tell: the summary is printed only on success
+        reasons = sum((r.reasons for r in imports), Counter())
+        if reasons:
+            reason, n = reasons.most_common(1)[0]
+            said += (
+                f"; {sum(reasons.values()):,} rows rejected, the most ({n:,}) "
+                f"for {reason}"
+            )
+        raise SarapError(said)
     return Lines(table, imports)
 
 
