@@ -787,6 +787,10 @@ def test_the_queue_shows_ids_and_reasons_as_written():
             "--start must be an ISO date from 1900-01-01 to 2099-12-31, got 'soon'",
         ),
         (["economy", "--countries", ""], "--countries must name two or more"),
+        (
+            ["economy", "--countries", "KZ,kz"],
+            "--countries must name two or more different ones, got KZ",
+        ),
         (["economy", "--countries", "KZ,XX"], "--countries must be some of"),
         (["declarations", "--rows", "0"], "--rows must be a positive integer, got 0"),
         (["declarations", "--months", "0"], "--months must be a positive integer"),

@@ -314,7 +314,8 @@ def _validate(
             f"unknown: {', '.join(unknown)}"
         )
     if len(codes) < 2:
-        raise ValueError("countries must name two or more countries")
+        got = ", ".join(codes) or "none"  # "KZ,KZ" names one country
+        raise ValueError(f"countries must name two or more different ones, got {got}")
     month0 = t0.astype("datetime64[M]")
     offset = t0 - month0.astype("datetime64[D]")
     t_end = (month0 + int(months)).astype("datetime64[D]") + offset
