@@ -1029,17 +1029,27 @@ def test_a_fit_does_not_replace_another_agents_model(sim_files, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["booster.txt", "model.json"]
 
 
-def test_fit_warns_when_valid_is_the_train_file(sim_files, tmp_path):
-    # A copy of the training file given as --valid: boosting stopped by
-    # in-sample figures, without a word.
+def test_fit_warns_when_valid_lines_are_training_lines(sim_files, tmp_path):
+    # --valid the training file, a copy re-saved by Excel (";" and decimal
+    # commas) or a month of it: boosting stopped by in-sample figures,
+    # without a word.
     train = sim_files / "train.csv"
-    (tmp_path / "copy.csv").write_bytes(train.read_bytes())
+    rows = list(csv.DictReader(train.open()))
+    month = [
+        {**r, "customs_value": r["customs_value"].replace(".", ",")}
+        for r in rows
+        if r["date"] >= "2024-04-01"
+    ]
+    with (tmp_path / "april.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
+        w.writeheader()
+        w.writerows(month)
     cmd = ["declarations", "fit", "--train", str(train), "--model", str(tmp_path / "m")]
-    r = run(*cmd, "--valid", str(tmp_path / "copy.csv"), "--json")
+    r = run(*cmd, "--valid", str(tmp_path / "april.csv"), "--json")
     assert r.exit_code == 0, r.output
     warning = (
-        f"warning: --valid {tmp_path / 'copy.csv'} has the same content as --train "
-        f"{train}: its figures are in-sample, so boosting stops by them, not by "
+        f"warning: {len(month):,} of the {len(month):,} --valid lines are training "
+        "lines too: their figures are in-sample, so boosting stops by them, not by "
         "later declarations"
     )
     assert warning in r.stderr.splitlines()

@@ -491,24 +491,11 @@ def fit_cmd(
     from sarap.agents._base import check_model_target
     from sarap.agents._compiled import cache_dir
     from sarap.agents._declarations import SMALL
-    from sarap.agents._queue import fit_model
+    from sarap.agents._queue import fit_model, shared_lines
 
     if bool(train) == bool(workspace):
         raise click.UsageError("give --train FILE or --workspace W (one of them)")
     check_model_target(model_dir, DeclarationRiskRanker.__name__)  # before the work
-    # Remember which files taught the model, so evaluate can warn when it is
-    # handed one of them (in-sample figures are not a back-test).
-    digests = {f: file_digest(f) for f in (*train, valid) if f and Path(f).is_file()}
-    same = [f for f in train if valid in digests and digests.get(f) == digests[valid]]
-    if same:
-        err.print(
-            f"warning: --valid {valid} has the same content as --train {same[0]}: "
-            "its figures are in-sample, so boosting stops by them, not by later "
-            "declarations",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
     if workspace:
         train_table = _workspace_lines(workspace, labelled=True)
     else:
@@ -516,13 +503,25 @@ def fit_cmd(
     valid_table = (
         _lines([valid], mapping, encoding, True, as_json).table if valid else None
     )
+    if valid_table is not None and (shared := shared_lines(train_table, valid_table)):
+        # the same file, a copy re-saved by Excel, a month of it
+        err.print(
+            f"warning: {shared:,} of the {valid_table.num_rows:,} --valid lines are "
+            "training lines too: their figures are in-sample, so boosting stops by "
+            "them, not by later declarations",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     raise_if_interrupted()  # one DuckDB dropped while reading: no fit
     params: dict[str, Any] = {"random_state": seed}
     if goods_model:
         if not (Path(goods_model) / "model.json").is_file():
             raise SarapError(f"{goods_model}: not a goods model (no model.json)")
         params["goods_model"] = str(Path(goods_model).resolve())
-    seen = list(digests.values())
+    # Remember which files taught the model, so evaluate can warn when it is
+    # handed one of them (in-sample figures are not a back-test).
+    seen = [file_digest(f) for f in (*train, valid) if f and Path(f).is_file()]
     bar, callbacks = lgb_progress(DeclarationRiskRanker().n_estimators, as_json, err)
     label = f"learning from {train_table.num_rows:,} inspected declaration lines"
     old_model = _model_stamp(model_dir)

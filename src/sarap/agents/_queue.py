@@ -190,6 +190,28 @@ def fit_model(
     return model, summary
 
 
+SAME_LINE = (
+    "declaration_id",
+    "item_no",
+    "date",
+    "importer_id",
+    "hs_code",
+    "customs_value",
+)
+
+
+def shared_lines(train: pa.Table, valid: pa.Table) -> int:
+    """How many of ``valid``'s lines are in ``train``: the same declaration,
+    item, date, importer, code and value (simulations with other seeds share
+    some ids)."""
+
+    def keys(t: pa.Table) -> pa.Array:
+        cols = [t.column(c).cast(pa.string()).fill_null("") for c in SAME_LINE]
+        return pc.binary_join_element_wise(*cols, "\x1f")
+
+    return int(pc.sum(pc.is_in(keys(valid), value_set=keys(train))).as_py() or 0)
+
+
 def _both_outcomes(lines: pa.Table, what: str, why: str) -> None:
     """Frauds and non-frauds among ``lines``, or one line that says which
     is missing (the model learns to tell them apart)."""
