@@ -290,6 +290,19 @@ def test_a_pipe_or_device_is_written_into_not_replaced(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
 
 
+def test_a_pipe_or_device_is_taken_where_csv_is_written(tmp_path: Path) -> None:
+    # declarations score --out /dev/stdout (and goods check's) was refused:
+    # "the queue is written as CSV; name it *.csv".
+    from sarap.agents._base import check_out_file
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert check_out_file(pipe, "the queue is") == pipe
+    assert check_out_file("/dev/null", "the queue is") == Path("/dev/null")
+    with pytest.raises(errors.SarapError, match="the queue is written as CSV"):
+        check_out_file(tmp_path / "queue.xlsx", "the queue is")
+
+
 def test_a_folder_given_as_the_file_is_refused_in_one_line(tmp_path: Path) -> None:
     # It failed at the rename, with Python's IsADirectoryError and the
     # scratch file's name.

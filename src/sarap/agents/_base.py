@@ -261,7 +261,9 @@ def check_out_file(out: str | Path, written_as_csv: str | None = None) -> Path:
     out = Path(out)
     if out.is_dir():
         raise SarapError(f"cannot write {out}: it is a folder; name a file")
-    if written_as_csv and out.suffix.lower() != ".csv":
+    kind = _kind(out)
+    device = kind is not None and not stat.S_ISREG(kind)  # /dev/stdout, a pipe
+    if written_as_csv and out.suffix.lower() != ".csv" and not device:
         raise SarapError(
             f"cannot write {out}: {written_as_csv} written as CSV; name it *.csv"
         )
