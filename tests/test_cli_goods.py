@@ -469,6 +469,65 @@ def test_excel_unicode_text_is_read(files, tmp_path):
     assert "ex.txt line 5: not an HS / TN VED code 'ИТОГО'" in r.stderr
 
 
+@pytest.mark.parametrize("encoding", ["koi8_r", "cp866", "kz1048"])
+def test_a_file_in_another_cyrillic_code_page_is_read(files, tmp_path, encoding):
+    # Goods files were read as UTF-8, else Windows-1251: a KOI8-R file came
+    # out as nonsense ('пвхчш у четипн ...') and was judged as such, without
+    # a word; a CP866 one was refused ('neither UTF-8 nor Windows-1251').
+    from sarap.agents._goods_jobs import read_table
+
+    text = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ"
+    if encoding == "kz1048":  # Kazakh letters, where it is not Windows-1251
+        text = "ЕТІК, ТАБИҒИ БЫЛҒАРЫДАН"
+    rows = f'text,code\n"{text}",6403 99\nКОФЕ ЖАРЕНЫЙ В ЗЕРНАХ,0901 21\n'
+    (tmp_path / "ex.csv").write_bytes(rows.encode(encoding))
+    (tmp_path / "utf8.csv").write_text(rows, encoding="utf-8")
+    table = read_table(tmp_path / "ex.csv")
+    assert table["text"].tolist() == [text, "КОФЕ ЖАРЕНЫЙ В ЗЕРНАХ"]
+    model = str(files / "model")
+    found = [
+        run("goods", "check", str(tmp_path / f), "--model", model, "--json")
+        for f in ("ex.csv", "utf8.csv")
+    ]
+    assert found[0].exit_code == 0, found[0].output
+    assert found[0].stdout == found[1].stdout
+
+
+def test_goods_commands_take_encoding(files, tmp_path):
+    # Without Cyrillic letters to go by (a '№' and a '±' in Windows-1251)
+    # the code page cannot be told: the goods commands had no --encoding
+    # for the message to point at.
+    rows = "text,code\nSCREWS M6 №5 ±0.1,7318 15\nFROZEN CHICKEN WINGS,0207 14\n"
+    (tmp_path / "ex.csv").write_bytes(rows.encode("cp1251"))
+    model = str(files / "model")
+    r = run("goods", "evaluate", str(tmp_path / "ex.csv"), "--model", model)
+    assert r.exit_code == 1
+    assert "the encoding could not be detected; pass --encoding" in r.output
+    for cmd in ("evaluate", "check"):
+        r = run("goods", cmd, str(tmp_path / "ex.csv"), "--model", model,
+                "--encoding", "cp1251", "--json")  # fmt: skip
+        assert r.exit_code == 0, r.output
+    r = run("goods", "fit", "--nomenclature", str(tmp_path / "ex.csv"),
+            "--encoding", "cp1251", "--model", str(tmp_path / "m"))  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = run("goods", "check", str(tmp_path / "ex.csv"), "--model", model,
+            "--encoding", "utf-8")  # fmt: skip
+    assert r.exit_code == 1
+    assert "ex.csv: line 2 is not utf-8 text (byte 20); check --encoding" in r.output
+    r = run("goods", "check", str(tmp_path / "ex.csv"), "--model", model,
+            "--encoding", "nope")  # fmt: skip
+    assert r.exit_code == 1 and "unknown encoding 'nope'" in r.output
+    # UTF-8 with one line in another encoding: that line is named, not the
+    # whole file read as Windows-1251 (every Cyrillic letter scrambled).
+    (tmp_path / "mixed.csv").write_bytes(
+        "text,code\nОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ,6403 99\n".encode()
+        + "КРЫЛЬЯ КУРИНЫЕ,0207 14\n".encode("cp1251")
+    )
+    r = run("goods", "check", str(tmp_path / "mixed.csv"), "--model", model)
+    assert r.exit_code == 1
+    assert "mixed.csv: UTF-8 but for line 3, which is not" in r.output
+
+
 def test_check_reports_declared_codes_that_are_not_codes(files, tmp_path):
     shoes = "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ ECCO MEN 39-45"
     rows = ["id,description,hs_code"] + [

@@ -1293,6 +1293,11 @@ _code_column = click.option(
 )
 
 
+_goods_encoding = click.option(
+    "--encoding", help="Text encoding of the files (detected when omitted)."
+)
+
+
 class _SeveralFiles(click.Command):
     """Lets ``--opt A B C`` stand for ``--opt A --opt B --opt C`` (``several``)."""
 
@@ -1337,6 +1342,7 @@ def _warn_skipped(skipped: dict[str, Any], noun: str) -> None:
 @click.option("--model", "model_dir", required=True, help="Folder to save the model.")
 @_text_column
 @_code_column
+@_goods_encoding
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True)
 @friendly
@@ -1346,6 +1352,7 @@ def goods_fit_cmd(
     model_dir: str,
     text_column: str,
     code_column: str,
+    encoding: str | None,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -1365,6 +1372,7 @@ def goods_fit_cmd(
             model_dir,
             text_column=text_column,
             code_column=code_column,
+            encoding=encoding,
             params={"random_state": seed},
         )
     _warn_skipped(summary["skipped_nomenclature_rows"], "nomenclature row")
@@ -1426,10 +1434,16 @@ def goods_classify_cmd(
 @click.option("--model", "model_dir", required=True, help="Model folder from fit.")
 @_text_column
 @_code_column
+@_goods_encoding
 @click.option("--json", "as_json", is_flag=True)
 @friendly
 def goods_evaluate_cmd(
-    file: str, model_dir: str, text_column: str, code_column: str, as_json: bool
+    file: str,
+    model_dir: str,
+    text_column: str,
+    code_column: str,
+    encoding: str | None,
+    as_json: bool,
 ) -> None:
     """Top-1 and top-5 accuracy on labelled FILE, at each label's own depth."""
     from sarap.agents._goods_jobs import dumps, evaluate_goods, load_goods
@@ -1447,7 +1461,13 @@ def goods_evaluate_cmd(
         err.print(
             f"warning: {file} was used to fit this model; these figures are in-sample"
         )
-    m = evaluate_goods(model, file, text_column=text_column, code_column=code_column)
+    m = evaluate_goods(
+        model,
+        file,
+        text_column=text_column,
+        code_column=code_column,
+        encoding=encoding,
+    )
     _warn_skipped(m["skipped"], "labelled row")
     if as_json:
         click.echo(dumps({k: m[k] for k in ("top1", "top5", "n")}))
@@ -1466,6 +1486,7 @@ def goods_evaluate_cmd(
 @click.option("--model", "model_dir", required=True, help="Model folder from fit.")
 @_text_column
 @_code_column
+@_goods_encoding
 @click.option("--id-column", help="Column that names each row in the findings.")
 @click.option("--out", "out_file", help="CSV file for the findings.")
 @click.option("--json", "as_json", is_flag=True)
@@ -1475,6 +1496,7 @@ def goods_check_cmd(
     model_dir: str,
     text_column: str,
     code_column: str,
+    encoding: str | None,
     id_column: str | None,
     out_file: str | None,
     as_json: bool,
@@ -1495,6 +1517,7 @@ def goods_check_cmd(
         text_column=text_column,
         code_column=code_column,
         id_column=id_column,
+        encoding=encoding,
     )
     if out_file:
         with file_in_place(out_file) as scratch:  # never left cut short

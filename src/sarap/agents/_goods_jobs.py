@@ -26,6 +26,7 @@ from sarap.agents._goods import GoodsClassifier
 from sarap.agents._goods_text import normalise_code
 from sarap.errors import SarapError
 from sarap.pipeline._ingest import file_digest
+from sarap.pipeline._readers import detect_encoding
 
 # Tried in this order when the default column name is not in a file, so that
 # common code lists load without options.
@@ -55,24 +56,30 @@ CODE_COLUMNS = (
 )
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """A CSV, JSON (array of objects) or JSONL file as text columns.
 
     Each row is indexed by its place in the file: the line it starts on (a
     CSV's header is line 1; blank lines and values over several lines are
-    counted) or, in JSON, its record number from 1.
+    counted) or, in JSON, its record number from 1. The text's ``encoding``
+    is detected when not given, as ``sarap ingest`` does.
     """
     path = Path(path)
     if not path.is_file():
         raise SarapError(f"{path}: no such file")
     suffix = path.suffix.lower()
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise SarapError(f"unknown encoding {encoding!r}") from None
     try:
         if suffix in (".jsonl", ".ndjson"):
-            df = _read_jsonl(path)
+            df = _read_jsonl(path, encoding)
         elif suffix == ".json":
-            df = _read_json(path)
+            df = _read_json(path, encoding)
         elif suffix in (".csv", ".tsv", ".txt"):
-            df = _read_csv(path, "\t" if suffix == ".tsv" else None)
+            df = _read_csv(path, "\t" if suffix == ".tsv" else None, encoding)
         else:
             raise SarapError(
                 f"{path}: unsupported file type {suffix or '(none)'!r}; "
@@ -98,10 +105,33 @@ def _kind(value: Any) -> str:
     return "null" if value is None else "a number"
 
 
-def _read_json(path: Path) -> pd.DataFrame:
+def _read_text(path: Path, encoding: str | None) -> str:
+    """The text of a file, in ``encoding`` or the one detected (UTF-8,
+    UTF-16 with its mark, or a Cyrillic code page: KOI8-R, CP866 ...)."""
+    raw = path.read_bytes()
+    enc = encoding or detect_encoding(path)
+    try:
+        text = raw.decode("utf-8-sig" if codecs.lookup(enc).name == "utf-8" else enc)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].decode(enc, "replace").count("\n") + 1
+        if encoding is not None:
+            raise SarapError(
+                f"{path}: line {line} is not {encoding} text (byte {exc.start}); "
+                "check --encoding"
+            ) from None
+        # UTF-8 but for a line pasted in from elsewhere: read in a code page,
+        # every other line would be nonsense.
+        raise SarapError(
+            f"{path}: UTF-8 but for line {line}, which is not (another encoding "
+            "pasted in?): fix that line, or pass --encoding"
+        ) from None
+    return text.removeprefix("\ufeff")  # a mark, as UTF-16 or named, is no text
+
+
+def _read_json(path: Path, encoding: str | None) -> pd.DataFrame:
     """An array of objects, one a row (or an object of columns, as pandas
     writes one); anything else is refused in one line, saying where."""
-    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    data = json.loads(_read_text(path, encoding))
     if isinstance(data, list):
         for i, record in enumerate(data, 1):
             if not isinstance(record, dict):
@@ -125,11 +155,11 @@ def _read_json(path: Path) -> pd.DataFrame:
     )
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
+def _read_jsonl(path: Path, encoding: str | None) -> pd.DataFrame:
     """One object a line; blank lines are passed over."""
     records: list[dict[str, Any]] = []
     lines: list[int] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1):
+    for n, line in enumerate(_read_text(path, encoding).split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -148,20 +178,9 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, index=lines)
 
 
-def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
+def _read_csv(path: Path, sep: str | None, encoding: str | None) -> pd.DataFrame:
     """A CSV file, its delimiter found unless ``sep`` is given."""
-    raw = path.read_bytes()
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = raw.decode("utf-16")  # Excel's "Unicode text"
-    else:
-        for encoding in ("utf-8-sig", "cp1251"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise SarapError(f"{path}: neither UTF-8 nor Windows-1251 text")
+    text = _read_text(path, encoding)
     data = text.encode()
     sep = sep or _delimiter(data)
     df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
@@ -268,6 +287,7 @@ def read_pairs(
     text_column: str = "text",
     code_column: str = "code",
     skipped: list[SkippedRow] | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """``code`` and ``text`` of every row of the files, codes as digits.
 
@@ -284,7 +304,7 @@ def read_pairs(
     frames: list[pd.DataFrame] = []
     for p in paths:
         path = Path(p)
-        df = read_table(path)
+        df = read_table(path, encoding)
         t = _pick(df, text_column, "text", TEXT_COLUMNS, path, "text")
         c = _pick(df, code_column, "code", CODE_COLUMNS, path, "code")
         # JSON's null is no text (not the word "None"), as an empty CSV cell.
@@ -340,6 +360,7 @@ def fit_goods(
     *,
     text_column: str = "text",
     code_column: str = "code",
+    encoding: str | None = None,
     params: dict[str, Any] | None = None,
 ) -> tuple[GoodsClassifier, dict[str, Any]]:
     """Read the files, fit a :class:`GoodsClassifier`, save it, summarise.
@@ -356,10 +377,12 @@ def fit_goods(
     nom_skipped: list[SkippedRow] = []
     ex_skipped: list[SkippedRow] = []
     nom = (
-        read_pairs(nomenclature, **cols, skipped=nom_skipped) if nomenclature else None
+        read_pairs(nomenclature, **cols, skipped=nom_skipped, encoding=encoding)
+        if nomenclature
+        else None
     )
     ex = (
-        read_pairs(examples, **cols, skipped=ex_skipped)
+        read_pairs(examples, **cols, skipped=ex_skipped, encoding=encoding)
         if examples
         else pd.DataFrame({"code": [], "text": []})
     )
@@ -429,6 +452,7 @@ def evaluate_goods(
     *,
     text_column: str = "text",
     code_column: str = "code",
+    encoding: str | None = None,
 ) -> dict[str, Any]:
     """Top-1 and top-5 accuracy, each label judged at its own digit depth.
 
@@ -437,7 +461,11 @@ def evaluate_goods(
     """
     skipped: list[SkippedRow] = []
     rows = read_pairs(
-        [path], text_column=text_column, code_column=code_column, skipped=skipped
+        [path],
+        text_column=text_column,
+        code_column=code_column,
+        skipped=skipped,
+        encoding=encoding,
     )
     hits1 = hits5 = 0
     by_depth: dict[int, list[int]] = {}
@@ -474,6 +502,7 @@ def check_declared(
     text_column: str = "text",
     code_column: str = "code",
     id_column: str | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """Findings for the rows of a file whose declared code the text makes
     unlikely, or that is not a code the model knows.
@@ -487,7 +516,7 @@ def check_declared(
     (nothing to judge) and the text's likeliest codes; then the others,
     riskiest first (a code not in the nomenclature has score 1).
     """
-    df = read_table(path)
+    df = read_table(path, encoding)
     p = Path(path)
     t = _pick(df, text_column, "text", TEXT_COLUMNS, p, "text")
     c = _pick(df, code_column, "code", CODE_COLUMNS, p, "code")
