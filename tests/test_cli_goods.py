@@ -212,7 +212,7 @@ def test_check_finds_declared_codes_that_do_not_fit(files, tmp_path):
     found = json.loads(r.stdout)
     assert [f["id"] for f in found] == ["D1"]
     assert found[0]["suggested"].split(";")[0] == "6403"
-    assert (tmp_path / "found.csv").read_text().startswith("row,id,declared_code")
+    assert (tmp_path / "found.csv").read_text().startswith("line,id,declared_code")
 
 
 def test_check_leaves_the_old_findings_when_writing_them_stops(
@@ -240,7 +240,7 @@ def test_check_leaves_the_old_findings_when_writing_them_stops(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["decl.csv", "found.csv"]
     monkeypatch.setattr(pd.DataFrame, "to_csv", write)
     assert run(*args).exit_code == 0
-    assert out.read_text().startswith("row,declared_code,score")
+    assert out.read_text().startswith("line,declared_code,score")
 
 
 def test_fit_to_a_model_that_is_a_file_is_refused_before_the_work(files, tmp_path):
@@ -554,7 +554,7 @@ def test_check_reports_declared_codes_that_are_not_codes(files, tmp_path):
     assert not re.search(r"\bnan\b", r.stdout)
 
 
-@pytest.mark.parametrize("name", ["row", "score", "reason"])
+@pytest.mark.parametrize("name", ["line", "score", "reason"])
 def test_check_id_column_named_as_a_findings_column(files, tmp_path, name):
     # The id took the findings' own column's place: 'ValueError: DataFrame
     # columns must be unique for orient='records'' (or 'The column label
@@ -567,10 +567,10 @@ def test_check_id_column_named_as_a_findings_column(files, tmp_path, name):
     r = run(*args, "--json", "--out", str(tmp_path / "found.csv"))
     assert r.exit_code == 0, r.output
     [found] = json.loads(r.stdout)
-    assert found["row"] == 1 and found["id"] == "D1"
+    assert found["line"] == 2 and found["id"] == "D1"
     assert found["declared_code"] == "640610" and found["score"] > 0.95
     header = (tmp_path / "found.csv").read_text().splitlines()[0]
-    assert header == "row,id,declared_code,score,suggested,reason"
+    assert header == "line,id,declared_code,score,suggested,reason"
 
 
 def test_evaluate_tells_in_sample_by_content_not_by_path(files, tmp_path, monkeypatch):
@@ -651,4 +651,37 @@ def test_check_passes_over_rows_with_nothing_in_them(files, tmp_path):
     r = run("goods", "check", str(tmp_path / "decl.csv"), "--model",
             str(files / "model"), "--id-column", "id", "--json")  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert [(f["row"], f["id"]) for f in json.loads(r.stdout)] == [(3, "D3"), (1, "D1")]
+    assert [(f["line"], f["id"]) for f in json.loads(r.stdout)] == [
+        (4, "D3"),
+        (2, "D1"),
+    ]
+
+
+def test_check_names_rows_by_their_line_as_the_warnings_do(files, tmp_path):
+    # check said "row 2" (the second data row) of what evaluate's warning
+    # called "line 5": a blank line, a text over two lines and the header
+    # were not counted, so the row was not where an editor shows it.
+    (tmp_path / "decl.csv").write_text(
+        'id,text,code\nD1,ОБУВЬ ИЗ КОЖИ ECCO,6403 99\n\nD2,"ОБУВЬ\nИЗ КОЖИ",XX\n'
+        "D3,FROZEN SHRIMPS,6403 99\n"
+    )
+    model = str(files / "model")
+    r = run("goods", "check", str(tmp_path / "decl.csv"), "--model", model,
+            "--id-column", "id", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert [(f["line"], f["id"]) for f in json.loads(r.stdout)] == [
+        (4, "D2"),
+        (6, "D3"),
+    ]
+    r = run("goods", "evaluate", str(tmp_path / "decl.csv"), "--model", model)
+    assert "decl.csv line 4: not an HS / TN VED code 'XX'" in r.stderr
+    r = run("goods", "check", str(tmp_path / "decl.csv"), "--model", model)
+    assert "┃ line" in r.stdout and "┃ row" not in r.stdout
+    # a JSON array's rows are its records, as the warnings name them
+    (tmp_path / "decl.json").write_text(
+        '[{"text": "ОБУВЬ ИЗ КОЖИ ECCO", "code": "6403 99"},\n'
+        ' {"text": "FROZEN SHRIMPS", "code": "6403 99"}]'
+    )
+    r = run("goods", "check", str(tmp_path / "decl.json"), "--model", model,
+            "--json")  # fmt: skip
+    assert [f["record"] for f in json.loads(r.stdout)] == [2]

@@ -492,7 +492,7 @@ def evaluate_goods(
     }
 
 
-_FINDING_COLUMNS = ("row", "declared_code", "score", "suggested", "reason")
+_FINDING_COLUMNS = ("declared_code", "score", "suggested", "reason")
 
 
 def check_declared(
@@ -507,11 +507,13 @@ def check_declared(
     """Findings for the rows of a file whose declared code the text makes
     unlikely, or that is not a code the model knows.
 
-    Returns one row per finding: ``row`` (1-based data row), the id column
-    when named (under its name, or ``id`` when that is one of these
-    columns' names), ``declared_code``, ``score`` (1 - probability of the declared
-    code at ``model.mismatch_depth`` digits), ``suggested`` (the likelier
-    codes, ``;``-separated) and ``reason``. Rows whose declared code is not
+    Returns one row per finding: ``line`` (the line of the file it starts
+    on, as in :func:`read_table`: a CSV's header is line 1; ``record``, its
+    number from 1, in a JSON array), the id column when named (under its
+    name, or ``id`` when that is one of these columns' names),
+    ``declared_code``, ``score`` (1 - probability of the declared code at
+    ``model.mismatch_depth`` digits), ``suggested`` (the likelier codes,
+    ``;``-separated) and ``reason``. Rows whose declared code is not
     an HS / TN VED code (or empty) come first, as written, with no score
     (nothing to judge) and the text's likeliest codes; then the others,
     riskiest first (a code not in the nomenclature has score 1).
@@ -522,7 +524,8 @@ def check_declared(
     c = _pick(df, code_column, "code", CODE_COLUMNS, p, "code")
     if id_column is not None and id_column not in df.columns:
         raise SarapError(f"{p}: no id column {id_column!r}")
-    named = "id" if id_column in _FINDING_COLUMNS else id_column
+    where = _where(p, 1).split()[0]  # "line", or "record" in JSON
+    named = "id" if id_column in (where, *_FINDING_COLUMNS) else id_column
     texts = df[t].where(df[t].notna(), "").astype(str).tolist()
     found = model.check(texts, df[c].tolist())
     # A row with nothing in it (",,," that a spreadsheet leaves below its
@@ -533,7 +536,7 @@ def check_declared(
     for i, f in enumerate(found):
         if f is None or blank[i]:
             continue
-        rec: dict[str, Any] = {"row": i + 1}
+        rec: dict[str, Any] = {where: int(df.index[i])}
         if named is not None:
             rec[named] = df[id_column].iloc[i]
         rec.update(
@@ -543,9 +546,7 @@ def check_declared(
             reason=f.reason,
         )
         out.append(rec)
-    cols = list(_FINDING_COLUMNS)
-    if named is not None:
-        cols.insert(1, named)
+    cols = [where, *([named] if named is not None else []), *_FINDING_COLUMNS]
     result = pd.DataFrame(out, columns=cols)
     return result.sort_values(
         "score", ascending=False, kind="stable", na_position="first"
