@@ -107,6 +107,10 @@ def test_text_without_words_gets_no_codes(files):
     assert "'12 345': no words to classify" in r.stdout
     r = run("goods", "classify", "--model", str(files / "model"), "--json", "")
     assert json.loads(r.stdout)[0]["suggestions"] == []
+    # letters, but no word the model knows: it was answered with the prior
+    r = run("goods", "classify", "--model", str(files / "model"), "笔记本电脑")
+    assert r.exit_code == 0
+    assert "'笔记本电脑': no word the model knows, no codes" in r.stdout
 
 
 def test_null_texts_in_json_are_no_texts_not_the_word_nan(files, tmp_path):

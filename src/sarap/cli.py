@@ -1418,7 +1418,13 @@ def goods_classify_cmd(
     # Texts and names are shown as written: "[/b]" in one is no rich markup.
     for r in results:
         if not r["suggestions"]:
-            out.print(f"{r['text']!r}: no words to classify, no codes", markup=False)
+            # letters, but none in a word or letter group the model knows
+            why = (
+                "no word the model knows"
+                if any(c.isalpha() for c in r["text"])
+                else "no words to classify"
+            )
+            out.print(f"{r['text']!r}: {why}, no codes", markup=False)
             continue
         t = Table(title=escape(r["text"]), header_style="bold", title_justify="left")
         t.add_column("code")

@@ -370,6 +370,26 @@ def test_a_text_without_words_gets_no_codes_and_no_finding(fitted):
     assert model.predict_topk(texts[4:]) == top[4:]
 
 
+def test_a_text_with_no_word_the_model_knows_gets_no_codes(fitted):
+    # Text in a script the model never saw had every view zero, and the
+    # answer was the prior's, with confidence: "笔记本电脑" (laptop, in
+    # Chinese) got 040690 CHEESE at 99.9 %, and its declared code was judged.
+    model, test = fitted
+    texts = ["笔记本电脑", "αβγδ ε", "ლეპტოპი", test["text"].iloc[0]]
+    top = model.predict_topk(texts)
+    assert top[:3] == [[], [], []] and top[3]
+    assert model.topk_codes(texts[:3], 4) == [[], [], []]
+    # no evidence against a code the model knows; one it lacks is told
+    assert model.check(texts[:3], ["0207"] * 3) == [None] * 3
+    assert list(model.score_samples(texts[:3], ["0207"] * 3)) == [0.0] * 3
+    unknown = model.check(texts[:3], ["999910"] * 3)
+    assert [(f.problem, f.score) for f in unknown] == [("unknown_code", 1.0)] * 3
+    # the others are answered as they would be alone, a known word among
+    # unknown ones too
+    assert model.predict_topk(texts[3:]) == top[3:]
+    assert model.predict_topk(["笔记本电脑 " + test["text"].iloc[0]])[0]
+
+
 def _share_down_by_hand(parent, parent_p, lo, hi, sims, temperature, top):
     """The per-text loop _share_down replaces, as it was written."""
     out = []

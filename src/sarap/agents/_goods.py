@@ -952,9 +952,14 @@ class GoodsClassifier(BaseAgent):
 
         def run(batch: list[str]) -> list[_Levels]:
             normal = [normalise_text(t) for t in batch]
-            worded = [i for i, t in enumerate(normal) if _has_words(t)]
+            Q = self.space_.full(normal)
+            # A text with no word or letter group the model has seen (another
+            # script: "笔记本电脑") has nothing to go on either: all its views
+            # are zero and the answer would be the prior's.
+            known = (np.diff(Q.indptr) > 0).tolist()
+            worded = [i for i, t in enumerate(normal) if known[i] and _has_words(t)]
             if len(worded) == len(normal):
-                return self._levels_batch(normal, top)
+                return self._levels_batch(normal, top, Q)
             # A text without a word (empty, a number, punctuation) tells
             # nothing of the goods: no codes rather than a guess.
             out = [
@@ -962,7 +967,7 @@ class GoodsClassifier(BaseAgent):
                 for _ in normal
             ]
             if worded:
-                found = self._levels_batch([normal[i] for i in worded], top)
+                found = self._levels_batch([normal[i] for i in worded], top, Q[worded])
                 for i, lv in zip(worded, found, strict=True):
                     out[i] = lv
             return out
@@ -1019,8 +1024,11 @@ class GoodsClassifier(BaseAgent):
         order = np.argsort(-p, axis=1, kind="stable")
         return np.take_along_axis(cand, order, 1), np.take_along_axis(p, order, 1)
 
-    def _levels_batch(self, normal: list[str], top: int) -> list[_Levels]:
-        Q, Qs = self.space_.full(normal), self.space_.stems(normal)
+    def _levels_batch(
+        self, normal: list[str], top: int, Q: sp.csr_matrix
+    ) -> list[_Levels]:
+        """The levels of texts in normal form, ``Q`` their :meth:`TextSpace.full`."""
+        Qs = self.space_.stems(normal)
         Qh = self.space_.stems([_head(t) for t in normal])
         ex_sims = None
         if self.example_matrix_ is not None:  # once, for two uses
