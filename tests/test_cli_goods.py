@@ -164,6 +164,29 @@ def test_bad_input_is_one_line_and_exit_1(files, args, message):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
+        ("folder.csv", None, "folder.csv: is a folder, not a file"),
+        ("empty.csv", "", "empty.csv: file is empty"),
+        ("blank.json", "\n\n", "blank.json: file is empty (only blank lines)"),
+    ],
+)
+def test_a_folder_or_an_empty_file_is_told_as_such(
+    files, tmp_path, name, content, message
+):
+    # A folder was "no such file"; an empty CSV "cannot read it: No columns
+    # to parse from file", an empty JSON "Expecting value: line 3 column 1
+    # (char 2)": pandas' and json's words, not what was wrong.
+    if content is None:
+        (tmp_path / name).mkdir()
+    else:
+        (tmp_path / name).write_text(content)
+    for cmd in ("evaluate", "check"):
+        r = run("goods", cmd, str(tmp_path / name), "--model", str(files / "model"))
+        assert r.exit_code == 1 and r.output.strip() == f"Error: {tmp_path / message}"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
         ("mixed.json", '[{"text": "t", "code": "0101"}, 5]', "record 2 is a number"),
         ("one.json", '{"text": "t", "code": "0101"}', "holds one object, not an"),
         (

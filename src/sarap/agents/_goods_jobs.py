@@ -26,7 +26,7 @@ from sarap.agents._goods import GoodsClassifier
 from sarap.agents._goods_text import normalise_code
 from sarap.errors import SarapError
 from sarap.pipeline._ingest import file_digest
-from sarap.pipeline._readers import detect_encoding
+from sarap.pipeline._readers import check_readable, detect_encoding
 
 # Tried in this order when the default column name is not in a file, so that
 # common code lists load without options.
@@ -56,6 +56,9 @@ CODE_COLUMNS = (
 )
 
 
+_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson")
+
+
 def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """A CSV, JSON (array of objects) or JSONL file as text columns.
 
@@ -65,9 +68,13 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     is detected when not given, as ``sarap ingest`` does.
     """
     path = Path(path)
-    if not path.is_file():
-        raise SarapError(f"{path}: no such file")
     suffix = path.suffix.lower()
+    if path.is_file() and suffix not in _SUFFIXES:
+        raise SarapError(
+            f"{path}: unsupported file type {suffix or '(none)'!r}; "
+            "use .csv, .json or .jsonl"
+        )
+    check_readable(path)  # missing, a folder, unreadable or empty: one line
     if encoding is not None:
         try:
             codecs.lookup(encoding)
@@ -78,13 +85,8 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
             df = _read_jsonl(path, encoding)
         elif suffix == ".json":
             df = _read_json(path, encoding)
-        elif suffix in (".csv", ".tsv", ".txt"):
-            df = _read_csv(path, "\t" if suffix == ".tsv" else None, encoding)
         else:
-            raise SarapError(
-                f"{path}: unsupported file type {suffix or '(none)'!r}; "
-                "use .csv, .json or .jsonl"
-            )
+            df = _read_csv(path, "\t" if suffix == ".tsv" else None, encoding)
     except (ValueError, pd.errors.ParserError) as exc:
         raise SarapError(
             f"{path}: cannot read it: {str(exc).splitlines()[0]}"
