@@ -460,6 +460,25 @@ def test_a_csv_with_semicolons_is_read(files, tmp_path):
     assert json.loads(r.stdout)["n"] == 2  # both rows, codes and all
 
 
+def test_a_semicolon_csv_whose_header_names_hold_commas_is_read(files, tmp_path):
+    # The header held as many commas as semicolons ("Вес нетто, кг"), and
+    # the first of equals, the comma, was taken: "no text column
+    # 'Наименование, описание' (columns: Наименование, описание;Вес нетто,
+    # кг;Код)".
+    (tmp_path / "ex.csv").write_text(
+        "Наименование, описание;Вес нетто, кг;Код\n"
+        "ОБУВЬ С ВЕРХОМ ИЗ НАТУРАЛЬНОЙ КОЖИ, ECCO;1,5;6403 99\n"
+        "FROZEN CHICKEN CUTS WINGS IQF 1KG;12;0207 14\n"
+    )
+    r = run(
+        "goods", "evaluate", str(tmp_path / "ex.csv"), "--model",
+        str(files / "model"), "--text-column", "Наименование, описание",
+        "--code-column", "Код", "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["n"] == 2
+
+
 def test_a_header_with_spaces_names_its_columns(files, tmp_path):
     # "text, code" was refused with "no code column 'code' (columns: text,
     # code)", the space hidden in the list.

@@ -199,12 +199,22 @@ def _read_csv(path: Path, sep: str | None, encoding: str | None) -> pd.DataFrame
 def _delimiter(data: bytes) -> str:
     """The delimiter of a CSV file: whichever of , ; tab | its header holds
     most of outside quotes (a comma if none), so that a file Excel saved
-    with semicolons, as it does in Russian, is read."""
-    header = next((line for line in data.splitlines() if line.strip()), b"")
-    header = re.sub(rb'"[^"]*"', b"", header)
-    counts = {d: header.count(d.encode()) for d in ",;\t|"}
-    best = max(counts, key=lambda d: counts[d])  # the first of equals
+    with semicolons, as it does in Russian, is read. One that the first
+    rows hold as many of as the header goes first: a header's names may
+    hold commas ("Вес нетто, кг;Код")."""
+    lines = [line for line in data.splitlines()[:_SNIFF_LINES] if line.strip()]
+    lines = [re.sub(rb'"[^"]*"', b"", line) for line in lines] or [b""]
+    counts = {d: lines[0].count(d.encode()) for d in ",;\t|"}
+
+    def key(d: str) -> tuple[bool, int]:
+        steady = all(line.count(d.encode()) == counts[d] for line in lines[1:])
+        return counts[d] > 0 and steady, counts[d]
+
+    best = max(counts, key=key)  # the first of equals
     return best if counts[best] else ","
+
+
+_SNIFF_LINES = 20
 
 
 def _record_lines(data: bytes, sep: str) -> list[int]:
