@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,12 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
             self.con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             msg = str(exc).splitlines()[0]
+            if held := re.search(r"Conflicting lock is held in .* \(PID (\d+)\)", msg):
+                msg = (
+                    f"another process has it open ({_process(int(held[1]))}); "
+                    "wait for it to end or stop it (while sarap serve runs, "
+                    "import and run from the web app's admin page)"
+                )
             raise SarapError(f"cannot open workspace {self.path}: {msg}") from None
         # Progress is ours to show (the CLI's own bars), not DuckDB's.
         self.con.execute("SET enable_progress_bar = false")
@@ -98,6 +105,23 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
 
     def close(self) -> None:
         self.con.close()
+
+
+def _process(pid: int) -> str:
+    """``PID 123: sarap serve -w w.duckdb`` (its command line where we can
+    read it): DuckDB names only the Python program, the same for every
+    sarap command."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            args = fh.read().decode(errors="replace").split("\0")
+    except OSError:
+        return f"PID {pid}"
+    args = [a for a in args if a]
+    for i, a in enumerate(args):
+        if a == "sarap.cli" or Path(a).name == "sarap":
+            args = ["sarap", *args[i + 1 :]]
+            break
+    return f"PID {pid}: {' '.join(args)}" if args else f"PID {pid}"
 
 
 def _check_database_file(path: str) -> None:
