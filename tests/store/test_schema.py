@@ -65,19 +65,8 @@ def test_a_new_workspace_file_may_have_any_name(tmp_path):
 
 
 def test_older_workspace_gains_the_new_fields(tmp_path):
-    import duckdb
-
     path = tmp_path / "v1.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE parties (party_id VARCHAR NOT NULL PRIMARY KEY, "
-        "country VARCHAR, name VARCHAR, registration_date DATE, "
-        "activity_code VARCHAR)"
-    )
-    con.execute("INSERT INTO parties VALUES ('P1', 'KZ', 'Old LLP', NULL, NULL)")
-    con.execute("CREATE TABLE sarap_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("INSERT INTO sarap_meta VALUES ('schema_version', '1')")
-    con.close()
+    _v1_workspace(path)
     with Workspace(path) as ws:
         row = ws.sql("SELECT * FROM parties").to_pylist()[0]
         assert row["party_id"] == "P1" and row["director_id"] is None
@@ -147,3 +136,67 @@ def test_a_workspace_another_process_holds_is_told_in_one_line(tmp_path):
     assert "\n" not in msg and "duckdb.org" not in msg
     assert f"another process has it open (PID {holder.pid}: " in msg
     assert "admin page" in msg
+
+
+def test_a_newer_workspace_is_refused_before_anything_is_written(tmp_path):
+    # A newer sarap may have renamed or dropped a table: this one must not
+    # put its own back.
+    import duckdb
+
+    path = tmp_path / "v99.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE sarap_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO sarap_meta VALUES ('schema_version', '99')")
+    con.close()
+    with pytest.raises(SarapError, match="version 99; .* upgrade sarap"):
+        Workspace(path)
+    con = duckdb.connect(str(path))
+    assert con.sql("SHOW TABLES").fetchall() == [("sarap_meta",)]
+    con.close()
+
+
+def _v1_workspace(path: Path) -> None:
+    """A workspace as the first release left it: parties and its version."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE parties (party_id VARCHAR NOT NULL PRIMARY KEY, "
+        "country VARCHAR, name VARCHAR, registration_date DATE, "
+        "activity_code VARCHAR)"
+    )
+    con.execute("INSERT INTO parties VALUES ('P1', 'KZ', 'Old LLP', NULL, NULL)")
+    con.execute("CREATE TABLE sarap_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO sarap_meta VALUES ('schema_version', '1')")
+    con.close()
+
+
+def test_an_upgrade_stopped_half_way_leaves_the_workspace_as_it_was(
+    tmp_path, monkeypatch
+):
+    import duckdb
+
+    from sarap.store import _workspace
+
+    path = tmp_path / "v1.duckdb"
+    _v1_workspace(path)
+
+    def ctrl_c_at_invoices(entity):  # type: ignore[no-untyped-def]
+        if entity.name == "invoices":
+            raise KeyboardInterrupt
+        return real(entity)
+
+    real = _workspace.entity_ddl
+    monkeypatch.setattr(_workspace, "entity_ddl", ctrl_c_at_invoices)
+    with pytest.raises(KeyboardInterrupt):
+        Workspace(path)
+    con = duckdb.connect(str(path))
+    assert sorted(con.sql("SHOW TABLES").fetchall()) == [
+        ("parties",),
+        ("sarap_meta",),
+    ]
+    assert len(con.sql("DESCRIBE parties").fetchall()) == 5
+    con.close()
+    monkeypatch.undo()
+    with Workspace(path) as ws:
+        assert ws.count("parties") == 1 and ws.count("invoices") == 0

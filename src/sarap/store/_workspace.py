@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from sarap.backends import Backend, get_backend
+from sarap.backends import Backend, SupportsTransactions, get_backend
 from sarap.errors import SarapError
 from sarap.store._schema import ENTITIES, SCHEMA_VERSION, SYSTEM_DDL, entity_ddl
 
@@ -46,33 +47,52 @@ class Workspace:
                     f"folder {parent} does not exist"
                 )
         self.backend: Backend = get_backend(backend, path=self.path)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.backend.close()
+            raise
+
+    def _version(self) -> int:
+        if not self.backend.has_table("sarap_meta"):
+            return 0
+        found = self.backend.sql(
+            "SELECT value FROM sarap_meta WHERE key = 'schema_version'"
+        )
+        return int(found.column(0)[0].as_py()) if found.num_rows else 0
 
     def _migrate(self) -> None:
         be = self.backend
-        be.execute(SYSTEM_DDL)
-        found = be.sql("SELECT value FROM sarap_meta WHERE key = 'schema_version'")
-        version = int(found.column(0)[0].as_py()) if found.num_rows else 0
+        # Read before anything is written: a newer sarap's workspace is left
+        # exactly as it is.
+        version = self._version()
         if version > SCHEMA_VERSION:
             raise SarapError(
                 f"workspace {self.path} has data model version {version}; this "
                 f"sarap knows up to {SCHEMA_VERSION}: upgrade sarap"
             )
-        for entity in ENTITIES.values():
-            be.execute(entity_ddl(entity))
-            # Fields added in a later version join the tables of an older
-            # workspace (all optional, so existing rows stay valid).
-            for f in entity.fields:
+        # One transaction: an error or a Ctrl-C half-way through an upgrade
+        # leaves the workspace as the older version wrote it.
+        atomic = (
+            be.transaction() if isinstance(be, SupportsTransactions) else nullcontext()
+        )
+        with atomic:
+            be.execute(SYSTEM_DDL)
+            for entity in ENTITIES.values():
+                be.execute(entity_ddl(entity))
+                # Fields added in a later version join the tables of an older
+                # workspace (all optional, so existing rows stay valid).
+                for f in entity.fields:
+                    be.execute(
+                        f"ALTER TABLE {entity.name} ADD COLUMN IF NOT EXISTS "
+                        f"{f.name} {f.type}"
+                    )
+            be.execute(LINES_VIEW)
+            if version < SCHEMA_VERSION:
                 be.execute(
-                    f"ALTER TABLE {entity.name} ADD COLUMN IF NOT EXISTS "
-                    f"{f.name} {f.type}"
+                    "INSERT OR REPLACE INTO sarap_meta VALUES ('schema_version', ?)",
+                    [str(SCHEMA_VERSION)],
                 )
-        be.execute(LINES_VIEW)
-        if version < SCHEMA_VERSION:
-            be.execute(
-                "INSERT OR REPLACE INTO sarap_meta VALUES ('schema_version', ?)",
-                [str(SCHEMA_VERSION)],
-            )
 
     def sql(self, query: str, params: list[Any] | None = None) -> pa.Table:
         return self.backend.sql(query, params)
