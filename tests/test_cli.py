@@ -1053,3 +1053,28 @@ def test_fit_warns_when_valid_lines_are_training_lines(sim_files, tmp_path):
         "later declarations"
     )
     assert warning in r.stderr.splitlines()
+
+
+def _workspace_with_admin(path: Path) -> Path:
+    from sarap.web import WebStore
+
+    with Workspace(path) as ws:
+        WebStore(ws).add_user("admin", "admin-pass-123", "admin")
+    return path
+
+
+def test_serve_on_a_port_in_use_says_so_before_any_work(tmp_path):
+    import socket
+
+    ws = _workspace_with_admin(tmp_path / "w.duckdb")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        r = CliRunner().invoke(main, ["serve", "-w", str(ws), "--port", port])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "preparing" not in r.output
+    assert r.stderr.strip().splitlines() == [
+        f"Error: cannot serve on 127.0.0.1:{port}: the port is in use (another "
+        "sarap serve?); stop that or choose another port with --port"
+    ]

@@ -7,7 +7,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -1164,7 +1164,7 @@ def demo_cmd(folder: str, rows: int, taxpayers: int, seed: int) -> None:
 @main.command("serve")
 @click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--models", default=None, help="Folder of the agents' models.")
 @click.option("--session-minutes", default=480, show_default=True, type=int)
 @click.option("--max-upload-mb", default=50, show_default=True, type=int)
@@ -1181,11 +1181,15 @@ def serve_cmd(
     import uvicorn
 
     from sarap.web import WebStore, create_app
+    from sarap.web._server import listening_socket
 
     if not Path(workspace).is_file():
         raise SarapError(
             f"no workspace {workspace}: run sarap ingest or make demo first"
         )
+    # Bound first: a port in use is told before the tables are prepared.
+    sock = listening_socket(host, port)
+    port = sock.getsockname()[1]
     app = create_app(
         workspace,
         session_minutes=session_minutes,
@@ -1201,7 +1205,9 @@ def serve_cmd(
     with step("preparing the queue, trade and graph tables"):
         app.state.views.refresh(force=True)
     err.print(f"Sarap is at http://{host}:{port}  (Ctrl-C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    with suppress(KeyboardInterrupt):  # the way to stop it, as uvicorn.run has it
+        server.run(sockets=[sock])
 
 
 @main.group()

@@ -3,6 +3,7 @@ and benchmarks, on a background thread."""
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -11,6 +12,33 @@ from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
+
+from sarap.errors import SarapError
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` for the server; ``port=0`` picks a free
+    one. Told in one line when that cannot be, before any other work."""
+    where = f"{host}:{port}"
+    try:
+        family, *_, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise SarapError(f"cannot serve on {where}: {exc.strerror}") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise SarapError(
+                f"cannot serve on {where}: the port is in use (another sarap "
+                "serve?); stop that or choose another port with --port"
+            ) from None
+        raise SarapError(f"cannot serve on {where}: {exc.strerror}") from None
+    return sock
 
 
 @contextmanager
@@ -21,9 +49,7 @@ def running_server(
 
     ``port=0`` picks a free port.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = listening_socket(host, port)
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
