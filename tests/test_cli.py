@@ -1078,3 +1078,25 @@ def test_serve_on_a_port_in_use_says_so_before_any_work(tmp_path):
         f"Error: cannot serve on 127.0.0.1:{port}: the port is in use (another "
         "sarap serve?); stop that or choose another port with --port"
     ]
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_serve_warns_when_it_is_open_to_the_network(
+    tmp_path, monkeypatch, host, warned
+):  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self, sockets=None: served.append(sockets)
+    )
+    ws = _workspace_with_admin(tmp_path / "w.duckdb")
+    r = CliRunner().invoke(
+        main, ["serve", "-w", str(ws), "--host", host, "--port", "0"]
+    )
+    assert r.exit_code == 0, r.output
+    port = served[0][0].getsockname()[1]
+    served[0][0].close()
+    assert f"Sarap is at http://{host}:{port} " in r.stderr
+    assert (f"warning: {host} is open to the network" in r.stderr) is warned
+    assert "https proxy" in r.stderr or not warned

@@ -1181,7 +1181,7 @@ def serve_cmd(
     import uvicorn
 
     from sarap.web import WebStore, create_app
-    from sarap.web._server import listening_socket
+    from sarap.web._server import is_loopback, listening_socket
 
     if not Path(workspace).is_file():
         raise SarapError(
@@ -1204,6 +1204,14 @@ def serve_cmd(
         )
     with step("preparing the queue, trade and graph tables"):
         app.state.views.refresh(force=True)
+    if not is_loopback(sock):
+        err.print(
+            f"[yellow]warning:[/yellow] {host} is open to the network: every "
+            f"machine that reaches port {port} gets the sign-in page over plain "
+            "http; put Sarap behind the authority's https proxy",
+            highlight=False,
+            soft_wrap=True,
+        )
     err.print(f"Sarap is at http://{host}:{port}  (Ctrl-C stops it)")
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     with suppress(KeyboardInterrupt):  # the way to stop it, as uvicorn.run has it

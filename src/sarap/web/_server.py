@@ -4,6 +4,7 @@ and benchmarks, on a background thread."""
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 import threading
 import time
@@ -39,6 +40,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
             ) from None
         raise SarapError(f"cannot serve on {where}: {exc.strerror}") from None
     return sock
+
+
+def is_loopback(sock: socket.socket) -> bool:
+    """Whether only this machine can reach ``sock``."""
+    return ipaddress.ip_address(sock.getsockname()[0]).is_loopback
 
 
 @contextmanager
