@@ -1100,3 +1100,22 @@ def test_serve_warns_when_it_is_open_to_the_network(
     assert f"Sarap is at http://{host}:{port} " in r.stderr
     assert (f"warning: {host} is open to the network" in r.stderr) is warned
     assert "https proxy" in r.stderr or not warned
+
+
+def test_the_commands_suggested_for_a_workspace_can_be_pasted(tmp_path):
+    # A folder named as people name them: spaces, Cyrillic.
+    import shlex
+
+    folder = tmp_path / "Таможня Бишкек"
+    folder.mkdir()
+    ws = str(folder / "рабочее.duckdb")
+    Workspace(ws).close()
+    for args, suggested in (
+        (["taxpayers", "show", "P1", "-w", ws], "sarap run"),
+        (["serve", "-w", ws, "--port", "0"], "sarap users add"),
+    ):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 1, r.output
+        command = r.stderr[r.stderr.index(suggested) :].strip()
+        words = shlex.split(command)
+        assert ws == words[words.index("-w" if "-w" in words else "--workspace") + 1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
@@ -1070,7 +1071,8 @@ def taxpayers_show_cmd(party_id: str, workspace: str, lang: str, as_json: bool) 
         )
         if not has:
             raise SarapError(
-                f"{workspace}: no profiles yet; run sarap run -w {workspace}"
+                f"{workspace}: no profiles yet; "
+                f"run sarap run -w {shlex.quote(workspace)}"
             )
         prof = ws.sql(
             "SELECT * FROM profiles WHERE party_id = ?", [party_id]
@@ -1200,7 +1202,8 @@ def serve_cmd(
     if not store.users():
         raise SarapError(
             f"{workspace} has no users yet: add one with "
-            f"sarap users add --workspace {workspace} --username NAME --role admin"
+            f"sarap users add --workspace {shlex.quote(workspace)} "
+            "--username NAME --role admin"
         )
     with step("preparing the queue, trade and graph tables"):
         app.state.views.refresh(force=True)
