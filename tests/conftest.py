@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -121,3 +125,26 @@ def sim_lines():  # type: ignore[no-untyped-def]
 def need_kcs() -> None:
     if not KCS_TRAIN.is_file():
         pytest.skip(f"{KCS_TRAIN} not found (../shared/data beside the checkout)")
+
+
+@contextmanager
+def held_open(path: Path) -> Iterator[int]:
+    """Another process with the DuckDB file ``path`` open (as ``sarap serve``
+    keeps its workspace); yields its PID."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from sarap.cli import main
 from sarap.store import Workspace
-from tests.conftest import KCS_TRAIN, KCS_VALID, need_kcs
+from tests.conftest import KCS_TRAIN, KCS_VALID, held_open, need_kcs
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]
@@ -1119,3 +1119,23 @@ def test_the_commands_suggested_for_a_workspace_can_be_pasted(tmp_path):
         command = r.stderr[r.stderr.index(suggested) :].strip()
         words = shlex.split(command)
         assert ws == words[words.index("-w" if "-w" in words else "--workspace") + 1]
+
+
+def test_demo_does_not_replace_a_workspace_being_served(tmp_path):
+    # sarap serve on demo/sarap.duckdb, and make demo again in another shell:
+    # the server went on writing to the removed file, and lost it all.
+    ws = tmp_path / "sarap.duckdb"
+    with Workspace(ws) as w:
+        w.backend.execute("INSERT INTO parties (party_id) VALUES ('P1')")
+    with held_open(ws) as pid:
+        inode = ws.stat().st_ino
+        r = run("demo", "--dir", str(tmp_path), "--rows", "1000", "--taxpayers", "100")
+        assert r.exit_code == 1 and ws.stat().st_ino == inode
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith(
+        f"Error: cannot rebuild the demo in {tmp_path}: its workspace is open in "
+        f"another process (PID {pid}: "
+    )
+    assert line.endswith("); stop that first")
+    with Workspace(ws) as w:
+        assert w.count("parties") == 1

@@ -31,6 +31,8 @@ from sarap.agents._queue import (
     workspace_lines,
     write_queue,
 )
+from sarap.backends import get_backend
+from sarap.errors import SarapError, WorkspaceInUse
 from sarap.pipeline import ingest
 from sarap.report import write_queue_report
 from sarap.simulate import (
@@ -80,6 +82,7 @@ def run_demo(
     out = out or Console()
     folder.mkdir(parents=True, exist_ok=True)
     ws_path = folder / "sarap.duckdb"
+    _not_in_use(ws_path)
     for stale in (ws_path, folder / "sarap.duckdb.wal"):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -162,6 +165,22 @@ def run_demo(
         "report": report,
         "metrics": metrics,
     }
+
+
+def _not_in_use(ws_path: Path) -> None:
+    """Refuse to replace a workspace another process (sarap serve) has open:
+    it would go on writing to the removed file, and lose all it wrote."""
+    if not ws_path.exists():
+        return
+    try:
+        get_backend("duckdb", path=ws_path).close()
+    except WorkspaceInUse as exc:
+        raise SarapError(
+            f"cannot rebuild the demo in {ws_path.parent}: its workspace is open "
+            f"in another process ({exc.holder}); stop that first"
+        ) from None
+    except SarapError:
+        pass  # not a workspace: replaced all the same
 
 
 def _tax_side(

@@ -15,6 +15,14 @@ class SarapError(Exception):
     """A problem with the user's input or setup, explained in one line."""
 
 
+class WorkspaceInUse(SarapError):
+    """Another process has the workspace open; ``holder`` says which."""
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder
+
+
 _interrupted = threading.Event()
 
 

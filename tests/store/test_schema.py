@@ -6,6 +6,7 @@ import pytest
 
 from sarap.errors import SarapError
 from sarap.store import ENTITIES, SCHEMA_VERSION, Workspace, data_model_markdown
+from tests.conftest import held_open
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-model.md"
 
@@ -109,32 +110,13 @@ def test_older_import_records_gain_the_details(tmp_path, fixture_csv):
 
 def test_a_workspace_another_process_holds_is_told_in_one_line(tmp_path):
     # DuckDB's own words named only the Python program and a web page.
-    import subprocess
-    import sys
-
     path = tmp_path / "w.duckdb"
     Workspace(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "print('open', flush=True); time.sleep(60)",
-            str(path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
-        with pytest.raises(SarapError) as caught:
-            Workspace(path)
-    finally:
-        holder.kill()
-        holder.wait()
+    with held_open(path) as pid, pytest.raises(SarapError) as caught:
+        Workspace(path)
     msg = str(caught.value)
     assert "\n" not in msg and "duckdb.org" not in msg
-    assert f"another process has it open (PID {holder.pid}: " in msg
+    assert f"another process has it open (PID {pid}: " in msg
     assert "admin page" in msg
 
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from sarap.backends.base import Backend as BaseBackend
 from sarap.backends.base import SupportsTempTables, SupportsTransactions
-from sarap.errors import SarapError, raise_if_interrupted
+from sarap.errors import SarapError, WorkspaceInUse, raise_if_interrupted
 
 
 class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
@@ -44,11 +44,13 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
         except duckdb.Error as exc:
             msg = str(exc).splitlines()[0]
             if held := re.search(r"Conflicting lock is held in .* \(PID (\d+)\)", msg):
-                msg = (
-                    f"another process has it open ({_process(int(held[1]))}); "
-                    "wait for it to end or stop it (while sarap serve runs, "
-                    "import and run from the web app's admin page)"
-                )
+                holder = _process(int(held[1]))
+                raise WorkspaceInUse(
+                    f"cannot open workspace {self.path}: another process has it "
+                    f"open ({holder}); wait for it to end or stop it (while sarap "
+                    "serve runs, import and run from the web app's admin page)",
+                    holder,
+                ) from None
             raise SarapError(f"cannot open workspace {self.path}: {msg}") from None
         # Progress is ours to show (the CLI's own bars), not DuckDB's.
         self.con.execute("SET enable_progress_bar = false")
