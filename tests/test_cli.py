@@ -1139,3 +1139,21 @@ def test_demo_does_not_replace_a_workspace_being_served(tmp_path):
     assert line.endswith("); stop that first")
     with Workspace(ws) as w:
         assert w.count("parties") == 1
+
+
+def test_users_are_added_and_listed_by_their_names_as_written(tmp_path, monkeypatch):
+    # Square brackets are rich markup: "[/b]" crashed add (after adding the
+    # user) and every list after it; "[red]Иван" was listed as "Иван".
+    ws = str(_workspace_with_admin(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("SARAP_PASSWORD", "long-enough-1")
+    names = ["[/b]", "[red]Иван Петров"]
+    for name in names:
+        r = CliRunner().invoke(
+            main, ["users", "add", "-w", ws, "--username", name, "--role", "analyst"]
+        )
+        assert r.exit_code == 0, r.output
+        assert r.stdout == f"user {name} (analyst) added to {ws}\n"
+    r = CliRunner().invoke(main, ["users", "list", "-w", ws])
+    assert r.exit_code == 0, r.output
+    listed = [line.rsplit(None, 2)[:2] for line in r.stdout.splitlines()]
+    assert listed == [[n, "analyst"] for n in names] + [["admin", "admin"]]

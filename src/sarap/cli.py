@@ -1243,7 +1243,12 @@ def users_add_cmd(workspace: str, username: str, role: str, password: str) -> No
         raise SarapError(f"no workspace {workspace}")
     with Workspace(workspace) as ws:
         WebStore(ws).add_user(username, password, role)
-    out.print(f"user {username} ({role}) added to {workspace}")
+    # Names and paths as written: "[/b]" in one is no markup to rich.
+    out.print(
+        f"user {username} ({role}) added to {workspace}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @users.command("list")
@@ -1258,7 +1263,11 @@ def users_list_cmd(workspace: str) -> None:
         raise SarapError(f"no workspace {workspace}")
     with Workspace(workspace) as ws:
         for u in WebStore(ws).users():
-            out.print(f"{u['username']}\t{u['role']}\t{u['created_at']:%Y-%m-%d}")
+            out.print(
+                f"{u['username']}\t{u['role']}\t{u['created_at']:%Y-%m-%d}",
+                markup=False,
+                highlight=False,
+            )
 
 
 # -- goods ------------------------------------------------------------------
