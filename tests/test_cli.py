@@ -1157,3 +1157,47 @@ def test_users_are_added_and_listed_by_their_names_as_written(tmp_path, monkeypa
     assert r.exit_code == 0, r.output
     listed = [line.rsplit(None, 2)[:2] for line in r.stdout.splitlines()]
     assert listed == [[n, "analyst"] for n in names] + [["admin", "admin"]]
+
+
+def test_users_remove_and_password_for_the_admin(tmp_path, monkeypatch):
+    # Someone leaves the service, someone forgets a password: before, there
+    # was no command for either; the user kept signing in.
+    from sarap.web import WebStore
+
+    ws = str(_workspace_with_admin(tmp_path / "w.duckdb"))
+    with Workspace(ws) as w:
+        store = WebStore(w)
+        store.add_user("Айгуль", "aigul-pass-1", "analyst")
+        token, _ = store.open_session("Айгуль", "analyst")
+
+    def users(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, ["users", *args, "-w", ws])
+
+    monkeypatch.setenv("SARAP_PASSWORD", "aigul-new-pass")
+    r = users("password", "--username", "Айгуль")
+    assert r.exit_code == 0 and r.stdout == f"password of Айгуль changed in {ws}\n"
+    with Workspace(ws) as w:
+        store = WebStore(w)
+        assert store.authenticate("Айгуль", "aigul-pass-1") is None
+        assert store.authenticate("Айгуль", "aigul-new-pass") == "analyst"
+        assert store.session(token) is None  # signed out everywhere
+        token, _ = store.open_session("Айгуль", "analyst")
+    monkeypatch.setenv("SARAP_PASSWORD", "short")
+    r = users("password", "--username", "Айгуль")
+    assert r.exit_code == 1
+    assert "a password needs at least 10 characters" in r.stderr
+
+    r = users("remove", "--username", "Айгуль")
+    assert r.exit_code == 0 and r.stdout == f"user Айгуль removed from {ws}\n"
+    with Workspace(ws) as w:
+        store = WebStore(w)
+        assert [u["username"] for u in store.users()] == ["admin"]
+        assert store.query("SELECT * FROM web_sessions") == []
+    for name, message in (
+        ("Айгуль", "Error: no user 'Айгуль'"),
+        ("admin", "Error: 'admin' is the only admin: add another admin before "),
+    ):
+        r = users("remove", "--username", name)
+        assert r.exit_code == 1 and r.stderr.startswith(message), r.output
+    with Workspace(ws) as w:
+        assert [u["username"] for u in WebStore(w).users()] == ["admin"]

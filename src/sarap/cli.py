@@ -1251,6 +1251,44 @@ def users_add_cmd(workspace: str, username: str, role: str, password: str) -> No
     )
 
 
+@users.command("remove")
+@click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
+@click.option("--username", required=True)
+@friendly
+def users_remove_cmd(workspace: str, username: str) -> None:
+    """Remove a user (never the last admin); their sessions end."""
+    from sarap.store import Workspace
+    from sarap.web import WebStore
+
+    if not Path(workspace).is_file():
+        raise SarapError(f"no workspace {workspace}")
+    with Workspace(workspace) as ws:
+        WebStore(ws).remove_user(username)
+    out.print(
+        f"user {username} removed from {workspace}", markup=False, highlight=False
+    )
+
+
+@users.command("password")
+@click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
+@click.option("--username", required=True)
+@click.password_option(envvar="SARAP_PASSWORD", help="Or set SARAP_PASSWORD.")
+@friendly
+def users_password_cmd(workspace: str, username: str, password: str) -> None:
+    """Set a user's password (asked for, or read from SARAP_PASSWORD); their
+    sessions end."""
+    from sarap.store import Workspace
+    from sarap.web import WebStore
+
+    if not Path(workspace).is_file():
+        raise SarapError(f"no workspace {workspace}")
+    with Workspace(workspace) as ws:
+        WebStore(ws).set_password(username, password)
+    out.print(
+        f"password of {username} changed in {workspace}", markup=False, highlight=False
+    )
+
+
 @users.command("list")
 @click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
 @friendly

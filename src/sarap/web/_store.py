@@ -141,6 +141,34 @@ class WebStore:
             # Added by another request while the password was being hashed.
             raise exists from None
 
+    def remove_user(self, username: str) -> None:
+        """Remove a user and end their sessions; never the last admin."""
+        found = self.query("SELECT role FROM web_users WHERE username = ?", [username])
+        if not found:
+            raise SarapError(f"no user {username!r}")
+        admins = self.query("SELECT count(*) AS n FROM web_users WHERE role = 'admin'")
+        if found[0]["role"] == "admin" and admins[0]["n"] == 1:
+            raise SarapError(
+                f"{username!r} is the only admin: add another admin before "
+                "removing this one"
+            )
+        cur = self.cursor()
+        cur.execute("DELETE FROM web_sessions WHERE username = ?", [username])
+        cur.execute("DELETE FROM web_users WHERE username = ?", [username])
+
+    def set_password(self, username: str, password: str) -> None:
+        """A new password for a user; their open sessions end."""
+        if why := check_new_password(password):
+            raise SarapError(why)
+        if not self.query("SELECT 1 FROM web_users WHERE username = ?", [username]):
+            raise SarapError(f"no user {username!r}")
+        cur = self.cursor()
+        cur.execute(
+            "UPDATE web_users SET password_hash = ? WHERE username = ?",
+            [hash_password(password), username],
+        )
+        cur.execute("DELETE FROM web_sessions WHERE username = ?", [username])
+
     def users(self) -> list[dict[str, Any]]:
         return self.query(
             "SELECT username, role, created_at FROM web_users ORDER BY username"
