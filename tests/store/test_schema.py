@@ -182,3 +182,24 @@ def test_an_upgrade_stopped_half_way_leaves_the_workspace_as_it_was(
     monkeypatch.undo()
     with Workspace(path) as ws:
         assert ws.count("parties") == 1 and ws.count("invoices") == 0
+
+
+@pytest.mark.parametrize("keep", [100, 0.5])
+def test_a_workspace_cut_short_is_told_in_one_line(tmp_path, keep):
+    # A copy that stopped half-way (a full disk, a dropped connection): DuckDB
+    # opened it and failed at the first query reaching a missing block, with
+    # a traceback; cut very short, with its own words on bytes and offsets.
+    whole, cut = tmp_path / "w.duckdb", tmp_path / "copy.duckdb"
+    with Workspace(whole) as ws:
+        ws.backend.execute(
+            "INSERT INTO parties (party_id, name) "
+            "SELECT 'P' || range, 'ТОО ' || range FROM range(300000)"
+        )
+    data = whole.read_bytes()
+    cut.write_bytes(data[: keep if isinstance(keep, int) else int(len(data) * keep)])
+    with pytest.raises(SarapError) as caught:
+        Workspace(cut)
+    assert str(caught.value) == (
+        f"cannot open workspace {cut}: the file is cut short (a partial copy or "
+        "a full disk?); restore it from a backup or copy it again"
+    )

@@ -15,6 +15,11 @@ from sarap.backends.base import Backend as BaseBackend
 from sarap.backends.base import SupportsTempTables, SupportsTransactions
 from sarap.errors import SarapError, WorkspaceInUse, raise_if_interrupted
 
+CUT_SHORT = (
+    "the file is cut short (a partial copy or a full disk?); "
+    "restore it from a backup or copy it again"
+)
+
 
 class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
     """DuckDB backend.
@@ -51,7 +56,12 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
                     "serve runs, import and run from the web app's admin page)",
                     holder,
                 ) from None
+            if "Could not read enough bytes" in msg:
+                msg = CUT_SHORT
             raise SarapError(f"cannot open workspace {self.path}: {msg}") from None
+        if self.path != ":memory:" and _cut_short(self.con, self.path):
+            self.con.close()
+            raise SarapError(f"cannot open workspace {self.path}: {CUT_SHORT}")
         # Progress is ours to show (the CLI's own bars), not DuckDB's.
         self.con.execute("SET enable_progress_bar = false")
         if threads is not None:
@@ -124,6 +134,19 @@ def _process(pid: int) -> str:
             args = ["sarap", *args[i + 1 :]]
             break
     return f"PID {pid}: {' '.join(args)}" if args else f"PID {pid}"
+
+
+def _cut_short(con: duckdb.DuckDBPyConnection, path: str) -> bool:
+    """Whether the file is too short to hold the blocks it says are in use.
+
+    DuckDB opens such a file and fails only when a query reaches a missing
+    block, with a traceback, or worse half-way through a command. Free
+    blocks may lie past the end of a sound file, so only used ones count.
+    """
+    found = con.execute(
+        "SELECT block_size * used_blocks FROM pragma_database_size()"
+    ).fetchone()
+    return found is not None and Path(path).stat().st_size < found[0]
 
 
 def _check_database_file(path: str) -> None:
