@@ -1201,3 +1201,33 @@ def test_users_remove_and_password_for_the_admin(tmp_path, monkeypatch):
         assert r.exit_code == 1 and r.stderr.startswith(message), r.output
     with Workspace(ws) as w:
         assert [u["username"] for u in WebStore(w).users()] == ["admin"]
+
+
+def test_demo_does_not_replace_a_workspace_of_real_imports(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    # sarap demo --dir /srv/sarap, where the service keeps its workspace:
+    # the demo removed it, imports and all, without a word.
+    import sarap.demo
+    from sarap.pipeline import ingest
+
+    ws = tmp_path / "sarap.duckdb"
+    for name in ("parties.csv", "customs_2024.csv"):
+        (tmp_path / name).write_text("party_id,name\nP1,ТОО Ак Жол\n")
+    with Workspace(ws) as w:
+        ingest(w, tmp_path / "parties.csv")  # as the demo names its own
+    monkeypatch.setattr(sarap.demo, "simulate_declarations", _ctrl_c)
+    r = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path)])
+    assert r.exit_code == 130 and not ws.exists()  # its own: rebuilt
+
+    with Workspace(ws) as w:
+        ingest(w, tmp_path / "parties.csv")
+        ingest(w, tmp_path / "customs_2024.csv")
+    r = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path)])
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines() == [
+        f"Error: cannot rebuild the demo in {tmp_path}: {ws} holds imports of "
+        f"other files ({tmp_path / 'customs_2024.csv'}), which the demo would "
+        "remove; give it another --dir, or remove that workspace yourself if "
+        "it may go"
+    ]
+    with Workspace(ws) as w:
+        assert w.count("parties") == 1

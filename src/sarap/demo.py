@@ -64,6 +64,17 @@ def _split(table: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
     return history, new, outcomes
 
 
+# The files the demo imports, in its folder and in its economy/ subfolder.
+DEMO_FILES = {
+    "declarations_inspected.csv",
+    "declarations_new.csv",
+    "parties.csv",
+    "exchange_rates.csv",
+    "invoices.csv",
+    "vat_returns.csv",
+    "declarations.csv",
+}
+
 # Enough declaration lines for frauds among the inspected months and the new.
 MIN_ROWS = 1_000
 
@@ -82,7 +93,7 @@ def run_demo(
     out = out or Console()
     folder.mkdir(parents=True, exist_ok=True)
     ws_path = folder / "sarap.duckdb"
-    _not_in_use(ws_path)
+    _replaceable(ws_path)
     for stale in (ws_path, folder / "sarap.duckdb.wal"):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -167,20 +178,45 @@ def run_demo(
     }
 
 
-def _not_in_use(ws_path: Path) -> None:
-    """Refuse to replace a workspace another process (sarap serve) has open:
-    it would go on writing to the removed file, and lose all it wrote."""
+def _replaceable(ws_path: Path) -> None:
+    """Refuse to replace a workspace that is not the demo's own: one another
+    process (sarap serve) has open, which would go on writing to the removed
+    file, or one that holds imports of other files (a real workspace)."""
     if not ws_path.exists():
         return
+    folder = ws_path.parent.resolve().name
     try:
-        get_backend("duckdb", path=ws_path).close()
+        be = get_backend("duckdb", path=ws_path)
     except WorkspaceInUse as exc:
         raise SarapError(
             f"cannot rebuild the demo in {ws_path.parent}: its workspace is open "
             f"in another process ({exc.holder}); stop that first"
         ) from None
     except SarapError:
-        pass  # not a workspace: replaced all the same
+        return  # not a workspace: replaced all the same
+    try:
+        files = (
+            be.sql("SELECT DISTINCT file FROM ingest_batches").column(0).to_pylist()
+            if be.has_table("ingest_batches")
+            else []
+        )
+    finally:
+        be.close()
+    others = [f for f in files if not _demo_file(Path(f), folder)]
+    if others:
+        raise SarapError(
+            f"cannot rebuild the demo in {ws_path.parent}: {ws_path} holds "
+            f"imports of other files ({', '.join(sorted(others)[:3])}), which "
+            "the demo would remove; give it another --dir, or remove that "
+            "workspace yourself if it may go"
+        )
+
+
+def _demo_file(file: Path, folder: str) -> bool:
+    """Whether ``file`` is one the demo imports from its folder ``folder``."""
+    folder_of = file.parent.parent if file.parent.name == "economy" else file.parent
+    # A file named from inside the folder (sarap demo --dir .) has none.
+    return file.name in DEMO_FILES and folder_of.name in ("", folder)
 
 
 def _tax_side(
