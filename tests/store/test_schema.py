@@ -203,3 +203,28 @@ def test_a_workspace_cut_short_is_told_in_one_line(tmp_path, keep):
         f"cannot open workspace {cut}: the file is cut short (a partial copy or "
         "a full disk?); restore it from a backup or copy it again"
     )
+
+
+def test_another_applications_duckdb_file_is_left_as_it_is(tmp_path):
+    # An analyst's own DuckDB file given by mistake gained some twenty
+    # tables of ours, the web app's users among them, without a word.
+    import duckdb
+
+    path = tmp_path / "analytics.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE sales (region VARCHAR, amount DOUBLE)")
+    con.close()
+    with pytest.raises(SarapError) as caught:
+        Workspace(path)
+    assert str(caught.value) == (
+        f"cannot use {path} as a workspace: it is a DuckDB database of "
+        "something else (it has a table sales and no sarap_meta); name a new "
+        "file or a sarap workspace"
+    )
+    con = duckdb.connect(str(path))
+    assert con.sql("SHOW TABLES").fetchall() == [("sales",)]
+    con.close()
+    empty = tmp_path / "empty.duckdb"  # made with the duckdb shell, say
+    duckdb.connect(str(empty)).close()
+    with Workspace(empty) as ws:
+        assert ws.count("parties") == 0

@@ -61,11 +61,25 @@ class Workspace:
         )
         return int(found.column(0)[0].as_py()) if found.num_rows else 0
 
+    def _some_table(self) -> str | None:
+        found = self.backend.sql(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = current_database() ORDER BY table_name LIMIT 1"
+        )
+        return str(found.column(0)[0].as_py()) if found.num_rows else None
+
     def _migrate(self) -> None:
         be = self.backend
         # Read before anything is written: a newer sarap's workspace is left
         # exactly as it is.
         version = self._version()
+        if not be.has_table("sarap_meta") and (other := self._some_table()):
+            # Another application's database: leave it as it is.
+            raise SarapError(
+                f"cannot use {self.path} as a workspace: it is a DuckDB database "
+                f"of something else (it has a table {other} and no sarap_meta); "
+                "name a new file or a sarap workspace"
+            )
         if version > SCHEMA_VERSION:
             raise SarapError(
                 f"workspace {self.path} has data model version {version}; this "
