@@ -1231,3 +1231,24 @@ def test_demo_does_not_replace_a_workspace_of_real_imports(tmp_path, monkeypatch
     ]
     with Workspace(ws) as w:
         assert w.count("parties") == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--session-minutes", "0"),  # signed in, and out at once: 401 after 200
+        ("--session-minutes", "99999999999"),  # a 500 at every sign-in
+        ("--max-upload-mb", "0"),
+    ],
+)
+def test_serve_refuses_options_no_server_can_work_with(
+    tmp_path, monkeypatch, option, value
+):  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)
+    ws = _workspace_with_admin(tmp_path / "w.duckdb")
+    r = CliRunner().invoke(main, ["serve", "-w", str(ws), "--port", "0", option, value])
+    assert r.exit_code == 2 and "preparing" not in r.output
+    assert f"Invalid value for '{option}': {value} is not in the range" in r.stderr

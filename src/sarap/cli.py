@@ -1168,8 +1168,17 @@ def demo_cmd(folder: str, rows: int, taxpayers: int, seed: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--models", default=None, help="Folder of the agents' models.")
-@click.option("--session-minutes", default=480, show_default=True, type=int)
-@click.option("--max-upload-mb", default=50, show_default=True, type=int)
+# A sign-in of 0 minutes ended as it began; one of a million years was a 500.
+@click.option(
+    "--session-minutes",
+    default=480,
+    show_default=True,
+    type=click.IntRange(1, 60 * 24 * 366),
+    help="How long a sign-in lasts (at most a year).",
+)
+@click.option(
+    "--max-upload-mb", default=50, show_default=True, type=click.IntRange(min=1)
+)
 @friendly
 def serve_cmd(
     workspace: str,
