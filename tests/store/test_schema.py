@@ -228,3 +228,15 @@ def test_another_applications_duckdb_file_is_left_as_it_is(tmp_path):
     duckdb.connect(str(empty)).close()
     with Workspace(empty) as ws:
         assert ws.count("parties") == 0
+
+
+@pytest.mark.parametrize("path", ["", " "])
+def test_an_empty_workspace_path_is_refused(path):
+    # sarap ingest f.csv -w "$WS" with WS unset: DuckDB took "" for an
+    # in-memory database; the import said "loaded" and kept nothing.
+    with pytest.raises(SarapError) as caught:
+        Workspace(path)
+    assert str(caught.value) == (
+        "the workspace path is empty (an unset variable?): name a .duckdb "
+        "file, such as demo/sarap.duckdb"
+    )

@@ -39,6 +39,12 @@ class Workspace:
 
     def __init__(self, path: str | Path = ":memory:", backend: str = "duckdb"):
         self.path = str(path)
+        if not self.path.strip():
+            # DuckDB takes "" for an in-memory database: all would be lost.
+            raise SarapError(
+                "the workspace path is empty (an unset variable?): name a "
+                ".duckdb file, such as demo/sarap.duckdb"
+            )
         if self.path != ":memory:":
             parent = Path(self.path).parent
             if not parent.is_dir():
