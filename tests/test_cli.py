@@ -1080,12 +1080,21 @@ def test_serve_on_a_port_in_use_says_so_before_any_work(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True)])
+@pytest.mark.parametrize(
+    ("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True), ("::1", False)]
+)
 def test_serve_warns_when_it_is_open_to_the_network(
     tmp_path, monkeypatch, host, warned
 ):  # type: ignore[no-untyped-def]
+    import socket
+
     import uvicorn
 
+    if host == "::1":
+        try:
+            socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+        except OSError:
+            pytest.skip("no IPv6 loopback here")
     served = []
     monkeypatch.setattr(
         uvicorn.Server, "run", lambda self, sockets=None: served.append(sockets)
@@ -1097,7 +1106,8 @@ def test_serve_warns_when_it_is_open_to_the_network(
     assert r.exit_code == 0, r.output
     port = served[0][0].getsockname()[1]
     served[0][0].close()
-    assert f"Sarap is at http://{host}:{port} " in r.stderr
+    url_host = "[::1]" if host == "::1" else host  # http://::1:8000 is no URL
+    assert f"Sarap is at http://{url_host}:{port} " in r.stderr
     assert (f"warning: {host} is open to the network" in r.stderr) is warned
     assert "https proxy" in r.stderr or not warned
 

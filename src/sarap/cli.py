@@ -1224,7 +1224,8 @@ def serve_cmd(
             highlight=False,
             soft_wrap=True,
         )
-    err.print(f"Sarap is at http://{host}:{port}  (Ctrl-C stops it)")
+    url_host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    err.print(f"Sarap is at http://{url_host}:{port}  (Ctrl-C stops it)")
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     with suppress(KeyboardInterrupt):  # the way to stop it, as uvicorn.run has it
         server.run(sockets=[sock])
