@@ -240,3 +240,21 @@ def test_an_empty_workspace_path_is_refused(path):
         "the workspace path is empty (an unset variable?): name a .duckdb "
         "file, such as demo/sarap.duckdb"
     )
+
+
+def test_a_workspace_whose_journal_cannot_be_written_is_told_in_one_line(tmp_path):
+    # A workspace in a folder the service may not write to (a read-only
+    # mount, another owner's folder) opens, and its first commit fails on
+    # the journal DuckDB writes beside it: that was a TransactionException
+    # traceback. Root writes anywhere, so a journal path that cannot be
+    # created stands in for the folder here.
+    path = tmp_path / "w.duckdb"
+    Workspace(path).close()
+    (tmp_path / "w.duckdb.wal").symlink_to(tmp_path / "gone" / "w.wal")
+    with pytest.raises(SarapError) as caught:
+        Workspace(path)
+    assert str(caught.value) == (
+        f"cannot write to workspace {path}: cannot create its journal "
+        f"{path}.wal (No such file or directory); the workspace's folder must "
+        "be writable, not only its file"
+    )

@@ -113,7 +113,18 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        try:
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            # The journal is written beside the file, in its folder.
+            wal = re.search(r'Cannot open file "([^"]+\.wal)": (.+)', str(exc))
+            if wal is None:
+                raise
+            raise SarapError(
+                f"cannot write to workspace {self.path}: cannot create its "
+                f"journal {wal[1]} ({wal[2]}); the workspace's folder must be "
+                "writable, not only its file"
+            ) from None
 
     def close(self) -> None:
         self.con.close()
