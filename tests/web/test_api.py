@@ -559,3 +559,34 @@ def test_outcome_revenue_not_a_number_is_told_so(analyst, value):
     assert got.json()["detail"] == (
         "body.additional_revenue: Input should be a finite number"
     )
+
+
+# Declaration numbers as authorities write them (EAEU: office/date/number) and
+# ids other systems give: every one opens, as the page builds its address.
+ODD_IDS = ["10702020/010124/0001234", "KG+1:2", "N#1", "Q?1", "P%1", "S 1", "P%2F1"]
+
+
+def test_declaration_ids_with_any_characters(admin, analyst):
+    from urllib.parse import quote
+
+    header = (
+        "declaration_id,item_no,date,office_id,importer_id,declarant_id,hs_code,"
+        "description,country_origin,country_departure,net_mass_kg,customs_value,"
+        "currency,tax_rate\n"
+    )
+    rows = "".join(
+        f'"{did}",1,2024-12-02,55101,IMPODD,BRK1,851712,PHONE,CN,CN,12.5,1500,USD,0\n'
+        for did in ODD_IDS
+    )
+    got = admin.post("/api/uploads", files={"file": ("odd.csv", header + rows)})
+    assert got.status_code == 200 and got.json()["rows_loaded"] == len(ODD_IDS)
+    for did in ODD_IDS:
+        # core.js declarationPath: each part between slashes percent-encoded.
+        path = "/".join(quote(part, safe="") for part in did.split("/"))
+        got = analyst.get(f"/api/declarations/{path}")
+        assert got.status_code == 200, (did, got.text)
+        assert got.json()["declaration_id"] == did
+        saved = analyst.post("/api/outcomes", json={"declaration_id": did, "fraud": 0})
+        assert saved.status_code == 200, (did, saved.text)
+    control = analyst.get("/api/declarations/N%011")
+    assert control.status_code == 404 and "control" in control.json()["detail"]

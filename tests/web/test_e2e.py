@@ -508,3 +508,41 @@ def test_analyst_sees_only_their_pages_and_signs_out(
     page.goto(base_url + "/#/queue")
     expect(page.locator(by_id("signin-form"))).to_be_visible()
     assert page.request.get(base_url + "/api/me").status == 401
+
+
+def test_declaration_numbers_with_slashes_and_signs_open(
+    context: BrowserContext, base_url: str
+) -> None:
+    # EAEU numbers (office/date/number) and ids with '+', ':', '#', '?', '%'.
+    ids = ["10702020/010124/0001234", "KG+7:1", "N#1/Q?2", "P%2F1 A"]
+    header = (
+        "declaration_id,item_no,date,office_id,importer_id,declarant_id,hs_code,"
+        "description,country_origin,country_departure,net_mass_kg,customs_value,"
+        "currency,tax_rate\n"
+    )
+    rows = "".join(
+        f'"{did}",1,2024-12-02,55101,IMPODD,BRK1,851712,PHONE,CN,CN,12.5,1500,USD,0\n'
+        for did in ids
+    )
+    page = sign_in(context, base_url, "admin")
+    csrf = page.request.get(base_url + "/api/me").json()["csrf_token"]
+    sent = page.request.post(
+        base_url + "/api/uploads",
+        headers={"X-CSRF-Token": csrf},
+        multipart={
+            "file": {
+                "name": "odd.csv",
+                "mimeType": "text/csv",
+                "buffer": (header + rows).encode(),
+            }
+        },
+    )
+    assert sent.ok and sent.json()["rows_loaded"] == len(ids), sent.text()
+    for did in ids:
+        # The address the queue's link gives (hashFor).
+        page.goto(f"{base_url}/#/declarations/{quote(did, safe='')}")
+        expect(page.locator(by_id("decl-id"))).to_have_text(did)
+        expect(page.locator(by_id("decl-line"))).to_have_count(1)
+    page.get_by_label("No violation").check()
+    page.locator(by_id("outcome-save")).click()
+    expect(page.locator(by_id("outcome-saved"))).to_have_text("Outcome saved.")

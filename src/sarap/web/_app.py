@@ -519,12 +519,14 @@ def _fitted(name: str) -> str:
     return stem + suffix
 
 
-_ID = re.compile(r"^[\w./\- ]{1,64}$")
+# Any printable text: an import takes ids as the files have them (EAEU
+# numbers hold '/', others '+', ':', '#' or spaces).
+_ID = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
 
 
 def _check_id(value: str) -> None:
     if not _ID.match(value):
         raise HTTPException(
             404,
-            "no such record: ids have up to 64 letters, digits, '/', '-', '.' or '_'",
+            "no such record: an id has 1 to 64 characters, none of them control ones",
         )
