@@ -590,3 +590,31 @@ def test_declaration_ids_with_any_characters(admin, analyst):
         assert saved.status_code == 200, (did, saved.text)
     control = analyst.get("/api/declarations/N%011")
     assert control.status_code == 404 and "control" in control.json()["detail"]
+
+
+def test_taxpayer_ids_with_slashes_and_signs(server, admin, auditor):
+    from urllib.parse import quote
+
+    ids = ["KG/01-123", "RU 7701+1", "UZ:9#1", "A%2FB?"]
+    parties = "party_id,country,name\n" + "".join(f'"{p}",KZ,Firm\n' for p in ids)
+    got = admin.post("/api/uploads", files={"file": ("odd_parties.csv", parties)})
+    assert got.status_code == 200 and got.json()["rows_loaded"] == len(ids)
+    invoice = (
+        "invoice_id,line_no,reported_by,issued_on,seller_id,buyer_id,seller_country,"
+        "buyer_country,hs_code,amount,vat_rate,vat,currency\n"
+        f'ODD1,1,seller,2024-12-02,"{ids[0]}","{ids[1]}",KZ,KZ,300490,1000,12,120,KZT\n'
+    )
+    got = admin.post("/api/uploads", files={"file": ("odd_invoices.csv", invoice)})
+    assert got.status_code == 200 and got.json()["rows_loaded"] == 1
+    server[1].state.views.refresh(force=True)  # not the 5 s the pages wait
+    for party in ids:
+        # pages-taxpayers.js: encodeURIComponent(id), slashes too.
+        path = f"/api/taxpayers/{quote(party, safe='')}"
+        profile = auditor.get(path)
+        assert profile.status_code == 200, (party, profile.text)
+        assert profile.json()["party_id"] == party
+        graph = auditor.get(f"{path}/graph")
+        assert graph.status_code == 200, (party, graph.text)
+        assert graph.json()["center"] == party
+    graph = auditor.get(f"/api/taxpayers/{quote(ids[0], safe='')}/graph").json()
+    assert {n["id"] for n in graph["nodes"]} == {ids[0], ids[1]}

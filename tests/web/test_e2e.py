@@ -546,3 +546,28 @@ def test_declaration_numbers_with_slashes_and_signs_open(
     page.get_by_label("No violation").check()
     page.locator(by_id("outcome-save")).click()
     expect(page.locator(by_id("outcome-saved"))).to_have_text("Outcome saved.")
+
+
+def test_taxpayer_ids_with_slashes_and_signs_open(
+    context: BrowserContext, base_url: str
+) -> None:
+    ids = ["KG/01-123", "RU 7701+1:2"]
+    parties = "party_id,country,name\n" + "".join(f'"{p}",KZ,Firm\n' for p in ids)
+    page = sign_in(context, base_url, "admin")
+    csrf = page.request.get(base_url + "/api/me").json()["csrf_token"]
+    sent = page.request.post(
+        base_url + "/api/uploads",
+        headers={"X-CSRF-Token": csrf},
+        multipart={
+            "file": {
+                "name": "p.csv",
+                "mimeType": "text/csv",
+                "buffer": parties.encode(),
+            }
+        },
+    )
+    assert sent.ok and sent.json()["rows_loaded"] == len(ids), sent.text()
+    for party in ids:
+        page.goto(f"{base_url}/#/taxpayers/{quote(party, safe='')}")
+        expect(page.locator(by_id("tp-id"))).to_have_text(party)
+        expect(page.locator(by_id("error"))).to_have_count(0)

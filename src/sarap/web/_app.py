@@ -338,16 +338,9 @@ def create_app(
             band=band, q=q, sort=sort, order=order, page=page, page_size=page_size
         )
 
-    @app.get("/api/taxpayers/{party_id}", tags=["taxpayers"])
-    def taxpayer(party_id: str, session: Auditor) -> dict[str, Any]:
-        _check_id(party_id)
-        found = views.taxpayer(party_id)
-        if found is None:
-            raise HTTPException(404, f"no taxpayer {party_id!r}")
-        store.audit(session.username, "view", "taxpayer", party_id)
-        return found
-
-    @app.get("/api/taxpayers/{party_id}/graph", tags=["taxpayers"])
+    # A party id may hold '/' (as declaration ids do): the graph's route comes
+    # first, or the profile's would take 'X/graph' for an id.
+    @app.get("/api/taxpayers/{party_id:path}/graph", tags=["taxpayers"])
     def graph(
         party_id: str, session: Auditor, hops: Annotated[int, Query(ge=1, le=2)] = 2
     ) -> dict[str, Any]:
@@ -358,6 +351,15 @@ def create_app(
         store.audit(
             session.username, "view_graph", "taxpayer", party_id, {"hops": hops}
         )
+        return found
+
+    @app.get("/api/taxpayers/{party_id:path}", tags=["taxpayers"])
+    def taxpayer(party_id: str, session: Auditor) -> dict[str, Any]:
+        _check_id(party_id)
+        found = views.taxpayer(party_id)
+        if found is None:
+            raise HTTPException(404, f"no taxpayer {party_id!r}")
+        store.audit(session.username, "view", "taxpayer", party_id)
         return found
 
     # -- trade turnover ------------------------------------------------------
