@@ -618,3 +618,35 @@ def test_taxpayer_ids_with_slashes_and_signs(server, admin, auditor):
         assert graph.json()["center"] == party
     graph = auditor.get(f"/api/taxpayers/{quote(ids[0], safe='')}/graph").json()
     assert {n["id"] for n in graph["nodes"]} == {ids[0], ids[1]}
+
+
+def test_upload_in_an_encoding_chosen_on_the_form(admin):
+    # A Western European partner's file: not UTF-8, not a Cyrillic code page.
+    csv = "party_id,country,name\nDE7,DE,Röhren Ø 50 mm ± 0.5°\n".encode("cp1252")
+    got = admin.post("/api/uploads", files={"file": ("pipes.csv", csv)})
+    assert got.status_code == 400
+    detail = got.json()["detail"]
+    assert detail.startswith("pipes.csv: ") and "--encoding" not in detail
+    assert "choose the file's encoding on the form" in detail
+    got = admin.post(
+        "/api/uploads",
+        files={"file": ("pipes.csv", csv)},
+        data={"encoding": "cp1252"},
+    )
+    assert got.status_code == 200, got.text
+    assert got.json()["rows_loaded"] == 1
+    assert admin.get("/api/taxpayers/DE7").json()["name"] == "Röhren Ø 50 mm ± 0.5°"
+    # Bytes that Windows-1254 leaves undefined.
+    wrong = admin.post(
+        "/api/uploads",
+        files={"file": ("pipes.csv", b"party_id,country,name\nDE8,DE,\x81\x8d\n")},
+        data={"encoding": "cp1254"},
+    )
+    assert wrong.json()["detail"] == (
+        "pipes.csv: cannot decode as cp1254 at byte 29; "
+        "choose another encoding on the form"
+    )
+    unknown = admin.post(
+        "/api/uploads", files={"file": ("pipes.csv", csv)}, data={"encoding": "x"}
+    )
+    assert unknown.status_code == 422

@@ -571,3 +571,27 @@ def test_taxpayer_ids_with_slashes_and_signs_open(
         page.goto(f"{base_url}/#/taxpayers/{quote(party, safe='')}")
         expect(page.locator(by_id("tp-id"))).to_have_text(party)
         expect(page.locator(by_id("error"))).to_have_count(0)
+
+
+def test_admin_uploads_a_file_in_an_encoding_chosen_on_the_form(
+    context: BrowserContext, base_url: str, tmp_path: Path
+) -> None:
+    upload = tmp_path / "suppliers_de.csv"
+    upload.write_bytes(
+        "party_id,country,name\nDE9,DE,Röhren Ø 50 mm ± 0.5°\n".encode("cp1252")
+    )
+    page = sign_in(context, base_url, "admin")
+    page.locator(by_id("nav-upload")).click()
+    page.get_by_label("File", exact=True).set_input_files(upload)
+    page.locator(by_id("upload-submit")).click()
+    detail = page.locator(by_id("error-detail"))
+    expect(detail).to_contain_text("choose the file's encoding on the form")
+    expect(detail).not_to_contain_text("--encoding")
+
+    page.get_by_label("Encoding (CSV, JSON)").select_option(
+        label="Windows-1252 (Western European)"
+    )
+    page.locator(by_id("upload-submit")).click()
+    expect(page.locator(by_id("upload-loaded"))).to_have_attribute("data-value", "1")
+    name = page.request.get(f"{base_url}/api/taxpayers/DE9").json()["name"]
+    assert name == "Röhren Ø 50 mm ± 0.5°"

@@ -42,6 +42,16 @@ log = logging.getLogger("sarap.web")
 COOKIE = "sarap_session"
 STATIC = Path(__file__).parent / "static"
 UPLOAD_TYPES = {".csv", ".parquet", ".xlsx", ".json", ".jsonl"}
+# The upload form's encodings of CSV/JSON ("" detects it, UTF-16 too by its
+# BOM): the region's code pages, and Western European and Turkish partners'.
+Encoding = Literal[
+    "", "utf-8", "cp1251", "kz1048", "koi8_r", "cp866", "cp1252", "cp1254"
+]
+# The reader's advice names the CLI's option; the form has a choice instead.
+_ENCODING_ADVICE = {
+    "pass --encoding": "choose the file's encoding on the form",
+    "check --encoding": "choose another encoding on the form",
+}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -386,6 +396,7 @@ def create_app(
         session: Admin,
         file: Annotated[UploadFile, File()],
         mapping: Annotated[Literal["", "kcs"], Form()] = "",
+        encoding: Annotated[Encoding, Form()] = "",
     ) -> dict[str, Any]:
         name = Path(file.filename or "upload").name
         suffix = Path(name).suffix.lower()
@@ -409,10 +420,15 @@ def create_app(
                     out.write(chunk)
             with upload_lock, Workspace(workspace) as target:
                 try:
-                    result = ingest(target, path, mapping=mapping or None)
+                    result = ingest(
+                        target, path, mapping=mapping or None, encoding=encoding or None
+                    )
                 except SarapError as exc:
                     # Say which file the user sent, not where the server put it.
-                    raise SarapError(str(exc).replace(str(path), name)) from None
+                    message = str(exc).replace(str(path), name)
+                    for cli, form in _ENCODING_ADVICE.items():
+                        message = message.replace(cli, form)
+                    raise SarapError(message) from None
                 # Recorded under the name sent: the temporary copy is gone.
                 for table in ("ingest_batches", "quarantine"):
                     target.backend.execute(

@@ -111,6 +111,23 @@ export function uploadPage() {
         "",
         { name: "mapping", "data-testid": "upload-mapping" },
       );
+      // The import detects UTF-8 and the Cyrillic code pages; a file in
+      // another one (a partner's, say) is read as the clerk says.
+      const encoding = select(
+        "upload-encoding",
+        [
+          ["", t("upload.encodingAuto")],
+          ["utf-8", "UTF-8"],
+          ["cp1251", "Windows-1251"],
+          ["kz1048", "KZ-1048"],
+          ["koi8_r", "KOI8-R"],
+          ["cp866", "CP866 (DOS)"],
+          ["cp1252", t("upload.encodingWestern")],
+          ["cp1254", t("upload.encodingTurkish")],
+        ],
+        "",
+        { name: "encoding", "data-testid": "upload-encoding" },
+      );
       const button = h("button", { type: "submit", class: "primary", "data-testid": "upload-submit" }, t("upload.submit"));
       result = h("div", { id: "upload-result", "data-testid": "upload-result", "aria-live": "polite" });
       const form = h(
@@ -128,6 +145,7 @@ export function uploadPage() {
             const body = new FormData();
             body.append("file", file, file.name);
             if (mapping.value) body.append("mapping", mapping.value);
+            if (encoding.value) body.append("encoding", encoding.value);
             button.disabled = true;
             setBusy(result, true);
             replace(result, h("p", { class: "muted" }, t("upload.uploading", { name: file.name })));
@@ -144,6 +162,7 @@ export function uploadPage() {
         },
         field(t("upload.fileLabel"), fileInput, "field-grow"),
         field(t("upload.mapping"), mapping),
+        field(t("upload.encoding"), encoding),
         h("div", { class: "field field-buttons" }, button),
       );
       main.append(
