@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -53,14 +54,20 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     from sarap.demo import build_workspace
     from sarap.web import create_app, running_server
 
     folder = tmp_path_factory.mktemp("web-e2e")
     workspace = build_workspace(folder, rows=8000, taxpayers=600, seed=1)
-    with running_server(create_app(workspace)) as url:
-        yield url
+    app = create_app(workspace)
+    with running_server(app) as url:
+        yield url, app
+
+
+@pytest.fixture(scope="module")
+def base_url(served: tuple[str, Any]) -> str:
+    return served[0]
 
 
 @pytest.fixture
@@ -595,3 +602,29 @@ def test_admin_uploads_a_file_in_an_encoding_chosen_on_the_form(
     expect(page.locator(by_id("upload-loaded"))).to_have_attribute("data-value", "1")
     name = page.request.get(f"{base_url}/api/taxpayers/DE9").json()["name"]
     assert name == "Röhren Ø 50 mm ± 0.5°"
+
+
+def test_evidence_of_a_finding_reads_in_the_pages_language(
+    context: BrowserContext, served: tuple[str, Any]
+) -> None:
+    # What the network agent writes for a firm that sells too much for its staff.
+    base_url, app = served
+    store = app.state.store
+    party = store.query("SELECT party_id FROM profiles ORDER BY score DESC LIMIT 1")
+    party = party[0]["party_id"]
+    evidence = '{"sold": 2979970.11, "staff": 0, "sector": "wholesale", '
+    evidence += '"times_sector_per_head": 14.98, "age_days": 41}'
+    store.cursor().execute(
+        "INSERT INTO findings VALUES ('e2e', 'network', ?, 'size_anomaly', 9.0, "
+        "NULL, 'sales 2,979,970 with 0 staff', 'продажи 2,979,970 при 0 "
+        "сотрудниках', ?)",
+        [party, evidence],
+    )
+    page = sign_in(context, base_url, "auditor")
+    page.locator(by_id("lang-ru")).click()
+    page.goto(f"{base_url}/#/taxpayers/{quote(party, safe='')}")
+    card = page.locator(by_id("tp-reason")).filter(has_text="сотрудниках")
+    expect(card.locator(f"{by_id('evidence')} dt")).to_have_count(5)
+    labels = card.locator(f"{by_id('evidence')} dt").all_inner_texts()
+    assert not [x for x in labels if re.search("[A-Za-z]", x)], labels
+    expect(card.locator('dd[data-key="sector"]')).to_have_text("оптовая торговля")

@@ -188,6 +188,8 @@ const STRINGS = {
   "ev.steps": ["Steps", "Звеньев"],
   "ev.age_days": ["Age, days", "Возраст, дней"],
   "ev.staff": ["Staff", "Работников"],
+  "ev.sector": ["Sector", "Отрасль"],
+  "ev.times_sector_per_head": ["Times the sector's sales per head", "Во сколько раз выше обычного для отрасли на сотрудника"],
   "ev.pass_through": ["Pass-through", "Транзитная доля"],
   "ev.refund": ["Refund", "Возмещение"],
   "ev.output_vat": ["Output VAT", "Исходящий НДС"],

@@ -181,6 +181,7 @@ function evidenceValue(value, key) {
   if (typeof value === "boolean") return value ? t("yes") : t("no");
   const text = String(value);
   if (key === "shared") return tMaybe(`ev.shared.${text}`) || text;
+  if (key === "sector") return tMaybe(`sector.${text}`) || text;
   if (!NOT_LINKS.has(key)) {
     if (DECLARATION_ID.test(text) && canSee("declarations")) {
       return h("a", { href: hashFor("declarations", text), "data-testid": "evidence-declaration" }, text);
