@@ -628,3 +628,31 @@ def test_evidence_of_a_finding_reads_in_the_pages_language(
     labels = card.locator(f"{by_id('evidence')} dt").all_inner_texts()
     assert not [x for x in labels if re.search("[A-Za-z]", x)], labels
     expect(card.locator('dd[data-key="sector"]')).to_have_text("оптовая торговля")
+
+
+def test_evidence_links_russian_and_kyrgyz_numbers(
+    context: BrowserContext, served: tuple[str, Any]
+) -> None:
+    # A Russian declaration number (8-digit office), a Russian INN (10
+    # digits) and a Kyrgyz one (14) in a finding's evidence open their pages.
+    base_url, app = served
+    store = app.state.store
+    party = store.query("SELECT party_id FROM profiles ORDER BY score LIMIT 1")
+    party = party[0]["party_id"]
+    evidence = (
+        '{"declarations": ["10702020/010124/0001234"], '
+        '"path": ["7701234567", "01234567890123"], "hs6": "8517620000"}'
+    )
+    store.cursor().execute(
+        "INSERT INTO findings VALUES ('e2e', 'network', ?, 'carousel', 9.0, "
+        "NULL, 'ids from Russia and Kyrgyzstan', 'номера России и Киргизии', ?)",
+        [party, evidence],
+    )
+    page = sign_in(context, base_url, "admin")
+    page.goto(f"{base_url}/#/taxpayers/{quote(party, safe='')}")
+    card = page.locator(by_id("tp-reason")).filter(has_text="Kyrgyzstan")
+    expect(card.locator(by_id("evidence-declaration"))).to_have_attribute(
+        "href", "#/declarations/" + quote("10702020/010124/0001234", safe="")
+    )
+    expect(card.locator(by_id("evidence-taxpayer"))).to_have_count(2)
+    expect(card.locator('dd[data-key="hs6"] a')).to_have_count(0)

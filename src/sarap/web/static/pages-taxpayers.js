@@ -26,13 +26,15 @@ import { fmtDate, fmtInt, fmtMonth, fmtNum, fmtScore, fmtShare, getLang, t, tMay
 const PAGE_SIZE = 50;
 const FILTERS = ["band", "q"];
 
-// Identifier shapes in the data: BINs (12 digits) and foreign ids (country
-// code + digits) are taxpayers; "office/ddmmyy/serial" are declarations.
-// Invoice numbers look like foreign ids, so values under these keys (and
-// the shared director / address / account of a group) are never links.
-const TAXPAYER_ID = /^(\d{12}|[A-Z]{2}\d{6,20})$/;
-const DECLARATION_ID = /^\d{5}\/\d{6}\/\d{5,8}$/;
-const NOT_LINKS = new Set(["invoices", "invoice", "invoice_id", "value", "shared"]);
+// Identifier shapes in the data: BINs and INNs (10, 12 or 14 digits:
+// Kazakhstan, Russia, Kyrgyzstan) and foreign ids (country code + digits)
+// are taxpayers; "office/ddmmyy/serial" are declarations (offices have 5
+// digits in Kazakhstan, 8 in Russia and Kyrgyzstan). Invoice numbers look
+// like foreign ids and TN VED codes like INNs, so values under these keys
+// (and the shared director / address / account of a group) are never links.
+const TAXPAYER_ID = /^(\d{10}|\d{12}|\d{14}|[A-Z]{2}\d{6,20})$/;
+const DECLARATION_ID = /^\d{5,8}\/\d{6}\/\d{5,8}$/;
+const NOT_LINKS = new Set(["invoices", "invoice", "invoice_id", "value", "shared", "hs6", "hs_code", "suggested"]);
 
 export function taxpayersPage() {
   let params;
