@@ -656,3 +656,20 @@ def test_evidence_links_russian_and_kyrgyz_numbers(
     )
     expect(card.locator(by_id("evidence-taxpayer"))).to_have_count(2)
     expect(card.locator('dd[data-key="hs6"] a')).to_have_count(0)
+
+
+def test_audit_log_reads_in_russian(context: BrowserContext, base_url: str) -> None:
+    page = sign_in(context, base_url, "admin")
+    page.locator(by_id("lang-ru")).click()
+    page.locator(by_id("nav-admin")).click()
+    page.locator(by_id("audit-verify")).click()
+    expect(page.locator(by_id("audit-verify-result"))).to_have_attribute(
+        "data-ok", "true"
+    )
+    page.reload()
+    first = page.locator(by_id("audit-row")).first
+    expect(first.locator(by_id("audit-action"))).to_have_text("проверка цепочки")
+    expect(first.locator(by_id("audit-object"))).to_have_text("журнал аудита")
+    actions = page.locator(by_id("audit-action")).all_inner_texts()
+    assert "вход" in actions
+    assert not [a for a in actions if re.search("[A-Za-z]", a)], actions
