@@ -673,3 +673,17 @@ def test_audit_log_reads_in_russian(context: BrowserContext, base_url: str) -> N
     actions = page.locator(by_id("audit-action")).all_inner_texts()
     assert "вход" in actions
     assert not [a for a in actions if re.search("[A-Za-z]", a)], actions
+
+
+def test_one_declaration_found_is_counted_in_the_singular(
+    context: BrowserContext, base_url: str
+) -> None:
+    page = sign_in(context, base_url, "analyst")
+    wait_ready(page, "queue-results", "sort=risk")
+    declaration = page.locator(by_id("queue-row")).first.get_attribute("data-id")
+    page.get_by_label("Search").fill(declaration)
+    page.get_by_label("Search").press("Enter")
+    wait_ready(page, "queue-results", "q=")
+    expect(page.locator(by_id("pager-total"))).to_have_text("1 declaration")
+    page.locator(by_id("lang-ru")).click()
+    expect(page.locator(by_id("pager-total"))).to_have_text("Деклараций: 1")

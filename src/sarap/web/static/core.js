@@ -2,7 +2,7 @@
 // small widgets every list page uses (band badge, sortable header, pager).
 
 import { h, replace } from "./dom.js";
-import { fmtInt, t } from "./i18n.js";
+import { fmtInt, t, tCount } from "./i18n.js";
 
 /** The signed-in user ({username, role, csrf_token, expires_at}) or null. */
 export const session = { user: null };
@@ -184,7 +184,7 @@ export function pager({ page, pageSize, total, onPage, noun, where = "" }) {
       t("pager.next"),
       " →",
     ),
-    h("span", { class: "pager-total", "data-testid": `pager-total${where}`, "data-total": total }, t(noun, { n: fmtInt(total) })),
+    h("span", { class: "pager-total", "data-testid": `pager-total${where}`, "data-total": total }, tCount(noun, total)),
   );
 }
 

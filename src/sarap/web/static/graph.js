@@ -4,7 +4,7 @@
 // zoom, drag the background to pan, click (or Enter) on a node to open it.
 
 import { h, s } from "./dom.js";
-import { fmtInt, fmtMoney, fmtScore, t } from "./i18n.js";
+import { fmtInt, fmtMoney, fmtScore, t, tCount } from "./i18n.js";
 
 const W = 1180;
 const H = 540;
@@ -158,7 +158,7 @@ export function networkGraph(data, { onOpen }) {
         "title",
         {},
         `${e.a.name || e.source} → ${e.b.name || e.target}: ${fmtMoney(e.amount_usd, "USD", 0)}, ` +
-          t("graph.invoices", { n: fmtInt(e.invoices) }) +
+          tCount("graph.invoices", e.invoices) +
           (e.risky ? ` · ${t("graph.riskyEdge")}` : ""),
       ),
     );

@@ -79,6 +79,7 @@ const STRINGS = {
   "queue.search": ["Search", "Поиск"],
   "queue.searchHint": ["Declaration or importer", "Декларация или импортёр"],
   "queue.total": ["{n} declarations", "Деклараций: {n}"],
+  "queue.total.one": ["{n} declaration", "Деклараций: {n}"],
   "queue.empty": ["No declarations match these filters.", "Нет деклараций, отвечающих фильтрам."],
   "queue.lines": ["{n} items", "товаров: {n}"],
   "queue.col.declaration": ["Declaration", "Декларация"],
@@ -137,6 +138,7 @@ const STRINGS = {
   "tp.caption": ["Taxpayers ranked by risk score", "Налогоплательщики по убыванию оценки риска"],
   "tp.searchHint": ["ID or name", "ИИН/БИН или наименование"],
   "tp.total": ["{n} taxpayers", "Налогоплательщиков: {n}"],
+  "tp.total.one": ["{n} taxpayer", "Налогоплательщиков: {n}"],
   "tp.empty": ["No taxpayers match these filters.", "Нет налогоплательщиков, отвечающих фильтрам."],
   "tp.col.id": ["ID", "ИИН/БИН"],
   "tp.col.name": ["Name", "Наименование"],
@@ -231,6 +233,7 @@ const STRINGS = {
   "graph.riskyEdge": ["risky link", "рискованная связь"],
   "graph.edge": ["invoices (seller → buyer)", "счета-фактуры (продавец → покупатель)"],
   "graph.invoices": ["{n} invoices", "счетов-фактур: {n}"],
+  "graph.invoices.one": ["{n} invoice", "счетов-фактур: {n}"],
   "graph.tableSummary": ["Links as a table ({n})", "Связи таблицей ({n})"],
   "graph.col.seller": ["Seller", "Продавец"],
   "graph.col.buyer": ["Buyer", "Покупатель"],
@@ -344,6 +347,7 @@ const STRINGS = {
     "Здесь записывается каждый просмотр и каждое изменение; запись содержит хеш предыдущей, поэтому любая правка разрывает цепочку.",
   ],
   "admin.auditTotal": ["{n} entries", "Записей: {n}"],
+  "admin.auditTotal.one": ["{n} entry", "Записей: {n}"],
   "admin.at": ["Time", "Время"],
   "admin.action": ["Action", "Действие"],
   "admin.object": ["Object", "Объект"],
@@ -427,6 +431,11 @@ function df(options) {
 }
 
 const isNum = (v) => v !== null && v !== undefined && v !== "" && Number.isFinite(Number(v));
+
+/** t(key) of a count: the key's ".one" form (English singular) when n is 1. */
+export function tCount(key, n) {
+  return t(n === 1 && STRINGS[`${key}.one`] ? `${key}.one` : key, { n: fmtInt(n) });
+}
 
 export function fmtInt(v) {
   return isNum(v) ? nf({ maximumFractionDigits: 0 }).format(Number(v)) : "—";
