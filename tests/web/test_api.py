@@ -650,3 +650,13 @@ def test_upload_in_an_encoding_chosen_on_the_form(admin):
         "/api/uploads", files={"file": ("pipes.csv", csv)}, data={"encoding": "x"}
     )
     assert unknown.status_code == 422
+
+
+def test_taxpayer_search_ignores_case_of_the_id(auditor):
+    # As the queue's search does: "kg1004" finds KG1004..., as "тоо" finds ТОО.
+    top = auditor.get("/api/taxpayers", params={"page_size": 1}).json()["items"][0]
+    party = top["party_id"]
+    assert party != party.lower()
+    for q in (party, party.lower(), party[:6].lower()):
+        found = auditor.get("/api/taxpayers", params={"q": q}).json()["items"]
+        assert party in {t["party_id"] for t in found}, q

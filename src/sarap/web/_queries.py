@@ -429,7 +429,8 @@ class Views:
             params.append(band)
         if q:
             where.append(
-                "(contains(q.party_id, ?) OR contains(lower(p.name), lower(?)))"
+                "(contains(lower(q.party_id), lower(?)) "
+                "OR contains(lower(p.name), lower(?)))"
             )
             params += [q, q]
         cond = " AND ".join(where)
