@@ -687,3 +687,19 @@ def test_one_declaration_found_is_counted_in_the_singular(
     expect(page.locator(by_id("pager-total"))).to_have_text("1 declaration")
     page.locator(by_id("lang-ru")).click()
     expect(page.locator(by_id("pager-total"))).to_have_text("Деклараций: 1")
+
+
+@pytest.mark.parametrize("locale", ["kk-KZ", "ky-KG"])
+def test_kazakh_and_kyrgyz_browsers_start_in_russian(
+    browser: Browser, base_url: str, locale: str
+) -> None:
+    # The page speaks Russian and English; users in Kazakhstan and
+    # Kyrgyzstan read Russian.
+    ctx = browser.new_context(locale=locale)
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + "/")
+        expect(page.locator(by_id("page-title"))).to_have_text("Вход в систему")
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+    finally:
+        ctx.close()

@@ -3,6 +3,7 @@
 
 const STORAGE_KEY = "sarap.lang";
 const LOCALES = { ru: "ru-RU", en: "en-GB" };
+const RUSSIAN_READERS = new Set(["kk", "ky", "be", "hy", "tg", "uz"]);
 
 // key: [English, Russian]. {name} is replaced by vars.name.
 const STRINGS = {
@@ -382,8 +383,16 @@ function initialLang() {
   } catch {
     // Storage can be off (private mode); the browser language decides.
   }
-  const nav = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
-  return nav.toLowerCase().startsWith("ru") ? "ru" : "en";
+  // The first of the browser's languages that the page speaks; Kazakh,
+  // Kyrgyz, Belarusian, Armenian, Tajik and Uzbek browsers get Russian,
+  // which their users read.
+  const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"];
+  for (const tag of wanted) {
+    const code = String(tag).toLowerCase().split("-")[0];
+    if (code === "en") return "en";
+    if (code === "ru" || RUSSIAN_READERS.has(code)) return "ru";
+  }
+  return "en";
 }
 
 let lang = initialLang();
