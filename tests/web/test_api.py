@@ -660,3 +660,21 @@ def test_taxpayer_search_ignores_case_of_the_id(auditor):
     for q in (party, party.lower(), party[:6].lower()):
         found = auditor.get("/api/taxpayers", params={"q": q}).json()["items"]
         assert party in {t["party_id"] for t in found}, q
+
+
+def test_search_by_a_full_legal_name(admin, auditor, analyst):
+    # Names in documents are written out in full, often past 64 characters.
+    name = (
+        "Товарищество с ограниченной ответственностью "
+        "«Казахстанская торгово-промышленная компания»"
+    )
+    assert len(name) > 64
+    got = admin.post(
+        "/api/uploads",
+        files={"file": ("long_name.csv", f'party_id,country,name\nLN1,KZ,"{name}"\n')},
+    )
+    assert got.status_code == 200 and got.json()["rows_loaded"] == 1
+    found = auditor.get("/api/taxpayers", params={"q": name})
+    assert found.status_code == 200, found.text
+    queue = analyst.get("/api/queue", params={"q": name})
+    assert queue.status_code == 200, queue.text

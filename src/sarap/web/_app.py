@@ -67,6 +67,8 @@ Id = Annotated[str, Field(min_length=1, max_length=64)]
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
 Code = Annotated[str | None, Query(max_length=64)]
+# Search text: a full legal name pasted from a document is often longer than 64.
+Search = Annotated[str | None, Query(max_length=300)]
 Band = Literal["high", "medium", "low"]
 Order = Literal["asc", "desc"]
 
@@ -288,7 +290,7 @@ def create_app(
         country: Code = None,
         chapter: Code = None,
         band: Band | None = None,
-        q: Code = None,
+        q: Search = None,
         sort: Literal["risk", "date", "value", "declaration_id"] = "risk",
         order: Order = "desc",
         page: Page = 1,
@@ -338,7 +340,7 @@ def create_app(
     def taxpayers(
         session: Auditor,
         band: Band | None = None,
-        q: Code = None,
+        q: Search = None,
         sort: Literal["score", "party_id"] = "score",
         order: Order = "desc",
         page: Page = 1,
