@@ -201,6 +201,18 @@ export function select(id, options, value, attrs = {}) {
   );
 }
 
+/**
+ * A page past the last one (the list has shrunk since the address was made:
+ * inspected declarations leave the queue at the next run) is replaced by
+ * the last page. Returns true when it went there.
+ */
+export function toLastPage(name, params, data) {
+  const pages = Math.ceil(data.total / data.page_size);
+  if (!data.total || data.page <= pages) return false;
+  location.replace(hashFor(name, null, { ...Object.fromEntries(params.entries()), page: pages }));
+  return true;
+}
+
 /** Int page number from params, at least 1. */
 export function pageOf(params) {
   const n = parseInt(params.get("page") || "1", 10);

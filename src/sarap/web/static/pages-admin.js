@@ -1,7 +1,7 @@
 // Administration: file upload (with its quarantine), users and the audit log.
 
 import { h, replace } from "./dom.js";
-import { api, errorBox, field, hashFor, pageOf, pager, select, setBusy, setTitle, th } from "./core.js";
+import { api, errorBox, field, hashFor, pageOf, pager, select, setBusy, setTitle, th, toLastPage } from "./core.js";
 import { fmtDateTime, fmtInt, getLang, t, tMaybe } from "./i18n.js";
 
 export function uploadPage() {
@@ -352,7 +352,7 @@ export function adminPage() {
       if (mine === seq) replace(auditSlot, errorBox(err));
       return;
     }
-    if (mine !== seq) return;
+    if (mine !== seq || toLastPage("admin", params, data)) return;
     replace(
       auditSlot,
       pager({

@@ -18,6 +18,7 @@ import {
   setTitle,
   th,
   fetchResults,
+  toLastPage,
 } from "./core.js";
 import { fmtDate, fmtDay, fmtInt, fmtMoney, fmtNum, fmtRisk, getLang, t } from "./i18n.js";
 
@@ -168,7 +169,7 @@ export function queuePage() {
       page_size: PAGE_SIZE,
     });
     const data = await fetchResults(results, `/api/queue?${query}`, query, () => mine === seq);
-    if (!data) return;
+    if (!data || toLastPage("queue", params, data)) return;
     const onSort = (key) => go({ ...nextSort(cur, key, ["declaration_id"]), page: "" });
     const table = h(
       "table",

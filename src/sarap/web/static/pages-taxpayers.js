@@ -18,6 +18,7 @@ import {
   setTitle,
   th,
   fetchResults,
+  toLastPage,
 } from "./core.js";
 import { historyChart } from "./charts.js";
 import { networkGraph } from "./graph.js";
@@ -100,7 +101,7 @@ export function taxpayersPage() {
       page_size: PAGE_SIZE,
     });
     const data = await fetchResults(results, `/api/taxpayers?${query}`, query, () => mine === seq);
-    if (!data) return;
+    if (!data || toLastPage("taxpayers", params, data)) return;
     const lang = getLang();
     const onSort = (key) => go({ ...nextSort(cur, key, ["party_id"]), page: "" });
     const table = h(
