@@ -258,3 +258,30 @@ def test_a_workspace_whose_journal_cannot_be_written_is_told_in_one_line(tmp_pat
         f"{path}.wal (No such file or directory); the workspace's folder must "
         "be writable, not only its file"
     )
+
+
+def test_a_workspace_opened_twice_stays_locked_to_other_processes(tmp_path):
+    # The web application opens its workspace again for each upload and run;
+    # a `sarap ingest` from another shell must still be kept out, not write
+    # into the file the server holds.
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.duckdb"
+    intrude = [
+        sys.executable,
+        "-c",
+        "import duckdb, sys; duckdb.connect(sys.argv[1]).execute("
+        "'CREATE TABLE intruder (x INT)')",
+        str(path),
+    ]
+    with Workspace(path) as held:
+        with Workspace(path) as again:
+            again.backend.execute("CREATE TABLE mine (x INT)")
+            # Written through to the file: no write-ahead log left to lock.
+            again.backend.execute("CHECKPOINT")
+            inside = subprocess.run(intrude, capture_output=True, text=True)
+        after = subprocess.run(intrude, capture_output=True, text=True)
+        assert inside.returncode != 0 and "lock" in inside.stderr
+        assert after.returncode != 0 and "lock" in after.stderr
+        assert not held.backend.has_table("intruder")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,10 +42,17 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
     """
 
     name: ClassVar[str] = "duckdb"
+    _closed: bool = False
 
     def __init__(self, path: str | Path = ":memory:", threads: int | None = None):
         self.path = str(path)
-        _check_database_file(self.path)
+        self._file = "" if self.path == ":memory:" else os.path.realpath(self.path)
+        if not _open_here[self._file]:
+            # Only a file this process does not hold yet: reading it would
+            # drop DuckDB's lock on it (POSIX locks belong to the process and
+            # go with any close), and another process could then write to
+            # the workspace a `sarap serve` holds.
+            _check_database_file(self.path)
         try:
             self.con = duckdb.connect(self.path)
         except duckdb.Error as exc:
@@ -62,6 +71,8 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
         if self.path != ":memory:" and _cut_short(self.con, self.path):
             self.con.close()
             raise SarapError(f"cannot open workspace {self.path}: {CUT_SHORT}")
+        if self._file:
+            _open_here[self._file] += 1
         # Progress is ours to show (the CLI's own bars), not DuckDB's.
         self.con.execute("SET enable_progress_bar = false")
         if threads is not None:
@@ -127,6 +138,9 @@ class Backend(BaseBackend, SupportsTempTables, SupportsTransactions):
             ) from None
 
     def close(self) -> None:
+        if self._file and _open_here[self._file] > 0 and not self._closed:
+            _open_here[self._file] -= 1
+        self._closed = True
         self.con.close()
 
 
@@ -158,6 +172,11 @@ def _cut_short(con: duckdb.DuckDBPyConnection, path: str) -> bool:
         "SELECT block_size * used_blocks FROM pragma_database_size()"
     ).fetchone()
     return found is not None and Path(path).stat().st_size < found[0]
+
+
+# Database files this process has open, with how many connections: checked
+# when first opened.
+_open_here: Counter[str] = Counter()
 
 
 def _check_database_file(path: str) -> None:
