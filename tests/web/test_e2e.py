@@ -550,6 +550,8 @@ def test_declaration_numbers_with_slashes_and_signs_open(
         page.goto(f"{base_url}/#/declarations/{quote(did, safe='')}")
         expect(page.locator(by_id("decl-id"))).to_have_text(did)
         expect(page.locator(by_id("decl-line"))).to_have_count(1)
+        # An importer with no name on file: its id alone, not "(IMPODD)".
+        expect(page.locator(by_id("decl-importer"))).to_have_text("IMPODD")
     page.get_by_label("No violation").check()
     page.locator(by_id("outcome-save")).click()
     expect(page.locator(by_id("outcome-saved"))).to_have_text("Outcome saved.")

@@ -453,7 +453,11 @@ export function declarationPage(id) {
         factList([
           [t("decl.date"), fmtDate(decl.date), "decl-date"],
           [t("decl.office"), decl.office_id],
-          [t("decl.importer"), [imp.name || "", imp.party_id ? h("span", { class: "muted" }, ` (${imp.party_id})`) : null]],
+          [
+            t("decl.importer"),
+            imp.name ? [imp.name, imp.party_id ? h("span", { class: "muted" }, ` (${imp.party_id})`) : null] : imp.party_id || "—",
+            "decl-importer",
+          ],
           [t("decl.importerCountry"), imp.country || "—"],
           [t("decl.lineCount"), fmtInt(decl.lines.length)],
         ]),
