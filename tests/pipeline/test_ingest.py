@@ -217,6 +217,21 @@ def test_kazakh_windows_code_page_is_detected(ws, tmp_path):
     assert desc.to_pylist() == ["СҮТ ӨНІМДЕРІ, ІРІМШІК ҚАТТЫ"]
 
 
+def test_windows_1251_with_only_no_break_spaces_is_not_taken_for_dos(ws, tmp_path):
+    # Excel in Russian writes 1 234,50 with a no-break space (byte A0 in
+    # Windows-1251), which DOS 866 reads as the letter "а": with no other
+    # byte above 127 the file was taken for DOS 866, and every value over
+    # 999 was quarantined as a bad customs_value ("1а234,50").
+    rows = [list(r) for r in GOOD]
+    for r in rows:
+        whole = int(float(r[11].replace(",", ".")))
+        r[11] = f"{whole:,}".replace(",", "\u00a0") + ",50"
+    r = ingest(ws, write_csv(tmp_path / "nbsp.csv", rows, encoding="cp1251"))
+    assert (r.encoding, r.loaded, r.quarantined) == ("cp1251", len(GOOD), 0)
+    values = ws.sql("SELECT customs_value FROM declarations ORDER BY 1").column(0)
+    assert values.to_pylist()[-1] == 35000.5
+
+
 def test_utf16_with_its_mark_is_detected(ws, tmp_path):
     # What Excel writes as "Unicode text" (tab-separated, UTF-16).
     rows = [list(r) for r in GOOD]

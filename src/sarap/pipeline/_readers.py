@@ -247,6 +247,10 @@ _COMMON_PAIRS = frozenset(
 )
 
 
+_SEPARATORS = "\u00a0\u202f\u2009"  # no-break, narrow no-break, thin space
+_DIGIT_GROUPS = re.compile(r"(?<=[0-9])[^\x00-\x7f](?=[0-9])")
+
+
 def _plausibility(text: str) -> tuple[float, float]:
     """How much ``text`` looks like Cyrillic writing: the share of its
     non-ASCII characters that are letters, and the share of its letter
@@ -254,7 +258,12 @@ def _plausibility(text: str) -> tuple[float, float]:
     high = [c for c in text if ord(c) > 127]
     if not high:
         return 0.0, 0.0
-    share = sum(c in _LETTERS for c in high) / len(high)
+    # Between two digits, a thousands separator (Excel in Russian writes
+    # 1 234,50 with a no-break space, byte A0 in Windows-1251) is plausible
+    # and a letter is not (DOS 866 reads that byte as "а": 1а234,50).
+    grouped = _DIGIT_GROUPS.findall(text)
+    plausible = sum(c in _LETTERS for c in high) - sum(c in _LETTERS for c in grouped)
+    share = (plausible + sum(c in _SEPARATORS for c in grouped)) / len(high)
     t = text.lower()
     pairs = [t[i : i + 2] for i in range(len(t) - 1) if t[i] in _LOWER]
     pairs = [p for p in pairs if p[1] in _LOWER]
