@@ -144,6 +144,12 @@ def _validate(
         raise ValueError(
             f"n_importers must be a positive integer or None, got {n_importers!r}"
         )
+    return start_day(start)
+
+
+def start_day(start: str) -> np.datetime64:
+    """The simulation's first day, ``start`` (ISO); ValueError when it is
+    not a date from 1900 to 2099."""
     day: np.datetime64 | None
     try:
         day = np.datetime64(start, "D")

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from sarap.simulate._compiled import Floats, Ints, compiled
+from sarap.simulate._declarations import start_day
 from sarap.simulate._economy_customs import Customs, declarations
 from sarap.simulate._economy_schemes import cast_roles, plant_schemes, settle_shells
 from sarap.simulate._economy_trade import active_share, honest_trade, rest_of_world
@@ -289,21 +290,7 @@ def _validate(
         )
     if not isinstance(months, int | np.integer) or not 1 <= months <= 120:
         raise ValueError(f"months must be an integer from 1 to 120, got {months!r}")
-    t0: np.datetime64 | None
-    try:
-        t0 = np.datetime64(start, "D")
-    except ValueError:
-        t0 = None
-    # NumPy reads "NaT" and years such as 20244 (a slip): files with no dates,
-    # or dates few readers take.
-    if (
-        t0 is None
-        or np.isnat(t0)
-        or not np.datetime64("1900-01-01") <= t0 < np.datetime64("2100")
-    ):
-        raise ValueError(
-            f"start must be an ISO date from 1900-01-01 to 2099-12-31, got {start!r}"
-        )
+    t0 = start_day(start)
     if isinstance(countries, str):
         countries = [x.strip() for x in countries.split(",") if x.strip()]
     codes = tuple(dict.fromkeys(str(x).upper() for x in countries))
