@@ -403,6 +403,20 @@ def _simulated_files(folder: Path, n: int) -> list[str]:
     return files
 
 
+def test_messages_keep_a_long_path_on_one_line_in_a_log(tmp_path):
+    # Written to a log or a pipe, rich folded each message at 80 columns, a
+    # path too: it could not be copied, and two tests failed whenever
+    # pytest's temporary folder had a long enough name.
+    folder = tmp_path / ("таможня_" * 12)
+    folder.mkdir()
+    (file,) = _simulated_files(folder, 1)
+    r = CliRunner().invoke(main, ["ingest", file, "-w", str(tmp_path / "w.duckdb")])
+    assert r.exit_code == 0, r.output
+    lines = r.stderr.splitlines()
+    assert f"✓ importing {file}" in lines
+    assert any(x.startswith(f"{file}: read 300 rows, loaded 300, ") for x in lines)
+
+
 def test_ingest_interrupted_in_a_later_file_says_what_was_imported(
     tmp_path, monkeypatch
 ):  # type: ignore[no-untyped-def]

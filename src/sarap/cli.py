@@ -29,7 +29,9 @@ from sarap.errors import (
 from sarap.pipeline._ingest import IngestResult, file_digest, last_import
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
+# In a log or a pipe, messages keep their lines: rich would fold them at 80
+# columns, a long path too, which then cannot be copied.
+err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 # Piped output gets a wide table rather than rich's 80-column default.
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
