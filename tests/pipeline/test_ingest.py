@@ -790,6 +790,39 @@ def test_a_json_key_with_numbers_and_strings_keeps_both(ws, tmp_path, name):
     assert "010121" in got.to_pylist() and "847130" in got.to_pylist()
 
 
+@pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
+def test_a_json_date_of_epoch_milliseconds_reads_as_its_day(ws, tmp_path, name):
+    """pandas' to_json writes dates as epoch milliseconds (1704412800000):
+    every row was quarantined as a bad date."""
+    records = _good_table().to_pylist()
+    day = 1704412800000  # 2024-01-05
+    for r in records:
+        r["date"] = day + 86_400_000 * int(r["declaration_id"][1:])
+    records[1]["date"] = "2024-03-01"  # a date written as text beside them
+    records[2]["date"] = str(day)  # text, not a JSON number: not a date
+    records[3]["date"] = 20240105  # too short for milliseconds: not 1970
+    records[4]["date"] = 5_000_000_000_000  # past 2099
+    if name == "d.json":
+        text = json.dumps(records)
+    else:
+        text = "\n".join(json.dumps(r) for r in records)
+    (tmp_path / name).write_text(text)
+    r = ingest(ws, tmp_path / name)
+    assert (r.loaded, r.quarantined) == (len(GOOD) - 3, 3), r.reasons
+    assert r.reasons == {"bad date (column 'date')": 3}
+    got = ws.sql(
+        "SELECT declaration_id, item_no, CAST(date AS VARCHAR) FROM declarations"
+    ).to_pylist()
+    days = {
+        (g["declaration_id"], g["item_no"]): g["CAST(date AS VARCHAR)"] for g in got
+    }
+    assert days[("D001", 1)] == "2024-01-06"
+    assert days[("D001", 2)] == "2024-03-01"
+    q = ws.sql("SELECT row_number, raw FROM quarantine ORDER BY 1").to_pylist()
+    assert [x["row_number"] for x in q] == [3, 4, 5]
+    assert json.loads(q[1]["raw"])["date"] == "20240105"  # as the file has it
+
+
 def test_a_csv_line_too_long_to_read_is_named(ws, tmp_path):
     """DuckDB's error for a line past its 2 MB limit begins 'CSV Error on
     Line: 1', whatever the line: the error names the line and its size."""

@@ -62,7 +62,8 @@ class Staged:
     ``columns`` are unique, ``value`` and ``value_1`` for a repeated name."""
     serials: dict[str, str] = field(default_factory=dict)
     """Column -> a hidden DATE column of the relation: where the cell is a
-    plain number that can be an Excel serial date, that date (Excel)."""
+    plain number that can be an Excel serial date, that date (Excel); where
+    the value is a JSON number of epoch milliseconds, that day (JSON)."""
     merged: dict[str, str] = field(default_factory=dict)
     """Column -> a hidden column of the relation: where a merged range
     covers the cell but does not start at it, the range ("A2:A4") (Excel)."""
@@ -617,7 +618,13 @@ def csv_header(
     return [c if h is None else str(h) for c, h in zip(columns, first[0], strict=True)]
 
 
-def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
+def _as_text(
+    con: duckdb.DuckDBPyConnection, rel: str, source: str, *, epochs: bool = False
+) -> dict[str, str]:
+    """Stage ``source`` into ``rel`` as text columns; with ``epochs`` (JSON),
+    also a hidden DATE column for each column that holds whole numbers: the
+    day of each that reads as epoch milliseconds (:data:`_EPOCH_MS`).
+    Returns column -> its hidden column."""
     described = con.execute(f"DESCRIBE {source}").fetchall()
     kinds = {r[0]: r[1] for r in described}
     cols = [c for c in kinds if c not in ("_row", "file_row_number")]
@@ -633,18 +640,50 @@ def _as_text(con: duckdb.DuckDBPyConnection, rel: str, source: str) -> None:
             return f'coalesce(TRY(decode("{c}")), CAST("{c}" AS VARCHAR))'
         return f'CAST("{c}" AS VARCHAR)'
 
-    casts = ", ".join(f'{text(c)} AS "{c}"' for c in cols)
+    def epoch(c: str) -> str:
+        whole = f'TRY_CAST("{c}" AS BIGINT)'
+        if kinds[c] == "JSON":  # a number, not text that holds one
+            number = f"""json_type("{c}") IN ('BIGINT', 'UBIGINT')"""
+            whole = f"CASE WHEN {number} THEN {whole} END"
+        low, high = _EPOCH_MS
+        return (
+            f"CASE WHEN abs({whole}) >= {_EPOCH_MS_LEAST} AND {whole} BETWEEN "
+            f"{low} AND {high} THEN CAST(epoch_ms({whole}) AS DATE) END"
+        )
+
+    numbers = [c for c in cols if epochs and kinds[c] in _WHOLE]
+    hidden = _unique([*cols, *(f"#epoch {c}" for c in numbers)])[len(cols) :]
+    casts = ", ".join(
+        [f'{text(c)} AS "{c}"' for c in cols]
+        + [f'{epoch(c)} AS "{h}"' for c, h in zip(numbers, hidden, strict=True)]
+    )
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{rel}" AS SELECT _row, {casts} FROM {source}'
     )
+    return dict(zip(numbers, hidden, strict=True))
 
 
-def _stage_query(con: duckdb.DuckDBPyConnection, rel: str, select: str) -> Staged:
-    """Stage ``select`` (a query with a ``_row`` column) as text columns."""
+# pandas' to_json writes dates as epoch milliseconds (its default
+# date_format='epoch'): 1704412800000 is 2024-01-05. A JSON whole number in
+# a date field is read so when it is a day from 1900 to 2099 of 12 digits or
+# more; a shorter one is more likely a year, a 20240105 or epoch seconds,
+# which would become a day of 1970: it stays a bad date.
+_EPOCH_MS = (-2208988800000, 4102444799999)  # 1900-01-01 to 2099-12-31
+_EPOCH_MS_LEAST = 10**11  # 12 digits: before 1966-10-31 or from 1973-03-04
+_WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UBIGINT", "HUGEINT", "JSON")
+
+
+def _stage_query(
+    con: duckdb.DuckDBPyConnection, rel: str, select: str, *, epochs: bool = False
+) -> Staged:
+    """Stage ``select`` (a query with a ``_row`` column) as text columns
+    (``epochs``: see :func:`_as_text`)."""
     con.execute(f"CREATE OR REPLACE TEMP VIEW _src AS {select}")
-    _as_text(con, rel, "_src")
+    serials = _as_text(con, rel, "_src", epochs=epochs)
     con.execute("DROP VIEW _src")
-    return Staged(rel, _columns(con, rel), _count(con, rel), None)
+    hidden = set(serials.values())
+    columns = [c for c in _columns(con, rel) if c not in hidden]
+    return Staged(rel, columns, _count(con, rel), None, serials=serials)
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
@@ -656,12 +695,12 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
             f"read_json({sql_literal(path)}, format = '{shape}', sample_size = -1)"
         )
         if shape != "array":
-            return _stage_query(con, rel, select)
+            return _stage_query(con, rel, select, epochs=True)
         # An element that is not an object makes DuckDB read the array as
         # one value per element, one with a key twice fails it: the objects
         # are taken one by one instead.
         try:
-            staged = _stage_query(con, rel, select)
+            staged = _stage_query(con, rel, select, epochs=True)
         except duckdb.Error:
             con.execute("DROP VIEW IF EXISTS _src")
         else:
@@ -677,6 +716,7 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
             con,
             rel,
             f"SELECT row_number() OVER () AS _row, * FROM {_read_lines(path)}",
+            epochs=True,
         )
     except duckdb.Error:
         con.execute("DROP VIEW IF EXISTS _src")
@@ -822,6 +862,7 @@ def _stage_objects(
             "SELECT m._row, s.* EXCLUDE (_k) FROM (SELECT row_number() OVER () "
             f"AS _k, * FROM {_read_lines(objects)}) s JOIN _rowmap m "
             "ON s._k = m._k",
+            epochs=True,
         )
     finally:
         con.unregister("_rowmap")
