@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -314,7 +316,7 @@ def test_a_title_row_above_the_header_is_pointed_at(ws, tmp_path, title):
     assert msg.endswith("; the header seems to be on row 2") and "\n" not in msg
 
 
-@pytest.mark.parametrize("first", ["Реестр деклараций за март", "sep=,"])
+@pytest.mark.parametrize("first", ["Реестр деклараций за март", "Выгрузка 1С,,"])
 def test_a_file_to_score_with_a_line_above_the_header_is_told_as_ingest(
     ws, tmp_path, first
 ):
@@ -915,6 +917,46 @@ def test_csv_rows_are_numbered_around_blank_lines(ws, tmp_path, lead):
     # lines: the rows after one were numbered one short while a broken line
     # was not, so the two could swap numbers.
     _ingest_rows_4_5_8_rejected(ws, tmp_path, '"ROUTER\nWIFI"', lead)
+
+
+@pytest.mark.parametrize("sep", [";", ",", "\t"])
+def test_a_sep_line_above_the_header_names_the_delimiter(ws, tmp_path, sep):
+    """Excel writes (and reads) "sep=;" above a CSV file's header to name its
+    delimiter, and does not show it: the file was refused as one whose
+    header is on row 2. Rows are numbered as Excel shows them."""
+    from sarap.pipeline import validate_file
+
+    def line(row: list[str]) -> str:
+        text = io.StringIO()
+        csv.writer(text, delimiter=sep, lineterminator="").writerow(row)
+        return text.getvalue()
+
+    rows = [[*r[:7], f"{r[7]}, 128 GB", *r[8:]] for r in GOOD[:4]]
+    lines = [
+        f"sep={sep}",
+        line(HEADER),
+        *map(line, rows[:2]),
+        "",  # row 3
+        line(BAD[0][0]),  # row 4: bad date
+        *map(line, rows[2:]),
+    ]
+    path = tmp_path / "d.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1251")
+    r = ingest(ws, path)
+    assert (r.rows_read, r.loaded, r.quarantined) == (5, 4, 1), r.summary()
+    q = ws.sql("SELECT row_number, reason FROM quarantine").to_pylist()
+    assert q == [{"row_number": 4, "reason": "bad date (column 'date'): 2024-13-45"}]
+    got = ws.sql("SELECT description FROM declarations ORDER BY ALL").column(0)
+    assert got.to_pylist()[0] == "HORSES, 128 GB"
+    valid, checked = validate_file(path)
+    assert (valid.num_rows, checked.reasons) == (4, r.reasons)
+    path.write_text("\n".join(lines).replace("importer_id", "ИНН"), encoding="utf-8")
+    for read in (lambda: ingest(ws, path), lambda: validate_file(path)):
+        with pytest.raises(SarapError) as e:
+            read()
+        assert str(e.value) == (
+            f"{path}: missing required column(s) 'importer_id' for mapping 'identity'"
+        )
 
 
 def _ingest_rows_4_5_8_rejected(  # type: ignore[no-untyped-def]

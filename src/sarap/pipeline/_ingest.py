@@ -38,6 +38,7 @@ from sarap.pipeline._readers import (
     csv_header,
     file_format,
     header_hint,
+    sep_hint,
     sql_literal,
     stage,
     staged_column,
@@ -737,6 +738,8 @@ def _validate_streamed(
     if encoding is not None and encoding.lower().replace("-", "") != "utf8":
         return None
     check_readable(path)
+    if sep_hint(path):  # its first line is no row: staging reads past it
+        return None
     # skip = 0: DuckDB's strict reading would skip a title line above the
     # header (staging's does not), and score a file that ingest refuses.
     source = (

@@ -315,6 +315,36 @@ def _utf8_copy(path: Path, encoding: str) -> Iterator[Path]:
         yield out
 
 
+# The line Excel writes above a CSV file's header (and reads) to name its
+# delimiter: "sep=;". Excel does not show it: the header is its row 1.
+_SEP_LINE = re.compile(r"(?:\ufeff)?sep=([^\r\n])\r?\n", re.I)
+
+
+def sep_hint(path: Path) -> str | None:
+    """The delimiter a UTF-8 CSV file's first line names ("sep=;"), else None."""
+    with path.open("rb") as fh:
+        head = fh.read(16).decode("utf-8", "ignore")
+    m = _SEP_LINE.match(head)
+    return m.group(1) if m else None
+
+
+@contextmanager
+def _after_sep_line(path: Path) -> Iterator[tuple[Path, str | None]]:
+    """The UTF-8 CSV file and None, or, when its first line names its
+    delimiter (:func:`sep_hint`), a temporary copy without that line and
+    the delimiter: every reader of the file then sees the header first."""
+    delimiter = sep_hint(path)
+    if delimiter is None:
+        yield path, None
+        return
+    with tempfile.TemporaryDirectory(prefix="sarap-") as tmp:
+        out = Path(tmp) / path.name
+        with path.open("rb") as src, out.open("wb") as dst:
+            src.readline()
+            shutil.copyfileobj(src, dst, _CHUNK)
+        yield out, delimiter
+
+
 @contextmanager
 def stage(
     con: duckdb.DuckDBPyConnection,
@@ -342,9 +372,11 @@ def stage(
                 _check_utf8(path)
             enc = encoding or detect_encoding(path)
             with _utf8_copy(path, enc) as utf8:
-                staged = (_stage_csv if fmt == "csv" else _stage_json)(
-                    con, utf8, relation
-                )
+                if fmt == "csv":
+                    with _after_sep_line(utf8) as (text, delimiter):
+                        staged = _stage_csv(con, text, relation, delimiter)
+                else:
+                    staged = _stage_json(con, utf8, relation)
                 staged.encoding = codecs.lookup(enc).name
         elif fmt == "parquet":
             staged = _stage_parquet(con, path, relation)
@@ -395,7 +427,9 @@ def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
     return int(con.execute(f'SELECT count(*) FROM "{relation}"').fetchall()[0][0])
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, rel: str, delimiter: str | None = None
+) -> Staged:
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     text = f"{rel}_text"
     # ignore_errors + store_rejects: malformed lines are set aside with their
@@ -404,11 +438,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     # would cost as much again as reading the file.
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "{text}" AS SELECT * '
-        f"FROM read_csv(?, all_varchar = true, {_LENIENT}{_new_line(path)})",
+        f"FROM read_csv(?, all_varchar = true, {_LENIENT}{_new_line(path)}"
+        f"{_delim(delimiter)})",
         [str(path)],
     )
     quoting, names = None, None
-    if _quotes_kept(con, text) and not (sniffed := _quoting(con, path))[0]:
+    if _quotes_kept(con, text) and not (sniffed := _quoting(con, path, delimiter))[0]:
         quoting, names = _read_quoted(con, path, text, sniffed[2] or b",")
     rejects = con.execute(
         "SELECT line, any_value(error_type), any_value(error_message), "
@@ -418,7 +453,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
     # rows are numbered counting them, as a spreadsheet shows the file. With
     # a single column, DuckDB reads a blank line after the header as an
     # empty value: it is dropped, as it is no row in any other file.
-    blank = _blank_lines(con, path, quoting)
+    blank = _blank_lines(con, path, quoting, delimiter)
     single = len(_columns(con, text)) == 1
     header = 1  # the header's record
     while header in blank:
@@ -466,7 +501,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged:
         None,
         broken,
         cleanup,
-        names or csv_header(con, path, columns),
+        names or csv_header(con, path, columns, delimiter),
     )
 
 
@@ -484,6 +519,11 @@ def _new_line(path: Path) -> str:
         head = fh.read(64 * 1024)
     first, crlf, _ = head.partition(b"\r\n")
     return ", new_line = '\\r\\n'" if crlf and b"\n" in first else ""
+
+
+def _delim(delimiter: str | None) -> str:
+    """The read_csv option naming ``delimiter``, '' to have DuckDB find it."""
+    return f", delim = {sql_literal(delimiter)}" if delimiter else ""
 
 
 def _quotes_kept(con: duckdb.DuckDBPyConnection, text: str) -> bool:
@@ -518,10 +558,12 @@ def _blank_lines(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     quoting: tuple[bytes, bytes, bytes] | None = None,
+    hinted: str | None = None,
 ) -> list[int]:
     """The blank lines of a CSV file, numbered as DuckDB numbers records
     (1 = the first; a quoted value over several lines is one record), read
-    with ``quoting`` (quote, escape, delimiter) or the one DuckDB detects."""
+    with ``quoting`` (quote, escape, delimiter) or the one DuckDB detects
+    (with the delimiter ``hinted``, when a sep= line named it)."""
     tail = b"\n"  # the file's start, as a line end before its first line
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -530,7 +572,7 @@ def _blank_lines(
             tail = chunk[-2:]
         else:
             return []  # most files: no blank line, no line-by-line reading
-        quote, escape, delimiter = quoting or _quoting(con, path)
+        quote, escape, delimiter = quoting or _quoting(con, path, hinted)
         fh.seek(0)
         blank: list[int] = []
         record, quoted = 0, False
@@ -577,7 +619,9 @@ def _ends_quoted(line: bytes, quote: bytes, delimiter: bytes, quoted: bool) -> b
     return quoted
 
 
-def _quoting(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[bytes, bytes, bytes]:
+def _quoting(
+    con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None = None
+) -> tuple[bytes, bytes, bytes]:
     """The quote, escape and delimiter characters DuckDB reads the CSV file
     with (b"" for none, and for an escape that is the quote doubled): it
     detects them (a file may quote with ', or not at all), from a sample
@@ -586,7 +630,7 @@ def _quoting(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[bytes, bytes, 
         quote, escape, delimiter = con.execute(
             "SELECT Quote, Escape, Delimiter FROM sniff_csv(?, all_varchar = true, "
             f"header = true, ignore_errors = true, null_padding = false"
-            f"{_new_line(path)})",
+            f"{_new_line(path)}{_delim(delimiter)})",
             [str(path)],
         ).fetchall()[0]
     except duckdb.Error:
@@ -602,7 +646,10 @@ _RENAMED = re.compile(r".+_[0-9]+|column[0-9]+")
 
 
 def csv_header(
-    con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    columns: list[str],
+    delimiter: str | None = None,
 ) -> list[str]:
     """The header of the CSV file ``path`` as written, for the ``columns``
     DuckDB read it with (which it renames when a name repeats)."""
@@ -610,7 +657,8 @@ def csv_header(
         return columns
     first = con.execute(
         "SELECT * FROM read_csv(?, all_varchar = true, header = false, "
-        f"ignore_errors = true, null_padding = false{_new_line(path)}) LIMIT 1",
+        f"ignore_errors = true, null_padding = false{_new_line(path)}"
+        f"{_delim(delimiter)}) LIMIT 1",
         [str(path)],
     ).fetchall()
     if not first or len(first[0]) != len(columns):
@@ -1113,7 +1161,10 @@ def header_hint(path: Path, names: list[str], encoding: str | None) -> str:
             encoding=encoding or "utf-8", errors="replace", newline=""
         ) as fh:
             lines = [line for _, line in zip(range(_HINT_ROWS), fh, strict=False)]
-        for delimiter in ",;\t|":
+        hinted = _SEP_LINE.match(lines[0]) if lines else None
+        if hinted:  # not shown as a row: the header is row 1
+            lines = lines[1:]
+        for delimiter in hinted.group(1) if hinted else ",;\t|":
             try:
                 rows = list(csv.reader(lines, delimiter=delimiter))
             except csv.Error:  # a NUL byte, say: no hint
