@@ -430,6 +430,26 @@ def test_parquet_json_and_excel_load_the_same(ws, tmp_path):
     assert results[0] == results[1] == results[2]
 
 
+@pytest.mark.parametrize("open_", [True, False])
+def test_excel_s_lock_file_is_told_as_such(ws, tmp_path, open_):
+    """While d.xlsx is open, Excel keeps "~$d.xlsx" (who has it open) beside
+    it, and "*.xlsx" picks it up: it failed as 'cannot read as Excel: File
+    is not a zip file'."""
+    if open_:
+        write_csv(tmp_path / "d.csv", GOOD)  # any file: the workbook is there
+        (tmp_path / "d.csv").rename(tmp_path / "d.xlsx")
+    user = "Айгерим".encode("utf-16-le")
+    (tmp_path / "~$d.xlsx").write_bytes(b"\x07Aigerim" + b" " * 47 + user)
+    with pytest.raises(SarapError) as e:
+        ingest(ws, tmp_path / "~$d.xlsx")
+    which = "'d.xlsx'" if open_ else "a workbook"
+    assert str(e.value).startswith(
+        f"{tmp_path / '~$d.xlsx'}: is the lock file Excel keeps while {which} "
+        "is open, not a workbook; close "
+    )
+    assert "\n" not in str(e.value)
+
+
 def test_parquet_text_written_as_bytes_reads_as_text(tmp_path):
     """Writers that store strings without their UTF-8 annotation (older Hive,
     Impala, some Spark jobs) give BYTE_ARRAY columns: their text is read,

@@ -959,6 +959,8 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
+        if path.name.startswith("~$"):
+            raise SarapError(_lock_file(path)) from None
         raise SarapError(f"{path}: cannot read as Excel: {exc}") from None
     try:
         sheets = _sheets(wb)
@@ -1047,6 +1049,22 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         serials={names[i]: h for i, h in zip(serial, dates, strict=True)},
         merged={names[i]: h for i, h in zip(covered, refs, strict=True)},
         warnings=warnings,
+    )
+
+
+def _lock_file(path: Path) -> str:
+    """The error for Excel's lock file ("~$d.xlsx", a few bytes naming who
+    has d.xlsx open), which a "*.xlsx" picks up beside the workbook.
+
+    Refused rather than skipped: while it is there, the workbook is open,
+    and what is imported of it may not be what the clerk sees."""
+    workbook = path.with_name(path.name[2:])
+    which = f"'{workbook.name}'" if workbook.exists() else "a workbook"
+    return (
+        f"{path}: is the lock file Excel keeps while {which} is open, not a "
+        f"workbook; close {'it' if workbook.exists() else 'the workbook'} in "
+        "Excel (changes not saved are not in the file) and import without "
+        "this file"
     )
 
 
