@@ -356,6 +356,16 @@ def test_a_file_to_score_with_a_line_above_the_header_is_told_as_ingest(
     ],
 )
 def test_an_excel_header_elsewhere_is_pointed_at(ws, tmp_path, sheets, hint):
+    _workbook(tmp_path / "d.xlsx", sheets)
+    with pytest.raises(SarapError) as e:
+        ingest(ws, tmp_path / "d.xlsx")
+    assert str(e.value).endswith(hint) and "\n" not in str(e.value)
+
+
+def _workbook(
+    path: Path, sheets: dict[str, list[list[str]]], hidden: tuple[str, ...] = ()
+) -> None:
+    """A workbook of ``sheets``, GOOD[:2] below a HEADER; ``hidden`` ones."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -364,10 +374,26 @@ def test_an_excel_header_elsewhere_is_pointed_at(ws, tmp_path, sheets, hint):
         sheet = wb.create_sheet(title)
         for row in [*rows, *(GOOD[:2] if HEADER in rows else [])]:
             sheet.append(row)
-    wb.save(tmp_path / "d.xlsx")
+        if title in hidden:
+            sheet.sheet_state = "hidden"
+    wb.active = next(i for i, t in enumerate(sheets) if t not in hidden)
+    wb.save(path)
+
+
+def test_a_hidden_first_sheet_is_not_the_one_read(ws, tmp_path):
+    """A clerk sees the first visible sheet as the first: the hidden one
+    before it (lists, lookups) was read, and the error said 'sheet
+    'Данные' has these columns, but only the first sheet is read'."""
+    sheets = {"Списки": [["Код", "Страна"], ["CN", "Китай"]], "Данные": [HEADER]}
+    _workbook(tmp_path / "d.xlsx", sheets, hidden=("Списки",))
+    assert ingest(ws, tmp_path / "d.xlsx").loaded == 2
+    sheets = {"Данные": [HEADER], "Титул": [["Реестр деклараций"]]}
+    _workbook(tmp_path / "e.xlsx", sheets, hidden=("Данные",))
     with pytest.raises(SarapError) as e:
-        ingest(ws, tmp_path / "d.xlsx")
-    assert str(e.value).endswith(hint) and "\n" not in str(e.value)
+        ingest(ws, tmp_path / "e.xlsx")
+    assert str(e.value).endswith(
+        "; sheet 'Данные' (hidden) has these columns, but only the first sheet is read"
+    )
 
 
 @pytest.mark.parametrize(

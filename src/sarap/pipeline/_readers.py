@@ -968,7 +968,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> Staged
         header = next(rows, None)
         if header is None:
             others = [
-                f"'{sheet.title}'"
+                _sheet_name(sheet)
                 for sheet in sheets[1:]
                 if any(v is not None for row in _top(sheet) for v in row)
             ]
@@ -1150,12 +1150,21 @@ _HINT_ROWS = 10  # how far down a header is looked for when it is not on row 1
 
 
 def _sheets(wb: Any) -> list[Any]:
-    """The workbook's sheets, read to their last cell: some programs write a
-    sheet's used range (its dimension) as A1, which read-only mode would
-    take as the whole sheet."""
+    """The workbook's sheets, the visible ones first (the first of them is
+    the one read: the clerk sees it as the first sheet, where a hidden one
+    before it holds lists or lookups), read to their last cell: some
+    programs write a sheet's used range (its dimension) as A1, which
+    read-only mode would take as the whole sheet."""
     for sheet in wb.worksheets:
         sheet.reset_dimensions()
-    return list(wb.worksheets)
+    shown = [s for s in wb.worksheets if s.sheet_state == "visible"]
+    return shown + [s for s in wb.worksheets if s.sheet_state != "visible"]
+
+
+def _sheet_name(sheet: Any) -> str:
+    """A sheet as messages name it: 'Списки' (hidden) for one not shown."""
+    hidden = " (hidden)" if sheet.sheet_state != "visible" else ""
+    return f"'{sheet.title}'{hidden}"
 
 
 def _top(sheet: Any) -> Iterator[tuple[Any, ...]]:
@@ -1203,7 +1212,7 @@ def header_hint(path: Path, names: list[str], encoding: str | None) -> str:
                         return f"the header seems to be on row {number}"
                     where = f" (row {number})" if number > 1 else ""
                     return (
-                        f"sheet '{sheet.title}' has these columns{where}, "
+                        f"sheet {_sheet_name(sheet)} has these columns{where}, "
                         "but only the first sheet is read"
                     )
         finally:
