@@ -246,6 +246,33 @@ def test_utf16_with_its_mark_is_detected(ws, tmp_path):
     assert (r.encoding, r.loaded) == ("utf-16", len(GOOD))
 
 
+@pytest.mark.parametrize(
+    "written, told",
+    [
+        ("utf-16-le", "; it reads as UTF-16 little-endian: pass --encoding utf-16-le"),
+        ("utf-16-be", "; it reads as UTF-16 big-endian: pass --encoding utf-16-be"),
+        (
+            "utf-8",
+            ", and it does not read as UTF-16; leave --encoding out to detect it",
+        ),
+    ],
+)
+def test_utf16_said_of_a_file_without_its_mark_is_one_clear_line(
+    ws, tmp_path, written, told
+):
+    """--encoding utf-16 on a file without a byte-order mark printed Python's
+    'UnicodeError: UTF-16 stream does not start with BOM'."""
+    rows = [[*r[:7], "ТЕЛЕФОН", *r[8:]] for r in GOOD]
+    text = "\n".join("\t".join(r) for r in [HEADER, *rows]) + "\n"
+    path = tmp_path / "u16.csv"
+    path.write_bytes(text.encode(written))
+    with pytest.raises(SarapError) as e:
+        ingest(ws, path, encoding="utf-16")
+    assert str(e.value) == f"{path}: no UTF-16 byte-order mark at its start{told}"
+    if written != "utf-8":
+        assert ingest(ws, path, encoding=written).loaded == len(GOOD)
+
+
 def test_a_utf8_file_with_one_foreign_line_is_not_decoded_as_another(ws, tmp_path):
     # One line pasted in from a Windows-1251 file. Decoding the whole file
     # in a single-byte code page (as before) turned every Cyrillic letter of

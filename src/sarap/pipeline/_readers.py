@@ -312,7 +312,28 @@ def _utf8_copy(path: Path, encoding: str) -> Iterator[Path]:
                 f"{path}: cannot decode as {encoding} at byte "
                 f"{exc.start}; check --encoding"
             ) from None
+        except UnicodeError:  # "UTF-16 stream does not start with BOM"
+            raise SarapError(_no_mark(path, encoding)) from None
         yield out
+
+
+def _no_mark(path: Path, encoding: str) -> str:
+    """The error for a file said to be UTF-16 (or UTF-32) that does not
+    start with the byte-order mark that says which byte comes first."""
+    name = codecs.lookup(encoding).name.upper()
+    said = f"{path}: no {name} byte-order mark at its start"
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    pairs = len(head) // 2
+    # UTF-16 text in a Latin or Cyrillic script: every other byte is 0 (an
+    # ASCII character) or 4 (Cyrillic), the high byte of each character.
+    for order, high in (("little", head[1::2]), ("big", head[0::2])):
+        if name == "UTF-16" and pairs and sum(b in (0, 4) for b in high) > pairs * 0.9:
+            return (
+                f"{said}; it reads as UTF-16 {order}-endian: pass --encoding "
+                f"utf-16-{order[0]}e"
+            )
+    return f"{said}, and it does not read as {name}; leave --encoding out to detect it"
 
 
 # The line Excel writes above a CSV file's header (and reads) to name its
