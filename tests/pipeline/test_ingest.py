@@ -1439,7 +1439,7 @@ def test_invoices_and_vat_returns_are_recognised_and_checked(ws, tmp_path):
     result = ingest(ws, inv)
     assert result.mapping == "identity" and result.loaded == 2
     assert result.reasons == {
-        "bad reported_by (column 'reported_by')": 1,
+        "reported_by must be seller or buyer (column 'reported_by')": 1,
         "amount must be >= 0 (column 'amount')": 1,
     }
     rows = ws.sql("SELECT reported_by, line_no FROM invoices ORDER BY 1").to_pylist()
@@ -1454,6 +1454,50 @@ def test_invoices_and_vat_returns_are_recognised_and_checked(ws, tmp_path):
     )
     assert ingest(ws, vat).loaded == 1
     assert ws.count("vat_returns") == 1
+
+
+def test_a_ledger_named_in_words_is_read_and_a_bad_one_says_what_is_expected(
+    ws, tmp_path
+):
+    # Accounting exports name the ledger ("Книга": продажи / покупки): all
+    # rows were quarantined as "bad reported_by (column 'Книга'): продажи",
+    # which did not say that seller or buyer was expected.
+    from sarap.pipeline._ingest import reason_in_russian
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'name = "1c"\nentity = "invoices"\n[columns]\n'
+        'invoice_id = "Номер"\nreported_by = "Книга"\nissued_on = "Дата"\n'
+        'seller_id = "Продавец"\nbuyer_id = "Покупатель"\namount = "Сумма"\n'
+        'vat_rate = "Ставка"\nvat = "НДС"\n',
+        encoding="utf-8",
+    )
+    inv = tmp_path / "invoices.csv"
+    inv.write_text(
+        "Номер;Книга;Дата;Продавец;Покупатель;Сумма;Ставка;НДС\n"
+        "1;Продажи;01.03.2024;A;B;100;20;20\n"
+        "1;покупки;01.03.2024;A;B;100;20;20\n"
+        "2;продавец;02.03.2024;A;C;50;20;10\n"
+        "2;Покупатель;02.03.2024;A;C;50;20;10\n"
+        "3;Книга продаж;03.03.2024;B;C;10;20;2\n"
+        "3;книга покупок;03.03.2024;B;C;10;20;2\n"
+        "4;Sales;04.03.2024;B;C;10;20;2\n"
+        "4;purchases;04.03.2024;B;C;10;20;2\n"
+        "5;брокер;05.03.2024;B;C;10;20;2\n",
+        encoding="utf-8",
+    )
+    result = ingest(ws, inv, mapping=str(mapping))
+    assert result.loaded == 8
+    got = ws.sql(
+        "SELECT invoice_id, list(reported_by ORDER BY reported_by) AS sides "
+        "FROM invoices GROUP BY 1 ORDER BY 1"
+    ).to_pylist()
+    assert [r["sides"] for r in got] == [["buyer", "seller"]] * 4
+    (reason,) = ws.sql("SELECT reason FROM quarantine").column(0).to_pylist()
+    assert reason == "reported_by must be seller or buyer (column 'Книга'): брокер"
+    assert reason_in_russian(reason) == (
+        "reported_by должно быть seller или buyer (столбец «Книга»): брокер"
+    )
 
 
 def test_a_vat_return_dated_within_its_month_is_that_month(ws, tmp_path):

@@ -200,7 +200,11 @@ def _typed(f: Field, raw: str, date_format: str | None) -> str:
         return f"CASE WHEN isfinite({num}) THEN {num} END"
     if f.choices:
         allowed = ", ".join(sql_literal(c) for c in f.choices)
-        return f"CASE WHEN lower({raw}) IN ({allowed}) THEN lower({raw}) END"
+        others = " ".join(
+            f"WHEN {sql_literal(w)} THEN {sql_literal(c)}" for w, c in f.synonyms
+        )
+        other = f"ELSE CASE lower({raw}) {others} END " if others else ""
+        return f"CASE WHEN lower({raw}) IN ({allowed}) THEN lower({raw}) {other}END"
     if f.kind == "flag":
         return (
             f"CASE WHEN lower({raw}) IN ('1', '1.0', 'true', 'yes', 'y', 'да') "
@@ -348,10 +352,14 @@ def _validation_sql(mapping: Mapping, cols: dict[str, str], staged: Staged) -> s
             missing += f' AND "@{f.name}" IS NULL'
         if f.required and f.name in own:
             checks.append((missing, f"missing {f.name}{where}", "''"))
+        bad = f"bad {f.name}{where}"
+        if f.choices:  # tells what is expected: "seller or buyer"
+            *first, last = f.choices
+            bad = f"{f.name} must be {', '.join(first)} or {last}{where}"
         checks.append(
             (
                 f"{raw} IS NOT NULL AND {f.name} IS NULL",
-                f"bad {f.name}{where}",
+                bad,
                 f"': ' || left({raw}, 40)",
             )
         )
@@ -823,6 +831,14 @@ _REASONS_RU = [
     (
         r"^(\w+) must be ([<>]=?) (\S+) \(mapping constant\)(?:: (.*))?$",
         "{0} должно быть {1} {2} (константа сопоставления): {3}",
+    ),
+    (
+        r"^(\w+) must be ((?:\w+, )*\w+) or (\w+) \(column '(.*?)'\)(?:: (.*))?$",
+        "{0} должно быть {1} или {2} (столбец «{3}»): {4}",
+    ),
+    (
+        r"^(\w+) must be ((?:\w+, )*\w+) or (\w+) \(mapping constant\)(?:: (.*))?$",
+        "{0} должно быть {1} или {2} (константа сопоставления): {3}",
     ),
     (
         r"^(\w+) must be from (\d+) to (\d+) \(column '(.*?)'\)(?:: (.*))?$",

@@ -35,6 +35,7 @@ class Field:
     kind: str = "plain"  # how ingest normalises it: plain, code, country, hs, flag,
     # month (a date as the first day of its month)
     choices: tuple[str, ...] = ()  # the only values allowed (lower case), if any
+    synonyms: tuple[tuple[str, str], ...] = ()  # (other word, the choice it means)
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,14 @@ OUTCOMES = Entity(
     ),
 )
 
+# How ledgers are named in the region's accounting exports (1C and others).
+_SALES = ("продавец", "продажи", "продажа", "книга продаж", "sales", "sale")
+_PURCHASES = ("покупатель", "покупки", "покупка", "книга покупок", "purchases")
+_LEDGER_SYNONYMS = (
+    *((w, "seller") for w in (*_SALES, "sales book")),
+    *((w, "buyer") for w in (*_PURCHASES, "purchase", "purchase book")),
+)
+
 INVOICES = Entity(
     name="invoices",
     description=(
@@ -314,9 +323,12 @@ INVOICES = Entity(
             True,
             "-",
             "Whose ledger the row comes from: seller (sales book) or buyer "
-            "(purchase book).",
+            "(purchase book). Also read: продавец, продажи, книга продаж, "
+            "sales, sales book; покупатель, покупки, книга покупок, "
+            "purchases, purchase book (any case).",
             "plain",
             ("seller", "buyer"),
+            _LEDGER_SYNONYMS,
         ),
         Field("issued_on", "DATE", True, "date", "Date of the invoice."),
         Field("seller_id", "VARCHAR", True, "-", "Seller's party ID.", "code"),
