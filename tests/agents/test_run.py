@@ -119,6 +119,46 @@ def test_a_second_run_redoes_only_what_changed(ws, tmp_path):
     assert third.profiles < first.profiles
 
 
+def test_a_carousel_that_goes_round_twice_reads_the_same_run_after_run(tmp_path):
+    # C1 -> C2 -> C3 -> C1 twice, every three days: each firm starts a cycle
+    # of the same six days. Which of them the reason started from depended on
+    # the order of the rows, so an incremental run rewrote these findings
+    # and rebuilt their profiles though nothing about them had changed.
+    hops = [("C1", "C2"), ("C2", "C3"), ("C3", "C1")] * 2
+    rows = [
+        (f"I{i}", who, f"2024-03-{1 + 3 * i:02d}", s, b)
+        for i, (s, b) in enumerate(hops)
+        for who in ("seller", "buyer")
+    ]
+    found = []
+    for name, order in (("a", rows), ("b", rows[::-1])):
+        w = Workspace(tmp_path / f"{name}.duckdb")
+        w.backend.execute(
+            "INSERT INTO parties (party_id, country) "
+            "VALUES ('C1', 'KZ'), ('C2', 'RU'), ('C3', 'KG')"
+        )
+        for row in order:
+            w.backend.execute(
+                "INSERT INTO invoices (invoice_id, line_no, reported_by, issued_on, "
+                "seller_id, buyer_id, amount, vat) VALUES (?, 1, ?, ?, ?, ?, 5000, 0)",
+                list(row),
+            )
+        run_all(w, model_dir=tmp_path / f"models-{name}")
+        found.append(
+            w.sql(
+                "SELECT party_id, kind, score, reason_en, reason_ru, evidence "
+                "FROM findings ORDER BY ALL"
+            ).to_pylist()
+        )
+        w.close()
+    assert found[0] == found[1]
+    carousels = [f for f in found[0] if f["kind"] == "carousel"]
+    assert len(carousels) == 3
+    for f in carousels:  # told from the smallest id
+        assert f["reason_en"].endswith(": C1 -> C2 -> C3 -> C1")
+        assert json.loads(f["evidence"])["path"] == ["C1", "C2", "C3"]
+
+
 def test_a_profile_is_the_noisy_or_of_its_weighted_findings(ws):
     """Score, band, the three strongest kinds' reasons, and each month's score
     (that month's findings plus the undated ones), worked out by hand."""

@@ -277,8 +277,14 @@ def _cycle_findings(ws: Workspace, run_id: str) -> None:
     be.execute(
         """
         INSERT INTO findings
-        WITH c AS (
-            SELECT row_number() OVER () AS cycle, path, days, a_first FROM _cycles
+        WITH r AS (
+            SELECT *, list_position(path, list_min(path)) AS i FROM _cycles
+        ), c AS (
+            -- A cycle is told from its smallest id, and a tie broken by the
+            -- path: the same data gives the same reason, run after run.
+            SELECT row_number() OVER () AS cycle,
+                   list_concat(path[i:], path[:i - 1]) AS path, days, a_first
+            FROM r
         ), m AS (
             SELECT c.cycle, unnest(c.path) AS party_id, c.path, c.days, c.a_first
             FROM c
@@ -286,7 +292,8 @@ def _cycle_findings(ws: Workspace, run_id: str) -> None:
             SELECT m.cycle, count(DISTINCT p.country) AS countries
             FROM m LEFT JOIN parties p USING (party_id) GROUP BY m.cycle
         ), best AS (
-            SELECT m.party_id, arg_min(m.path, m.days) AS path, min(m.days) AS days,
+            SELECT m.party_id, arg_min(m.path, (m.days, m.path)) AS path,
+                   min(m.days) AS days,
                    max(k.countries) AS countries, count(*) AS cycles,
                    max(m.a_first) AS amount
             FROM m JOIN k USING (cycle) GROUP BY m.party_id
