@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from sarap.agents._run import OUTPUT_DDL, _profiles, run_all
+from sarap.agents._tax import plural_ru
 from sarap.cli import main
 from sarap.store import Workspace
 
@@ -381,17 +382,98 @@ def test_a_firm_selling_far_beyond_its_size_is_named_but_not_scored(tmp_path):
         )
     run_all(w, model_dir=tmp_path / "m")
     found = w.sql(
-        "SELECT party_id, reason_en, evidence FROM findings "
+        "SELECT party_id, reason_en, reason_ru, evidence FROM findings "
         "WHERE kind = 'size_anomaly' ORDER BY party_id"
     ).to_pylist()
     assert [f["party_id"] for f in found] == ["S25", "S26"]
     assert found[0]["reason_en"].startswith("sold 30,000 with 0 staff: ")
+    assert found[0]["reason_ru"].startswith("продажи 30\xa0000 без сотрудников: в ")
+    assert found[1]["reason_ru"].startswith("продажи 50\xa0000 при 10 сотрудниках: ")
     assert json.loads(found[0]["evidence"])["times_sector_per_head"] > 10
     assert found[1]["reason_en"].endswith("29 days after registering")
     # Evidence only: the profile's score does not move.
     score = w.sql("SELECT score FROM profiles WHERE party_id = 'S25'").to_pylist()
     assert score == [{"score": 0.0}]
     w.close()
+
+
+def test_russian_reasons_write_numbers_and_counts_as_russian_does(ws, tmp_path):
+    # They wrote money as "12,321,994" (an English habit; Russian groups
+    # thousands with spaces, as the web page does) and counts as "1
+    # сотрудников", "участник 1 замкнутых цепочек".
+    be = ws.backend
+    be.execute("UPDATE parties SET employees = 1 WHERE party_id = 'M'")
+    be.execute(
+        "INSERT INTO vat_returns VALUES ('H', '2024-02-01', 12321994, 0, 12321994, 0)"
+    )
+    run_all(ws, model_dir=tmp_path / "models")
+
+    def reason(party: str, kind: str, lang: str = "ru") -> str:
+        got = ws.sql(
+            f"SELECT reason_{lang} FROM findings WHERE party_id = ? AND kind = ?",
+            [party, kind],
+        )
+        return str(got.column(0)[0].as_py())
+
+    assert reason("H", "unpaid_vat") == (
+        "уплачено 0 из 12\xa0321\xa0994 НДС к уплате за 1 мес."
+    )
+    assert reason("H", "unpaid_vat", "en") == (
+        "paid 0 of 12,321,994 VAT declared payable over 1 month(s)"
+    )
+    assert ", 1 сотрудник, " in reason("M", "one_day_firm")
+    assert reason("C1", "carousel").startswith(
+        "участник 1 замкнутой цепочки счетов-фактур за 14 дн. через 3 страны: "
+    )
+
+
+def test_a_burst_says_its_firms_in_russian_as_russian_does(tmp_path):
+    import pyarrow as pa
+
+    from sarap.agents._run import _burst_findings
+
+    w = Workspace(tmp_path / "b.duckdb")
+    w.backend.execute(OUTPUT_DDL)
+    feats = pa.table(
+        {
+            "party": ["A", "B"],
+            "in_burst": [21, 8],
+            "in_burst_windows": [1, 1],
+            "out_burst": [22, 0],
+            "out_burst_windows": [1, 0],
+        }
+    )
+    _burst_findings(w, "r", feats)
+    got = w.sql("SELECT reason_ru FROM findings ORDER BY ALL").column(0).to_pylist()
+    assert [r.split(" за неделю")[0] for r in got] == [
+        "закупки у 21 фирмы",
+        "закупки у 8 фирм",
+        "продажи 22 фирмам",
+    ]
+    w.close()
+
+
+@pytest.mark.parametrize(
+    ("n", "word"),
+    [
+        (0, "фирм"),
+        (1, "фирма"),
+        (2, "фирмы"),
+        (4, "фирмы"),
+        (5, "фирм"),
+        (11, "фирм"),
+        (12, "фирм"),
+        (14, "фирм"),
+        (21, "фирма"),
+        (22, "фирмы"),
+        (111, "фирм"),
+        (101, "фирма"),
+    ],
+)
+def test_russian_counts_take_their_plural_form(ws, n, word):
+    sql = plural_ru("n", "фирма", "фирмы", "фирм")
+    got = ws.sql(f"SELECT {sql} AS w FROM (SELECT ? AS n)", [n])
+    assert got.column(0)[0].as_py() == word
 
 
 def test_a_taxpayer_registered_since_the_last_run_gets_a_profile(ws, tmp_path):

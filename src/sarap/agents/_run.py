@@ -30,7 +30,13 @@ import pyarrow as pa
 
 from sarap.agents._graph import GraphSettings, graph_features
 from sarap.agents._network import BURST, REPEATS
-from sarap.agents._tax import FINDING_COLUMNS, IN_USD, RATE_JOIN, tax_findings
+from sarap.agents._tax import (
+    FINDING_COLUMNS,
+    IN_USD,
+    RATE_JOIN,
+    plural_ru,
+    tax_findings,
+)
 from sarap.backends import SupportsTempTables, SupportsTransactions
 from sarap.errors import SarapError
 from sarap.store import Workspace
@@ -274,8 +280,12 @@ def _cycle_findings(ws: Workspace, run_id: str) -> None:
     if cycles.num_rows == 0:
         return
     be.register("_cycles", cycles)
+    chains = plural_ru(
+        "cycles", "замкнутой цепочки", "замкнутых цепочек", "замкнутых цепочек"
+    )
+    countries = plural_ru("countries", "страну", "страны", "стран")
     be.execute(
-        """
+        f"""
         INSERT INTO findings
         WITH r AS (
             SELECT *, list_position(path, list_min(path)) AS i FROM _cycles
@@ -307,12 +317,12 @@ def _cycle_findings(ws: Workspace, run_id: str) -> None:
                  || CASE WHEN countries > 1 THEN ' across ' || countries
                          || ' countries' ELSE '' END
                  || ': ' || array_to_string(list_append(path, path[1]), ' -> '),
-               'участник ' || cycles || ' замкнутых цепочек счетов-фактур за '
+               'участник ' || cycles || ' ' || {chains} || ' счетов-фактур за '
                  || CAST(round(days) AS INTEGER) || ' дн.'
                  || CASE WHEN countries > 1 THEN ' через ' || countries
-                         || ' страны' ELSE '' END
+                         || ' ' || {countries} ELSE '' END
                  || ': ' || array_to_string(list_append(path, path[1]), ' -> '),
-               to_json({'path': path, 'days': days, 'amount': amount})::VARCHAR
+               to_json({{'path': path, 'days': days, 'amount': amount}})::VARCHAR
         FROM best
         """,
         [run_id],
@@ -326,10 +336,11 @@ def _burst_findings(ws: Workspace, run_id: str, feats: pa.Table) -> None:
     be = ws.backend
     assert isinstance(be, SupportsTempTables)
     be.register("_feats", feats)
-    for side, en, ru in (
-        ("in", "bought from", "закупки у"),
-        ("out", "sold to", "продажи"),
+    for side, en, ru, firms in (  # закупки у 21 фирмы, продажи 21 фирме
+        ("in", "bought from", "закупки у", ("фирмы", "фирм", "фирм")),
+        ("out", "sold to", "продажи", ("фирме", "фирмам", "фирмам")),
     ):
+        word = plural_ru(f"{side}_burst", *firms)
         be.execute(
             f"""
             INSERT INTO findings
@@ -337,8 +348,8 @@ def _burst_findings(ws: Workspace, run_id: str, feats: pa.Table) -> None:
                    least(1.0, 0.3 + 0.03 * {side}_burst), NULL,
                    '{en} ' || {side}_burst || ' firms within a week, similar '
                      || 'amounts, once',
-                   '{ru} ' || {side}_burst || ' фирм за неделю, суммы близки, '
-                     || 'разово',
+                   '{ru} ' || {side}_burst || ' ' || {word}
+                     || ' за неделю, суммы близки, разово',
                    to_json({{'counterparties': {side}_burst,
                             'windows': {side}_burst_windows}})::VARCHAR
             FROM _feats

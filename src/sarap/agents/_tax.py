@@ -62,6 +62,27 @@ def _money(x: str) -> str:
     return f"format('{{:,.0f}}', {x})"
 
 
+def _money_ru(x: str) -> str:
+    """``x`` as Russian writes money: 12 321 994 (no-break spaces, as the web
+    page shows it)."""
+    return f"replace({_money(x)}, ',', chr(160))"
+
+
+def _times_ru(x: str) -> str:
+    """A ratio to one decimal with the Russian decimal comma: 17,9."""
+    return f"replace(CAST(round({x}, 1) AS VARCHAR), '.', ',')"
+
+
+def plural_ru(n: str, one: str, few: str, many: str) -> str:
+    """SQL for the Russian word that goes with the count ``n``: 1 фирма,
+    2 фирмы, 5 фирм (21 as 1, 12 as 5)."""
+    return (
+        f"CASE WHEN {n} % 10 = 1 AND {n} % 100 <> 11 THEN '{one}' "
+        f"WHEN {n} % 10 BETWEEN 2 AND 4 AND {n} % 100 NOT BETWEEN 12 AND 14 "
+        f"THEN '{few}' ELSE '{many}' END"
+    )
+
+
 UNMATCHED_SQL = """
 WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
      b AS (SELECT * FROM invoices WHERE reported_by = 'buyer'),
@@ -92,7 +113,7 @@ SELECT g.buyer_id AS party_id, 'unmatched_deduction' AS kind,
        'deducts ' || {vat} || ' VAT on ' || g.n
          || ' invoice(s) from ' || g.sellers
          || ' seller(s) that never declared them' AS reason_en,
-       'вычет НДС ' || {vat} || ' по счетам-фактурам (' || g.n
+       'вычет НДС ' || {vat_ru} || ' по счетам-фактурам (' || g.n
          || ' шт.) от продавцов (' || g.sellers
          || '), не отразивших их в книге продаж' AS reason_ru,
        to_json({{'invoices': g.examples, 'vat': g.vat}})::VARCHAR AS evidence
@@ -101,11 +122,16 @@ UNION ALL
 SELECT seller_id, 'unreported_sales', least(1.0, 0.5 + 0.05 * n), period,
        'issued ' || n || ' invoice(s) with ' || {vat_s}
          || ' VAT that buyers deducted and it never declared',
-       'выставил счета-фактуры (' || n || ' шт.) с НДС ' || {vat_s}
+       'выставил счета-фактуры (' || n || ' шт.) с НДС ' || {vat_s_ru}
          || ', принятых покупателями к вычету и не задекларированных',
        to_json({{'invoices': examples, 'vat': vat}})::VARCHAR
 FROM by_seller
-""".format(vat=_money("g.vat"), vat_s=_money("vat"))
+""".format(
+    vat=_money("g.vat"),
+    vat_s=_money("vat"),
+    vat_ru=_money_ru("g.vat"),
+    vat_s_ru=_money_ru("vat"),
+)
 
 # Months whose payment is not known (returns exported without payments)
 # say nothing about it: counted as unpaid, every taxpayer was a missing trader.
@@ -120,11 +146,17 @@ SELECT party_id, 'unpaid_vat' AS kind,
        least(1.0, 1 - paid / payable) AS score, period,
        'paid ' || {paid} || ' of ' || {payable}
          || ' VAT declared payable over ' || months || ' month(s)',
-       'уплачено ' || {paid} || ' из ' || {payable}
+       'уплачено ' || {paid_ru} || ' из ' || {payable_ru}
          || ' НДС к уплате за ' || months || ' мес.',
        to_json({{'payable': payable, 'paid': paid}})::VARCHAR
 FROM r WHERE payable > 0 AND paid < 0.5 * payable
-""".format(paid=_money("paid"), payable=_money("payable"), payable_vat=PAYABLE)
+""".format(
+    paid=_money("paid"),
+    payable=_money("payable"),
+    paid_ru=_money_ru("paid"),
+    payable_ru=_money_ru("payable"),
+    payable_vat=PAYABLE,
+)
 
 # Down the chain from parties with unpaid VAT (``_t_missing``): those who
 # deducted their VAT, and those who bought from them in turn.
@@ -166,15 +198,19 @@ SELECT party_id, 'chain_beneficiary' AS kind,
                  || ' firm(s) that deduct VAT nobody paid (' || {vat}
                  || ' VAT, ' || {pct} || '% of its input VAT)' END,
        CASE WHEN steps = 1
-            THEN 'вычет НДС ' || {vat} || ' (' || {pct} || '% вычетов), '
+            THEN 'вычет НДС ' || {vat_ru} || ' (' || {pct} || '% вычетов), '
                  || 'не уплаченного поставщиками (' || sources || ')'
             ELSE 'закупки у фирм (' || sources
-                 || '), заявивших к вычету неуплаченный НДС (' || {vat}
+                 || '), заявивших к вычету неуплаченный НДС (' || {vat_ru}
                  || ' НДС, ' || {pct} || '% вычетов)' END,
        to_json({{'via': via, 'vat': vat, 'share': share, 'steps': steps}})::VARCHAR
 FROM (SELECT * FROM share1 UNION ALL SELECT * FROM share2)
 WHERE share >= 0.2
-""".format(vat=_money("vat"), pct="CAST(round(100 * least(1.0, share)) AS INTEGER)")
+""".format(
+    vat=_money("vat"),
+    vat_ru=_money_ru("vat"),
+    pct="CAST(round(100 * least(1.0, share)) AS INTEGER)",
+)
 
 ONE_DAY_SQL = """
 WITH s AS (SELECT * FROM invoices WHERE reported_by = 'seller'),
@@ -198,13 +234,17 @@ SELECT party_id, 'one_day_firm' AS kind,
          || CAST(round(100 * pass) AS INTEGER) || '% of '
          || {sold} || ' it sold',
        'зарегистрирована за ' || age_days || ' дн. до первой продажи, '
-         || staff || ' сотрудников, транзит ' || CAST(round(100 * pass) AS INTEGER)
-         || '% от продаж ' || {sold},
+         || staff || ' ' || {staff_ru} || ', транзит '
+         || CAST(round(100 * pass) AS INTEGER) || '% от продаж ' || {sold_ru},
        to_json({{'age_days': age_days, 'staff': staff, 'pass_through': pass,
                 'sold': sold}})::VARCHAR
 FROM scored
 WHERE staff <= 1 AND pass >= 0.9 AND age_days IS NOT NULL AND age_days <= 365
-""".format(sold=_money("sold"))
+""".format(
+    sold=_money("sold"),
+    sold_ru=_money_ru("sold"),
+    staff_ru=plural_ru("staff", "сотрудник", "сотрудника", "сотрудников"),
+)
 
 # Age and size against the firm's own sector: sales per head (staff + 1) ten
 # times the sector's median, or a firm under a year old already selling more
@@ -237,8 +277,10 @@ SELECT party_id, 'size_anomaly' AS kind,
          || round(times, 1) || ' times the sales per head of its sector'
          || CASE WHEN young_and_big THEN ', ' || age_days
                  || ' days after registering' ELSE '' END,
-       'продажи ' || {sold} || ' при ' || staff || ' сотрудниках: в '
-         || round(times, 1) || ' раза выше обычных для отрасли на сотрудника'
+       'продажи ' || {sold_ru}
+         || CASE WHEN staff = 0 THEN ' без сотрудников'
+                 ELSE ' при ' || staff || ' ' || {staff_ru} END
+         || ': в ' || {times_ru} || ' раза выше обычных для отрасли на сотрудника'
          || CASE WHEN young_and_big THEN ', через ' || age_days
                  || ' дн. после регистрации' ELSE '' END,
        to_json({{'sold': sold, 'staff': staff, 'sector': sector,
@@ -246,6 +288,9 @@ SELECT party_id, 'size_anomaly' AS kind,
 FROM m WHERE times >= 10 OR young_and_big
 """.format(
     sold=_money("sold"),
+    sold_ru=_money_ru("sold"),
+    staff_ru=plural_ru("staff", "сотруднике", "сотрудниках", "сотрудниках"),
+    times_ru=_times_ru("times"),
     usd=IN_USD.format(amount="amount"),
     join=RATE_JOIN.format(table="i", day="i.issued_on"),
 )
@@ -267,7 +312,8 @@ SELECT r.party_id, 'refund_claim' AS kind,
          || CASE WHEN export_share IS NULL THEN 'no sales invoices'
                  ELSE CAST(round(100 * export_share) AS INTEGER)
                       || '% of sales exported' END,
-       'к возмещению ' || {refund} || ' НДС при исчисленном ' || {output} || ', '
+       'к возмещению ' || {refund_ru} || ' НДС при исчисленном ' || {output_ru}
+         || ', '
          || CASE WHEN export_share IS NULL THEN 'счетов-фактур на продажу нет'
                  ELSE 'экспорт ' || CAST(round(100 * export_share) AS INTEGER)
                       || '% продаж' END,
@@ -275,7 +321,13 @@ SELECT r.party_id, 'refund_claim' AS kind,
                 'export_share': export_share}})::VARCHAR
 FROM r LEFT JOIN x USING (party_id)
 WHERE refund > 0 AND refund > 2 * output
-""".format(refund=_money("refund"), output=_money("output"), payable=PAYABLE)
+""".format(
+    refund=_money("refund"),
+    output=_money("output"),
+    refund_ru=_money_ru("refund"),
+    output_ru=_money_ru("output"),
+    payable=PAYABLE,
+)
 
 # Imported goods sold on at many times their declared customs value: the
 # import was likely undervalued. Compared per importer and 6-digit code.
@@ -320,15 +372,18 @@ SELECT party_id, 'import_markup' AS kind,
          || {resold} || ' ' || cur_out || ' against a declared customs value of '
          || {declared} || ' ' || cur_in || ')',
        'перепродал товар ТН ВЭД ' || hs6 || ' с наценкой в '
-         || round(markup / usual, 1) || ' раза выше обычной у импортёров ('
-         || {resold} || ' ' || cur_out || ' при таможенной стоимости '
-         || {declared} || ' ' || cur_in || ')',
+         || {times_ru} || ' раза выше обычной у импортёров ('
+         || {resold_ru} || ' ' || cur_out || ' при таможенной стоимости '
+         || {declared_ru} || ' ' || cur_in || ')',
        to_json({{'hs6': hs6, 'markup': markup, 'usual_markup': usual,
                 'declared': declared, 'resold': resold}})::VARCHAR
 FROM worst WHERE markup >= 3 * usual
 """.format(
     resold=_money("resold"),
     declared=_money("declared"),
+    resold_ru=_money_ru("resold"),
+    declared_ru=_money_ru("declared"),
+    times_ru=_times_ru("markup / usual"),
     cur_d=IN_CURRENCY.format(table="d"),
     usd_d=IN_USD.format(amount="customs_value"),
     join_d=RATE_JOIN.format(table="d", day="d.date"),
