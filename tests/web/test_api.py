@@ -28,6 +28,8 @@ ROUTES = [
     ("POST", "/api/uploads", {"admin"}),
     ("GET", "/api/users", {"admin"}),
     ("POST", "/api/users", {"admin"}),
+    ("POST", "/api/users/X1/password", {"admin"}),
+    ("DELETE", "/api/users/X1", {"admin"}),
     ("GET", "/api/audit", {"admin"}),
     ("GET", "/api/audit/verify", {"admin"}),
     ("GET", "/api/runs", {"admin"}),
@@ -41,6 +43,7 @@ def test_every_route_is_listed_here(server, auditor):
     paths = auditor.get("/api/openapi.json").json()["paths"]
     listed = {(m, p.replace("X1", "{party_id}")) for m, p, _ in ROUTES}
     listed |= {(m, p.replace("X1", "{declaration_id}")) for m, p, _ in ROUTES}
+    listed |= {(m, p.replace("X1", "{username}")) for m, p, _ in ROUTES}
     public = {("GET", "/api/health"), ("POST", "/api/login")}
     for path, ops in paths.items():
         for method in ops:
@@ -403,6 +406,62 @@ def test_admin_adds_users_with_checked_passwords(admin, server):
         f"{url}/api/login", json={"username": "kate", "password": "long-enough-pass"}
     )
     assert kate.json()["role"] == "auditor"
+
+
+def test_admin_resets_passwords_and_removes_users(admin, server):
+    from urllib.parse import quote
+
+    url, app = server
+    for name in ("olzhas", "temir/2"):
+        body = {"username": name, "password": "first-long-pass", "role": "analyst"}
+        assert admin.post("/api/users", json=body).status_code == 201
+    signed = {}
+    for name in ("olzhas", "temir/2"):
+        signed[name] = httpx.Client(base_url=url)
+        login = {"username": name, "password": "first-long-pass"}
+        assert signed[name].post("/api/login", json=login).status_code == 200
+
+    short = admin.post("/api/users/olzhas/password", json={"password": "short"})
+    assert short.status_code == 422
+    reset = admin.post("/api/users/olzhas/password", json={"password": "new-long-pass"})
+    assert reset.status_code == 200, reset.text
+    assert signed["olzhas"].get("/api/me").status_code == 401  # the session ended
+    old = {"username": "olzhas", "password": "first-long-pass"}
+    assert httpx.post(f"{url}/api/login", json=old).status_code == 401
+    new = {"username": "olzhas", "password": "new-long-pass"}
+    assert httpx.post(f"{url}/api/login", json=new).status_code == 200
+
+    path = f"/api/users/{quote('temir/2', safe='/')}"
+    token = admin.headers.pop("X-CSRF-Token")
+    try:
+        assert admin.delete(path).status_code == 403  # a cross-site request
+        assert admin.post(f"{path}/password", json=new).status_code == 403
+    finally:
+        admin.headers["X-CSRF-Token"] = token
+    gone = admin.delete(path)
+    assert gone.status_code == 204, gone.text
+    assert signed["temir/2"].get("/api/me").status_code == 401
+    names = {u["username"] for u in admin.get("/api/users").json()}
+    assert "temir/2" not in names and "olzhas" in names
+    nobody = admin.delete("/api/users/nobody")
+    assert nobody.status_code == 400 and nobody.json()["detail"] == "no user 'nobody'"
+    nobody = admin.post("/api/users/nobody/password", json={"password": "long-pass-1"})
+    assert nobody.status_code == 400 and "no user" in nobody.json()["detail"]
+    myself = admin.delete("/api/users/admin")
+    assert myself.status_code == 400 and "yourself" in myself.json()["detail"]
+
+    logged = app.state.store.query(
+        "SELECT username, action, object_id FROM audit_log "
+        "WHERE action IN ('set_password', 'remove_user') ORDER BY seq"
+    )
+    assert {"username": "admin", "action": "set_password", "object_id": "olzhas"} in (
+        logged
+    )
+    assert {"username": "admin", "action": "remove_user", "object_id": "temir/2"} in (
+        logged
+    )
+    assert "new-long-pass" not in str(app.state.store.query("FROM audit_log"))
+    assert admin.get("/api/audit/verify").json()["ok"] is True
 
 
 def test_audit_log_is_a_hash_chain_that_shows_tampering(server, admin, analyst):

@@ -725,3 +725,44 @@ def test_a_page_past_the_end_shows_the_last_page(
     expect(page.locator(by_id("tp-row")).first).to_be_visible()
     page.goto(f"{base_url}/#/admin?page=999")
     expect(page.locator(by_id("audit-row")).first).to_be_visible()
+
+
+def test_admin_sets_a_password_and_removes_a_user(
+    context: BrowserContext, base_url: str
+) -> None:
+    import httpx
+
+    page = sign_in(context, base_url, "admin")
+    page.locator(by_id("nav-admin")).click()
+    form = page.locator(by_id("user-add-form"))
+    form.locator(by_id("user-add-username")).fill("ainur")
+    form.locator(by_id("user-add-password")).fill("first-long-pass")
+    form.locator(by_id("user-add-submit")).click()
+    row = page.locator(f'{by_id("user-row")}[data-username="ainur"]')
+    expect(row).to_be_visible()
+    # One's own row has no button to remove it.
+    own = page.locator(f'{by_id("user-row")}[data-username="admin"]')
+    expect(own.locator(by_id("user-remove"))).to_have_count(0)
+
+    reset = page.locator(by_id("user-password-form"))
+    reset.locator(by_id("user-password-username")).select_option("ainur")
+    reset.locator(by_id("user-password-password")).fill("second-long-pass")
+    reset.locator(by_id("user-password-submit")).click()
+    message = page.locator(by_id("user-message"))
+    expect(message).to_contain_text("Password of ainur changed")
+    login = {"username": "ainur", "password": "second-long-pass"}
+    assert httpx.post(f"{base_url}/api/login", json=login).status_code == 200
+
+    # In Russian; the confirmation is accepted.
+    page.locator(by_id("lang-ru")).click()
+    remove = row.locator(by_id("user-remove"))
+    expect(remove).to_have_text("Удалить")
+    page.once("dialog", lambda dialog: dialog.accept())
+    remove.click()
+    expect(message).to_contain_text("Пользователь ainur удалён")
+    expect(row).to_have_count(0)
+    assert httpx.post(f"{base_url}/api/login", json=login).status_code == 401
+    page.reload()
+    expect(page.locator(by_id("audit-row")).first).to_be_visible()
+    actions = page.locator(by_id("audit-action")).all_inner_texts()
+    assert "удалён пользователь" in actions and "изменён пароль" in actions, actions

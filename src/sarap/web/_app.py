@@ -99,6 +99,10 @@ class UserIn(BaseModel):
     role: Literal["analyst", "auditor", "admin"]
 
 
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=10, max_length=200)
+
+
 # -- who is asking ---------------------------------------------------------
 def signed_in(request: Request) -> Session:
     """The session of the request's cookie; unsafe methods need its CSRF token."""
@@ -514,6 +518,32 @@ def create_app(
             session.username, "add_user", "user", body.username, {"role": body.role}
         )
         return {"username": body.username, "role": body.role}
+
+    # A user name may hold '/' (any printable text): the routes take the path.
+    @app.post(
+        "/api/users/{username:path}/password", tags=["admin"], responses={400: {}}
+    )
+    def set_password(username: str, body: PasswordIn, session: Admin) -> dict[str, Any]:
+        """A new password for a user; their open sessions end."""
+        store.set_password(username, body.password)
+        store.audit(session.username, "set_password", "user", username)
+        return {"username": username}
+
+    @app.delete(
+        "/api/users/{username:path}",
+        status_code=204,
+        tags=["admin"],
+        responses={400: {}},
+    )
+    def remove_user(username: str, session: Admin) -> Response:
+        """Remove a user (never the last admin, nor oneself); their sessions end."""
+        if username == session.username:
+            raise HTTPException(
+                400, "you may not remove yourself: another admin can remove you"
+            )
+        store.remove_user(username)
+        store.audit(session.username, "remove_user", "user", username)
+        return Response(status_code=204)
 
     @app.get("/api/audit", tags=["admin"])
     def audit(

@@ -1,7 +1,7 @@
 // Administration: file upload (with its quarantine), users and the audit log.
 
 import { h, replace } from "./dom.js";
-import { api, errorBox, field, hashFor, pageOf, pager, select, setBusy, setTitle, th, toLastPage } from "./core.js";
+import { api, errorBox, field, hashFor, pageOf, pager, select, session, setBusy, setTitle, th, toLastPage } from "./core.js";
 import { fmtDateTime, fmtInt, getLang, t, tMaybe } from "./i18n.js";
 
 export function uploadPage() {
@@ -263,19 +263,75 @@ function agentsCard() {
 export function adminPage() {
   let params;
   let usersSlot;
+  let userMessage;
   let auditSlot;
   let verifySlot;
   let seq = 0;
 
+  /** A user path in the API: the name keeps its slashes, as declaration ids do. */
+  function userPath(name) {
+    return "/api/users/" + name.split("/").map(encodeURIComponent).join("/");
+  }
+
+  async function removeUser(name) {
+    if (!window.confirm(t("admin.confirmRemove", { name }))) return;
+    try {
+      await api(userPath(name), { method: "DELETE" });
+      replace(userMessage, h("span", { class: "text-ok" }, t("admin.userRemoved", { name })));
+      loadUsers();
+    } catch (err) {
+      replace(userMessage, errorBox(err));
+    }
+  }
+
+  /** A new password for one user (chosen from the list); their sessions end. */
+  function passwordForm(users) {
+    const form = h(
+      "form",
+      {
+        class: "filters",
+        "data-testid": "user-password-form",
+        "aria-label": t("admin.setPassword"),
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const name = form.elements.reset_username.value;
+          try {
+            await api(userPath(name) + "/password", { method: "POST", json: { password: form.elements.reset_password.value } });
+            replace(userMessage, h("span", { class: "text-ok" }, t("admin.passwordSet", { name })));
+            form.reset();
+          } catch (err) {
+            replace(userMessage, errorBox(err));
+          }
+        },
+      },
+      field(
+        t("admin.username"),
+        select(
+          "reset_username",
+          users.map((u) => [u.username, u.username]),
+          "",
+          { "data-testid": "user-password-username" },
+        ),
+      ),
+      field(
+        t("admin.newPassword"),
+        h("input", { id: "reset_password", name: "reset_password", type: "password", required: true, minlength: "10", autocomplete: "new-password", "data-testid": "user-password-password" }),
+      ),
+      h("div", { class: "field field-buttons" }, h("button", { type: "submit", class: "primary", "data-testid": "user-password-submit" }, t("admin.setPassword"))),
+    );
+    return form;
+  }
+
   async function loadUsers() {
     try {
       const users = await api("/api/users");
+      const me = session.user && session.user.username;
       replace(
         usersSlot,
         h(
           "table",
           { class: "data compact", "data-testid": "users-table" },
-          h("thead", {}, h("tr", {}, th(t("admin.username")), th(t("admin.role")), th(t("admin.created")))),
+          h("thead", {}, h("tr", {}, th(t("admin.username")), th(t("admin.role")), th(t("admin.created")), th(""))),
           h(
             "tbody",
             {},
@@ -286,10 +342,20 @@ export function adminPage() {
                 h("td", {}, u.username),
                 h("td", {}, t(`role.${u.role}`)),
                 h("td", {}, u.created_at ? fmtDateTime(u.created_at) : "—"),
+                h(
+                  "td",
+                  {},
+                  // One's own user is removed by another admin.
+                  u.username === me
+                    ? null
+                    : h("button", { type: "button", "data-testid": "user-remove", onclick: () => removeUser(u.username) }, t("admin.removeUser")),
+                ),
               ),
             ),
           ),
         ),
+        h("h3", {}, t("admin.setPassword")),
+        passwordForm(users),
       );
     } catch (err) {
       replace(usersSlot, errorBox(err));
@@ -433,6 +499,7 @@ export function adminPage() {
       params = p;
       setTitle(t("nav.admin"));
       usersSlot = h("div", {}, h("p", { class: "muted" }, t("loading")));
+      userMessage = h("div", { class: "form-message", role: "status", "aria-live": "polite", "data-testid": "user-message" });
       auditSlot = h("div", { "data-testid": "audit-results" });
       verifySlot = h("span", { class: "verify-result", role: "status", "aria-live": "polite" });
       const verifyButton = h("button", { type: "button", "data-testid": "audit-verify", onclick: () => verify(verifyButton) }, t("admin.verify"));
@@ -441,7 +508,7 @@ export function adminPage() {
           "section",
           { class: "page" },
           h("h1", { "data-testid": "page-title" }, t("admin.title")),
-          h("section", { class: "card" }, h("h2", {}, t("admin.users")), usersSlot, h("h3", {}, t("admin.addUser")), addUserForm()),
+          h("section", { class: "card" }, h("h2", {}, t("admin.users")), usersSlot, userMessage, h("h3", {}, t("admin.addUser")), addUserForm()),
           agentsCard(),
           h(
             "section",
