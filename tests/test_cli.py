@@ -1227,6 +1227,69 @@ def test_users_remove_and_password_for_the_admin(tmp_path, monkeypatch):
         assert [u["username"] for u in WebStore(w).users()] == ["admin"]
 
 
+def test_users_changed_from_the_shell_are_in_the_audit_log(tmp_path, monkeypatch):
+    # The web page logged who added a user; the same change from the shell
+    # left no trace, so the log could not say who let a user in.
+    from sarap.web import WebStore
+
+    ws = str(_workspace_with_admin(tmp_path / "w.duckdb"))
+    with Workspace(ws) as w:
+        WebStore(w).audit("admin", "sign_in", "session")  # entries made before
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setenv("LOGNAME", "nurlan")
+    monkeypatch.setenv("SARAP_PASSWORD", "long-enough-1")
+    for args in (
+        ["add", "--username", "Бакыт", "--role", "auditor"],
+        ["password", "--username", "Бакыт"],
+        ["remove", "--username", "Бакыт"],
+    ):
+        r = CliRunner().invoke(main, ["users", *args, "-w", ws])
+        assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["users", "remove", "-w", ws, "--username", "no"])
+    assert r.exit_code == 1  # refused: nothing is logged
+    with Workspace(ws) as w:
+        store = WebStore(w)
+        logged = store.query(
+            "SELECT username, action, object_type, object_id, detail "
+            "FROM audit_log WHERE seq > 1 ORDER BY seq"
+        )
+        assert logged == [
+            {
+                "username": "cli:nurlan",
+                "action": "add_user",
+                "object_type": "user",
+                "object_id": "Бакыт",
+                "detail": '{"role": "auditor"}',
+            },
+            *(
+                {
+                    "username": "cli:nurlan",
+                    "action": action,
+                    "object_type": "user",
+                    "object_id": "Бакыт",
+                    "detail": None,
+                }
+                for action in ("set_password", "remove_user")
+            ),
+        ]
+        assert store.verify_audit()["ok"] is True
+        assert "long-enough-1" not in str(store.query("FROM audit_log"))
+
+    def nobody() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr("getpass.getuser", nobody)  # a container's unnamed uid
+    r = CliRunner().invoke(
+        main, ["users", "add", "-w", ws, "--username", "Ерлан", "--role", "analyst"]
+    )
+    assert r.exit_code == 0, r.output
+    with Workspace(ws) as w:
+        store = WebStore(w)
+        last = store.query("SELECT username FROM audit_log ORDER BY seq DESC LIMIT 1")
+        assert last == [{"username": "cli"}]
+        assert store.verify_audit()["ok"] is True
+
+
 def test_demo_does_not_replace_a_workspace_of_real_imports(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     # sarap demo --dir /srv/sarap, where the service keeps its workspace:
     # the demo removed it, imports and all, without a word.

@@ -1238,6 +1238,21 @@ def users() -> None:
     """Users of the web application."""
 
 
+def _cli_actor() -> str:
+    """Who changed users from the shell, for the audit log: ``cli:<OS user>``
+    (the one behind sudo when run with it), or ``cli`` when none is known.
+
+    The prefix keeps an OS account apart from a web user of the same name.
+    """
+    import getpass
+
+    try:
+        who = os.environ.get("SUDO_USER") or getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (a container)
+        return "cli"
+    return f"cli:{who}" if who else "cli"
+
+
 @users.command("add")
 @click.option("-w", "--workspace", required=True, help="Workspace (.duckdb file).")
 @click.option("--username", required=True)
@@ -1254,7 +1269,9 @@ def users_add_cmd(workspace: str, username: str, role: str, password: str) -> No
     if not Path(workspace).is_file():
         raise SarapError(f"no workspace {workspace}")
     with Workspace(workspace) as ws:
-        WebStore(ws).add_user(username, password, role)
+        store = WebStore(ws)
+        store.add_user(username, password, role)
+        store.audit(_cli_actor(), "add_user", "user", username, {"role": role})
     # Names and paths as written: "[/b]" in one is no markup to rich.
     out.print(
         f"user {username} ({role}) added to {workspace}",
@@ -1275,7 +1292,9 @@ def users_remove_cmd(workspace: str, username: str) -> None:
     if not Path(workspace).is_file():
         raise SarapError(f"no workspace {workspace}")
     with Workspace(workspace) as ws:
-        WebStore(ws).remove_user(username)
+        store = WebStore(ws)
+        store.remove_user(username)
+        store.audit(_cli_actor(), "remove_user", "user", username)
     out.print(
         f"user {username} removed from {workspace}", markup=False, highlight=False
     )
@@ -1295,7 +1314,9 @@ def users_password_cmd(workspace: str, username: str, password: str) -> None:
     if not Path(workspace).is_file():
         raise SarapError(f"no workspace {workspace}")
     with Workspace(workspace) as ws:
-        WebStore(ws).set_password(username, password)
+        store = WebStore(ws)
+        store.set_password(username, password)
+        store.audit(_cli_actor(), "set_password", "user", username)
     out.print(
         f"password of {username} changed in {workspace}", markup=False, highlight=False
     )
