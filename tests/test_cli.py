@@ -1183,6 +1183,21 @@ def test_users_are_added_and_listed_by_their_names_as_written(tmp_path, monkeypa
     assert listed == [[n, "analyst"] for n in names] + [["admin", "admin"]]
 
 
+def test_users_differing_only_in_case_are_refused(tmp_path, monkeypatch):
+    ws = str(_workspace_with_admin(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("SARAP_PASSWORD", "long-enough-1")
+    r = CliRunner().invoke(
+        main, ["users", "add", "-w", ws, "--username", "ADMIN", "--role", "admin"]
+    )
+    assert r.exit_code == 1
+    assert r.stderr == (
+        "Error: user 'admin' exists already; 'ADMIN' differs from it only in case: "
+        "choose another name\n"
+    )
+    r = CliRunner().invoke(main, ["users", "list", "-w", ws])
+    assert [line.split()[0] for line in r.stdout.splitlines()] == ["admin"]
+
+
 def test_users_remove_and_password_for_the_admin(tmp_path, monkeypatch):
     # Someone leaves the service, someone forgets a password: before, there
     # was no command for either; the user kept signing in.

@@ -577,6 +577,22 @@ def test_user_names_blank_or_padded_are_refused(admin, username):
     assert username not in {u["username"] for u in admin.get("/api/users").json()}
 
 
+@pytest.mark.parametrize(
+    ("first", "second"), [("Нурлан", "нурлан"), ("Ainur", "AINUR"), ("Әлия", "әЛИЯ")]
+)
+def test_user_names_differing_only_in_case_are_refused(admin, first, second):
+    # Both signed the audit log as if two people, and looked like one.
+    body = {"username": first, "password": "long-enough-pass", "role": "analyst"}
+    assert admin.post("/api/users", json=body).status_code == 201
+    got = admin.post("/api/users", json=body | {"username": second})
+    assert got.status_code == 400, got.text
+    assert got.json()["detail"] == (
+        f"user {first!r} exists already; {second!r} differs from it only in case: "
+        "choose another name"
+    )
+    assert second not in {u["username"] for u in admin.get("/api/users").json()}
+
+
 def test_same_user_added_twice_at_once(admin):
     from concurrent.futures import ThreadPoolExecutor
 

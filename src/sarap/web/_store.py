@@ -130,8 +130,18 @@ class WebStore:
         if why := check_new_password(password):
             raise SarapError(why)
         exists = SarapError(f"user {username!r} exists already")
-        if self.query("SELECT 1 FROM web_users WHERE username = ?", [username]):
-            raise exists
+        # 'ADMIN' beside 'admin' (or 'нурлан' beside 'Нурлан') would read as
+        # one person in the audit log: names are unique ignoring case.
+        for (other,) in (
+            self.cursor().execute("SELECT username FROM web_users").fetchall()
+        ):
+            if other == username:
+                raise exists
+            if other.casefold() == username.casefold():
+                raise SarapError(
+                    f"user {other!r} exists already; {username!r} differs from it "
+                    "only in case: choose another name"
+                )
         try:
             self.cursor().execute(
                 "INSERT INTO web_users VALUES (?, ?, ?, ?)",
