@@ -63,7 +63,8 @@ SECURITY_HEADERS = {
     ),
 }
 
-Id = Annotated[str, Field(min_length=1, max_length=64)]
+# Of any length, as an import takes them (a long one loaded but did not open).
+Id = Annotated[str, Field(min_length=1)]
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
 Code = Annotated[str | None, Query(max_length=64)]
@@ -569,14 +570,11 @@ def _fitted(name: str) -> str:
     return stem + suffix
 
 
-# Any printable text: an import takes ids as the files have them (EAEU
-# numbers hold '/', others '+', ':', '#' or spaces).
-_ID = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
+# Any printable text of any length: an import takes ids as the files have
+# them (EAEU numbers hold '/', others '+', ':', '#' or spaces).
+_ID = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
 def _check_id(value: str) -> None:
     if not _ID.match(value):
-        raise HTTPException(
-            404,
-            "no such record: an id has 1 to 64 characters, none of them control ones",
-        )
+        raise HTTPException(404, "no such record: an id has no control characters")
