@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -593,12 +594,23 @@ def test_cell_errors_are_bad_values_not_values(ws, tmp_path, name):
     ]
 
 
+def _sheets_rewritten(src: Path, dst: Path, change: Callable[[bytes], bytes]) -> None:
+    """``src`` written to ``dst`` with each sheet's XML passed through
+    ``change``: a workbook as some program, not openpyxl, would save it."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = change(data)
+            zout.writestr(item, data)
+
+
 def test_excel_formulas_saved_without_values_are_told(ws, tmp_path):
     """A workbook written by a program keeps a formula's text alone, not its
     value as Excel saves it: the cell read as empty, and the rows were
     quarantined as missing a value with no word on why."""
-    import zipfile
-
     from openpyxl import Workbook
 
     from sarap.pipeline._ingest import last_import
@@ -610,19 +622,16 @@ def test_excel_formulas_saved_without_values_are_told(ws, tmp_path):
     for r in GOOD[:4]:
         wb.active.append([*r[:at], "=2*500", *r[at + 1 :]])
     wb.save(tmp_path / "f.xlsx")
+
     # As Excel saves them: a value, or an empty text where the formula gave "".
-    with (
-        zipfile.ZipFile(tmp_path / "f.xlsx") as src,
-        zipfile.ZipFile(tmp_path / "d.xlsx", "w") as dst,
-    ):
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename.startswith("xl/worksheets/"):
-                cells = re.findall(rb'((<c r="\w+")(><f>[^<]*</f>)<v ?/>)', data)
-                saved = [b"%s%s<v>1000</v>", b'%s t="str"%s<v></v>']
-                for (cell, c, f), as_saved in zip(cells, saved, strict=False):
-                    data = data.replace(cell, as_saved % (c, f), 1)
-            dst.writestr(item, data)
+    def two_saved(data: bytes) -> bytes:
+        cells = re.findall(rb'((<c r="\w+")(><f>[^<]*</f>)<v ?/>)', data)
+        saved = [b"%s%s<v>1000</v>", b'%s t="str"%s<v></v>']
+        for (cell, c, f), as_saved in zip(cells, saved, strict=False):
+            data = data.replace(cell, as_saved % (c, f), 1)
+        return data
+
+    _sheets_rewritten(tmp_path / "f.xlsx", tmp_path / "d.xlsx", two_saved)
     r = ingest(ws, tmp_path / "d.xlsx")
     told = (
         "sheet 'Лист1': 2 formula cells saved without their values, read as "
@@ -677,23 +686,17 @@ def test_excel_cells_under_merged_ones_are_told_as_merged(ws, tmp_path):
 def test_an_excel_sheet_that_misstates_its_size_is_read_whole(ws, tmp_path):
     """Some programs write a sheet's used range as A1 (its <dimension>):
     every row and column is read all the same, not column A alone."""
-    import zipfile
-
     from openpyxl import Workbook
 
     wb = Workbook()
     for row in [HEADER, *GOOD]:
         wb.active.append(row)
     wb.save(tmp_path / "right.xlsx")
-    with (
-        zipfile.ZipFile(tmp_path / "right.xlsx") as src,
-        zipfile.ZipFile(tmp_path / "d.xlsx", "w") as dst,
-    ):
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
-            dst.writestr(item, data)
+    _sheets_rewritten(
+        tmp_path / "right.xlsx",
+        tmp_path / "d.xlsx",
+        lambda data: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data),
+    )
     r = ingest(ws, tmp_path / "d.xlsx")
     assert (r.rows_read, r.loaded) == (len(GOOD), len(GOOD)), r.summary()
 

@@ -12,6 +12,20 @@ from sarap.web import create_app, running_server
 PASSWORDS = {role: password for _, password, role in DEMO_USERS}
 
 
+def declarations_csv(ids: list[str]) -> str:
+    """A declarations CSV of one phone line per id (of importer IMPODD, who
+    has no name on file), the ids quoted."""
+    header = (
+        "declaration_id,item_no,date,office_id,importer_id,declarant_id,hs_code,"
+        "description,country_origin,country_departure,net_mass_kg,customs_value,"
+        "currency,tax_rate\n"
+    )
+    return header + "".join(
+        f'"{did}",1,2024-12-02,55101,IMPODD,BRK1,851712,PHONE,CN,CN,12.5,1500,USD,0\n'
+        for did in ids
+    )
+
+
 @pytest.fixture(scope="session")
 def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo workspace: scored declarations, profiles, e-invoices."""

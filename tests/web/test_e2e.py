@@ -16,6 +16,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.web.conftest import declarations_csv
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -91,6 +93,20 @@ def sign_in(context: BrowserContext, base_url: str, user: str) -> Page:
     page.locator(by_id("signin-submit")).click()
     expect(page.locator(by_id("user-name"))).to_have_text(user)
     return page
+
+
+def upload(page: Page, base_url: str, name: str, text: str, loaded: int) -> None:
+    """Import ``text`` as the file ``name`` through the API, as the signed-in
+    admin of ``page``; ``loaded`` rows must load."""
+    csrf = page.request.get(base_url + "/api/me").json()["csrf_token"]
+    sent = page.request.post(
+        base_url + "/api/uploads",
+        headers={"X-CSRF-Token": csrf},
+        multipart={
+            "file": {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
+        },
+    )
+    assert sent.ok and sent.json()["rows_loaded"] == loaded, sent.text()
 
 
 def wait_ready(page: Page, region: str, *query: str) -> None:
@@ -512,29 +528,8 @@ def test_declaration_numbers_with_slashes_and_signs_open(
 ) -> None:
     # EAEU numbers (office/date/number) and ids with '+', ':', '#', '?', '%'.
     ids = ["10702020/010124/0001234", "KG+7:1", "N#1/Q?2", "P%2F1 A"]
-    header = (
-        "declaration_id,item_no,date,office_id,importer_id,declarant_id,hs_code,"
-        "description,country_origin,country_departure,net_mass_kg,customs_value,"
-        "currency,tax_rate\n"
-    )
-    rows = "".join(
-        f'"{did}",1,2024-12-02,55101,IMPODD,BRK1,851712,PHONE,CN,CN,12.5,1500,USD,0\n'
-        for did in ids
-    )
     page = sign_in(context, base_url, "admin")
-    csrf = page.request.get(base_url + "/api/me").json()["csrf_token"]
-    sent = page.request.post(
-        base_url + "/api/uploads",
-        headers={"X-CSRF-Token": csrf},
-        multipart={
-            "file": {
-                "name": "odd.csv",
-                "mimeType": "text/csv",
-                "buffer": (header + rows).encode(),
-            }
-        },
-    )
-    assert sent.ok and sent.json()["rows_loaded"] == len(ids), sent.text()
+    upload(page, base_url, "odd.csv", declarations_csv(ids), len(ids))
     for did in ids:
         # The address the queue's link gives (hashFor).
         page.goto(f"{base_url}/#/declarations/{quote(did, safe='')}")
@@ -553,19 +548,7 @@ def test_taxpayer_ids_with_slashes_and_signs_open(
     ids = ["KG/01-123", "RU 7701+1:2"]
     parties = "party_id,country,name\n" + "".join(f'"{p}",KZ,Firm\n' for p in ids)
     page = sign_in(context, base_url, "admin")
-    csrf = page.request.get(base_url + "/api/me").json()["csrf_token"]
-    sent = page.request.post(
-        base_url + "/api/uploads",
-        headers={"X-CSRF-Token": csrf},
-        multipart={
-            "file": {
-                "name": "p.csv",
-                "mimeType": "text/csv",
-                "buffer": parties.encode(),
-            }
-        },
-    )
-    assert sent.ok and sent.json()["rows_loaded"] == len(ids), sent.text()
+    upload(page, base_url, "p.csv", parties, len(ids))
     for party in ids:
         page.goto(f"{base_url}/#/taxpayers/{quote(party, safe='')}")
         expect(page.locator(by_id("tp-id"))).to_have_text(party)
