@@ -514,7 +514,6 @@ def fit_cmd(
             "them, not by later declarations",
             markup=False,
             highlight=False,
-            soft_wrap=True,
         )
     raise_if_interrupted()  # one DuckDB dropped while reading: no fit
     params: dict[str, Any] = {"random_state": seed}
@@ -664,7 +663,6 @@ def score_cmd(
             "note: this model's trees are not compiled on this machine, so "
             "LightGBM scores this batch (several times slower); add --compile "
             "once (about 15 s, kept for later runs)",
-            soft_wrap=True,
         )
     raise_if_interrupted()  # one DuckDB dropped while reading: no scoring
     with step(f"scoring {lines.num_rows:,} declaration lines", quiet):
@@ -699,7 +697,6 @@ def evaluate_cmd(
         err.print(
             f"warning: {escape(file)} was used to fit this model; these figures are "
             "in-sample, not a back-test",
-            soft_wrap=True,  # one line in a log, as other warnings
         )
     lines = _lines([file], mapping, encoding, True, as_json).table
     queue = rank_declarations(model, lines, explain=0)
@@ -804,7 +801,7 @@ def _warn_absent(labels: Any, table: Any, effect: str) -> None:
             f"; ids are compared as written: {alike[0]!r} in the labels, "
             f"{alike[1]!r} in the transfers"
         )
-    err.print(text, markup=False, highlight=False, soft_wrap=True)
+    err.print(text, markup=False, highlight=False)
 
 
 @main.group()
@@ -1224,7 +1221,6 @@ def serve_cmd(
             f"machine that reaches port {port} gets the sign-in page over plain "
             "http; put Sarap behind the authority's https proxy",
             highlight=False,
-            soft_wrap=True,
         )
     url_host = f"[{host}]" if ":" in host else host  # an IPv6 address
     err.print(f"Sarap is at http://{url_host}:{port}  (Ctrl-C stops it)")
@@ -1419,7 +1415,7 @@ def _warn_skipped(skipped: dict[str, Any], noun: str) -> None:
 
     if skipped["count"]:
         warning = f"warning: {skipped_line(skipped, noun)}"
-        err.print(warning, markup=False, highlight=False, soft_wrap=True)
+        err.print(warning, markup=False, highlight=False)
 
 
 @goods.command("fit", cls=_SeveralFiles)
