@@ -102,6 +102,7 @@ class WebStore:
         self.session_minutes = session_minutes
         self._local = threading.local()
         self._audit_lock = threading.Lock()
+        self._users_lock = threading.Lock()
         con.execute(WEB_DDL)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -130,26 +131,30 @@ class WebStore:
         if why := check_new_password(password):
             raise SarapError(why)
         exists = SarapError(f"user {username!r} exists already")
-        # 'ADMIN' beside 'admin' (or 'нурлан' beside 'Нурлан') would read as
-        # one person in the audit log: names are unique ignoring case.
-        for (other,) in (
-            self.cursor().execute("SELECT username FROM web_users").fetchall()
-        ):
-            if other == username:
-                raise exists
-            if other.casefold() == username.casefold():
-                raise SarapError(
-                    f"user {other!r} exists already; {username!r} differs from it "
-                    "only in case: choose another name"
+        hashed = hash_password(password)  # slow: not under the lock
+        # The check and the insert under one lock: the same name sent twice
+        # at once (a double click) could pass the check twice, and DuckDB
+        # then failed the second commit (a 500), not always as a constraint.
+        with self._users_lock:
+            # 'ADMIN' beside 'admin' (or 'нурлан' beside 'Нурлан') would read
+            # as one person in the audit log: names are unique ignoring case.
+            for (other,) in (
+                self.cursor().execute("SELECT username FROM web_users").fetchall()
+            ):
+                if other == username:
+                    raise exists
+                if other.casefold() == username.casefold():
+                    raise SarapError(
+                        f"user {other!r} exists already; {username!r} differs "
+                        "from it only in case: choose another name"
+                    )
+            try:
+                self.cursor().execute(
+                    "INSERT INTO web_users VALUES (?, ?, ?, ?)",
+                    [username, hashed, role, _now()],
                 )
-        try:
-            self.cursor().execute(
-                "INSERT INTO web_users VALUES (?, ?, ?, ?)",
-                [username, hash_password(password), role, _now()],
-            )
-        except duckdb.ConstraintException:
-            # Added by another request while the password was being hashed.
-            raise exists from None
+            except duckdb.ConstraintException:  # added by another process
+                raise exists from None
 
     def remove_user(self, username: str) -> None:
         """Remove a user and end their sessions; never the last admin."""
